@@ -1,0 +1,105 @@
+/**
+ * Worker-thread entry that owns the ONNX Runtime sessions. onnxruntime-node runs inference on the calling
+ * thread, so model runs live here to keep the main thread's event loop (ROS callbacks, watchdogs) live.
+ */
+import { parentPort } from "node:worker_threads";
+import * as ort from "onnxruntime-node";
+import { float16ToFloat32, float32ToFloat16 } from "./float16";
+import type { GraphSpec } from "./modelPackage";
+import type { HostRequest, HostResponse, ProviderConfig, ProviderName, SessionValueInfo, WireTensor } from "./sessionProtocol";
+
+interface LoadedGraph {
+  session: ort.InferenceSession;
+  spec: GraphSpec;
+}
+
+const graphs = new Map<string, LoadedGraph>();
+
+function providerOption(p: ProviderConfig): ort.InferenceSession.ExecutionProviderConfig {
+  switch (p.name) {
+    case "cuda":
+      return { name: "cuda", deviceId: p.deviceId };
+    case "tensorrt":
+      return { name: "tensorrt", deviceId: p.deviceId };
+    default:
+      return p.name;
+  }
+}
+
+function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): SessionValueInfo[] {
+  return meta.map((m) => (m.isTensor ? { name: m.name, dtype: m.type, shape: [...m.shape] } : { name: m.name, dtype: "non-tensor", shape: [] }));
+}
+
+async function createSession(path: string, provider: ProviderConfig): Promise<{ session: ort.InferenceSession; used: ProviderName; fallbackReason: string | null }> {
+  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
+  if (provider.intraOpThreads > 0) base.intraOpNumThreads = provider.intraOpThreads;
+  if (provider.name === "cpu") {
+    return { session: await ort.InferenceSession.create(path, { ...base, executionProviders: ["cpu"] }), used: "cpu", fallbackReason: null };
+  }
+  try {
+    const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [providerOption(provider)] });
+    return { session, used: provider.name, fallbackReason: null };
+  } catch (e) {
+    const reason = `${provider.name} execution provider unavailable: ${(e as Error).message.split("\n")[0]}`;
+    if (provider.required) throw new Error(`${reason} (config says it is required)`);
+    const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ["cpu"] });
+    return { session, used: "cpu", fallbackReason: reason };
+  }
+}
+
+async function handle(req: HostRequest): Promise<{ res: HostResponse; transfer: ArrayBuffer[] }> {
+  switch (req.op) {
+    case "load": {
+      const sessions: Extract<HostResponse, { op: "load" }>["sessions"] = {};
+      for (const g of req.graphs) {
+        const { session, used, fallbackReason } = await createSession(g.path, req.provider);
+        graphs.set(g.key, { session, spec: g.spec });
+        sessions[g.key] = { provider: used, fallbackReason, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
+      }
+      return { res: { id: req.id, ok: true, op: "load", sessions }, transfer: [] };
+    }
+    case "run": {
+      const g = graphs.get(req.key);
+      if (g === undefined) throw new Error(`no graph '${req.key}' loaded`);
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(req.feeds)) {
+        const spec = g.spec.inputs[name];
+        if (spec === undefined) throw new Error(`graph '${req.key}' has no input '${name}'`);
+        feeds[name] = spec.dtype === "float16" ? new ort.Tensor("float16", float32ToFloat16(t.data), t.dims) : new ort.Tensor("float32", t.data, t.dims);
+      }
+      const start = performance.now();
+      const results = await g.session.run(feeds);
+      const runMs = performance.now() - start;
+      const outputs: Record<string, WireTensor> = {};
+      const transfer: ArrayBuffer[] = [];
+      for (const [name, value] of Object.entries(results)) {
+        const t = value as ort.Tensor;
+        const data = t.type === "float16" ? float16ToFloat32(t.data as Uint16Array) : new Float32Array(t.data as Float32Array);
+        outputs[name] = { dims: [...t.dims], data };
+        transfer.push(data.buffer as ArrayBuffer);
+        t.dispose();
+      }
+      return { res: { id: req.id, ok: true, op: "run", outputs, runMs }, transfer };
+    }
+    case "close": {
+      for (const g of graphs.values()) await g.session.release();
+      graphs.clear();
+      return { res: { id: req.id, ok: true, op: "close" }, transfer: [] };
+    }
+  }
+}
+
+const port = parentPort;
+if (port === null) throw new Error("sessionHost.ts must run in a worker thread");
+// Requests are handled one at a time: sessions are not re-entrant and CPU cores are shared anyway.
+let queue: Promise<void> = Promise.resolve();
+port.on("message", (req: HostRequest) => {
+  queue = queue.then(async () => {
+    try {
+      const { res, transfer } = await handle(req);
+      port.postMessage(res, transfer);
+    } catch (e) {
+      port.postMessage({ id: req.id, ok: false, error: (e as Error).message } satisfies HostResponse);
+    }
+  });
+});
