@@ -34,7 +34,7 @@ export class SessionWorker {
       else p.reject(new Error(res.error));
     });
     const die = (e: Error): void => {
-      this.failure = e;
+      this.failure ??= e; // keep the first cause (e.g. "closed"), not the exit that follows it
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     };

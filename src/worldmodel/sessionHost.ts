@@ -2,6 +2,8 @@
  * Worker-thread entry that owns the ONNX Runtime sessions. onnxruntime-node runs inference on the calling
  * thread, so model runs live here to keep the main thread's event loop (ROS callbacks, watchdogs) live.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import { float16ToFloat32, float32ToFloat16 } from "./float16";
@@ -30,19 +32,36 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): SessionV
   return meta.map((m) => (m.isTensor ? { name: m.name, dtype: m.type, shape: [...m.shape] } : { name: m.name, dtype: "non-tensor", shape: [] }));
 }
 
-async function createSession(path: string, provider: ProviderConfig): Promise<{ session: ort.InferenceSession; used: ProviderName; fallbackReason: string | null }> {
+/** Provider libraries that onnxruntime-node installs only on request (not bundled in the npm package). */
+const PROVIDER_LIBRARIES: Partial<Record<ProviderName, string>> = {
+  cuda: "libonnxruntime_providers_cuda.so",
+  tensorrt: "libonnxruntime_providers_tensorrt.so",
+};
+
+/** Why a provider cannot work in this install, or null if it may (ONNX Runtime has the last word). */
+function missingProviderLibrary(name: ProviderName): string | null {
+  const lib = PROVIDER_LIBRARIES[name];
+  if (lib === undefined || process.platform !== "linux") return null;
+  const dir = path.join(path.dirname(require.resolve("onnxruntime-node/package.json")), "bin", "napi-v6", process.platform, process.arch);
+  if (fs.existsSync(path.join(dir, lib))) return null;
+  return `onnxruntime-node was installed without the ${name} provider (${lib} not in ${dir}); on a GPU machine run: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false`;
+}
+
+async function createSession(file: string, provider: ProviderConfig): Promise<{ session: ort.InferenceSession; used: ProviderName; fallbackReason: string | null }> {
   const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
   if (provider.intraOpThreads > 0) base.intraOpNumThreads = provider.intraOpThreads;
   if (provider.name === "cpu") {
-    return { session: await ort.InferenceSession.create(path, { ...base, executionProviders: ["cpu"] }), used: "cpu", fallbackReason: null };
+    return { session: await ort.InferenceSession.create(file, { ...base, executionProviders: ["cpu"] }), used: "cpu", fallbackReason: null };
   }
   try {
-    const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [providerOption(provider)] });
+    const missing = missingProviderLibrary(provider.name);
+    if (missing !== null) throw new Error(missing);
+    const session = await ort.InferenceSession.create(file, { ...base, executionProviders: [providerOption(provider)] });
     return { session, used: provider.name, fallbackReason: null };
   } catch (e) {
     const reason = `${provider.name} execution provider unavailable: ${(e as Error).message.split("\n")[0]}`;
     if (provider.required) throw new Error(`${reason} (config says it is required)`);
-    const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ["cpu"] });
+    const session = await ort.InferenceSession.create(file, { ...base, executionProviders: ["cpu"] });
     return { session, used: "cpu", fallbackReason: reason };
   }
 }
@@ -52,7 +71,9 @@ async function handle(req: HostRequest): Promise<{ res: HostResponse; transfer: 
     case "load": {
       const sessions: Extract<HostResponse, { op: "load" }>["sessions"] = {};
       for (const g of req.graphs) {
-        const { session, used, fallbackReason } = await createSession(g.path, req.provider);
+        const { session, used, fallbackReason } = await createSession(g.path, req.provider).catch((e: Error) => {
+          throw new Error(`cannot load ${g.spec.file}: ${e.message}`);
+        });
         graphs.set(g.key, { session, spec: g.spec });
         sessions[g.key] = { provider: used, fallbackReason, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
       }
