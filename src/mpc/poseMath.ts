@@ -22,7 +22,8 @@
  * the gimbal-lock band. Inside that band the acos amplifies a 1-ulp difference in m₂₀ into ~1e-8 rad, so
  * no reimplementation (different libm) can track scipy 1.10 there to 1e-9, while the quaternion method
  * is well-conditioned and tracks current scipy to ~1e-16 (tested). The two scipy versions themselves
- * differ there by up to ~6e-10 rad.
+ * differ there by ~1e-9 rad (up to ~1.5e-8 at the exact lock, from the acos).
+ *
  * Quaternions are scalar-last `[x, y, z, w]` like scipy; 3×3 matrices are row-major length-9 arrays.
  * Everything is pure; the batched variant (`advancePoses`) allocates nothing.
  */
@@ -363,13 +364,13 @@ export function advancePoseAt(
   const px = poses[poseOffset], py = poses[poseOffset + 1], pz = poses[poseOffset + 2];
   const gripper = poses[poseOffset + 6];
   const poseRotation = eulerXyzToMatrix(poses[poseOffset + 3], poses[poseOffset + 4], poses[poseOffset + 5], scratchMatA);
-  const deltaRotation = eulerXyzToMatrix(
-    actions[actionOffset + 3],
-    actions[actionOffset + 4],
-    actions[actionOffset + 5],
-    scratchMatB,
-  );
-  const composed = multiplyMatrices3(deltaRotation, poseRotation, scratchMatC);
+  const droll = actions[actionOffset + 3], dpitch = actions[actionOffset + 4], dyaw = actions[actionOffset + 5];
+  // The planner's actions have no rotation: R(0) is exactly the identity and I @ R is exactly R, so
+  // skipping the product is bit-identical and saves half the trigonometry.
+  const composed =
+    droll === 0 && dpitch === 0 && dyaw === 0
+      ? poseRotation
+      : multiplyMatrices3(eulerXyzToMatrix(droll, dpitch, dyaw, scratchMatB), poseRotation, scratchMatC);
   const euler = matrixToEulerXyz(composed, scratchEuler);
   out[outOffset] = px + actions[actionOffset];
   out[outOffset + 1] = py + actions[actionOffset + 1];

@@ -8,6 +8,7 @@ import {
   eulerXyzToQuaternion,
   matrixToEulerXyz,
   matrixToQuaternion,
+  multiplyMatrices3,
   multiplyQuaternions,
   posesToDiff,
   quaternionToEulerXyz,
@@ -233,5 +234,28 @@ describe("pose math properties", () => {
   it("posesToDiff of a pose with itself is zero", () => {
     const p = randomPose();
     expect(maxAbsDiff(posesToDiff(p, p), [0, 0, 0, 0, 0, 0, 0])).toBeLessThan(1e-15);
+  });
+});
+
+describe("advancePoses", () => {
+  it("is bit-identical to computeNewPose, with and without rotation deltas, in place", () => {
+    const random = uniformStream(99);
+    const n = 64;
+    const poses = new Float64Array(n * 7);
+    const actions = new Float64Array(n * 7);
+    for (let i = 0; i < n * 7; i++) poses[i] = (2 * random() - 1) * 3;
+    for (let i = 0; i < n * 7; i++) actions[i] = (2 * random() - 1) * 0.3;
+    for (let s = 0; s < n; s += 2) actions.fill(0, s * 7 + 3, s * 7 + 6); // every other row: rotation-free
+    const expected = Array.from({ length: n }, (_, s) =>
+      computeNewPose(Array.from(poses.subarray(s * 7, s * 7 + 7)), Array.from(actions.subarray(s * 7, s * 7 + 7))),
+    );
+    advancePoses(poses, actions, poses);
+    for (let s = 0; s < n; s++) expect(Array.from(poses.subarray(s * 7, s * 7 + 7))).toEqual(expected[s]);
+  });
+
+  it("with a zero rotation delta, equals the full R(0) @ R product bit for bit", () => {
+    const pose = [0.1, 0.2, 0.3, 2.9, 1.2, -3.0, 0.5];
+    const viaProduct = matrixToEulerXyz(multiplyMatrices3(eulerXyzToMatrix(0, 0, 0), eulerXyzToMatrix(pose[3], pose[4], pose[5])));
+    expect(computeNewPose(pose, [0, 0, 0, 0, 0, 0, 0]).slice(3, 6)).toEqual(Array.from(viaProduct as Float64Array));
   });
 });

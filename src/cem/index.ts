@@ -1,0 +1,16 @@
+/** Cross-entropy-method planner: pure, seedable, driven by an async batch energy function. */
+export {
+  ACTION_DIM,
+  CEM_DEFAULTS,
+  CONTROL_DIM,
+  GRIPPER_CONTROL_INDEX,
+  resolveCemOptions,
+  type CemDistribution,
+  type CemOptions,
+  type ResolvedCemOptions,
+  type StandardNormalSampler,
+} from "./options";
+export { planCem, type BatchEnergyFn, type CemIterationStats, type CemResult } from "./planCem";
+export { createStandardNormalSampler, foldSeed } from "./normalSampler";
+export { selectLowest } from "./selectLowest";
+export { warmStartFromPrevious, type WarmStartOptions } from "./warmStart";
