@@ -3,6 +3,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { latentL1 } from "../mpc/latentDistance";
 import { computeNewPose } from "../mpc/poseMath";
 import { silentLogger, type Logger } from "../log";
 import { parseModelPackage, type GraphSpec, type ModelPackage } from "./modelPackage";
@@ -232,12 +233,7 @@ export class OnnxWorldModel implements WorldModel {
       }
     }
     const energy = new Float32Array(s);
-    for (let i = 0; i < s; i++) {
-      const last = frames.subarray((i * (h + 1) + h) * frame, (i * (h + 1) + h + 1) * frame);
-      let sum = 0;
-      for (let j = 0; j < frame; j++) sum += Math.abs(last[j] - goal.data[j]);
-      energy[i] = sum / frame;
-    }
+    for (let i = 0; i < s; i++) energy[i] = latentL1(frames.subarray((i * (h + 1) + h) * frame, (i * (h + 1) + h + 1) * frame), goal.data);
     return { energy, poses, modelMs, modelCalls: h };
   }
 }

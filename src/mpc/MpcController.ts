@@ -1,0 +1,120 @@
+/**
+ * Drives the planner in one of two modes:
+ * - blocking (paper): observe, plan, execute the first action, wait for the motion to settle (or a
+ *   timeout), repeat;
+ * - streaming: plan on every fresh frame; frames arriving while a plan is running replace each other
+ *   (only the newest waits), and frames older than `maxFrameAge` when planning would start are dropped.
+ */
+import type { Observation, PlanStep, RecedingHorizonPlanner } from "./RecedingHorizonPlanner";
+
+/** The robot as the controller sees it. */
+export interface RobotInterface {
+  /** The current observation (frame embedding + state); resolves when a fresh one is available. */
+  observe(): Promise<Observation>;
+  /** Commands an action; resolves to the action actually sent (after the safety envelope). */
+  sendAction(action: readonly number[]): Promise<readonly number[]>;
+  /** Resolves true once the last commanded motion has settled, false when `timeoutS` passes first. */
+  waitSettled(timeoutS: number): Promise<boolean>;
+}
+
+export interface ControllerOptions {
+  /** Blocking mode: longest wait for a motion to settle (s). */
+  settleTimeout: number;
+  /** Streaming mode: frames older than this when planning would start are dropped (s). */
+  maxFrameAge: number;
+  /** Current time on the clock the observation stamps use (s): wall or sim time. */
+  clock: () => number;
+}
+
+/** Counters of what happened to frames and plans. */
+export interface ControllerStats {
+  framesOffered: number;
+  framesPlanned: number;
+  droppedStale: number;
+  droppedSuperseded: number;
+  settleTimeouts: number;
+}
+
+/** One executed (or attempted) step of the blocking loop. */
+export interface ExecutedStep {
+  step: PlanStep;
+  /** What the robot actually commanded (null when nothing was sent). */
+  sent: readonly number[] | null;
+  settled: boolean | null;
+}
+
+export class MpcController {
+  readonly stats: ControllerStats = { framesOffered: 0, framesPlanned: 0, droppedStale: 0, droppedSuperseded: 0, settleTimeouts: 0 };
+  private pending: Observation | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly planner: RecedingHorizonPlanner,
+    private readonly options: ControllerOptions,
+  ) {}
+
+  /**
+   * Blocking mode: plans and executes until every goal is finished, `maxSteps` steps were taken, or
+   * `shouldStop()` returns true. A step whose status is not `planned` ends the loop unless it is an
+   * invalid observation (then the next observation is tried). Returns every step with what was sent.
+   */
+  async runBlocking(robot: RobotInterface, limits: { maxSteps: number; shouldStop?: () => boolean; onStep?: (s: ExecutedStep) => void }): Promise<ExecutedStep[]> {
+    const out: ExecutedStep[] = [];
+    let invalidInARow = 0;
+    while (out.length < limits.maxSteps && !(limits.shouldStop?.() ?? false)) {
+      const obs = await robot.observe();
+      this.stats.framesOffered++;
+      const step = await this.planner.step(obs);
+      this.stats.framesPlanned++;
+      const executed: ExecutedStep = { step, sent: null, settled: null };
+      if (step.action !== null) {
+        executed.sent = await robot.sendAction(step.action);
+        executed.settled = await robot.waitSettled(this.options.settleTimeout);
+        if (!executed.settled) this.stats.settleTimeouts++;
+      }
+      out.push(executed);
+      limits.onStep?.(executed);
+      if (step.status.code === "invalid_observation") {
+        if (++invalidInARow >= 3) break; // the source keeps sending garbage: stop and let the caller see why
+        continue;
+      }
+      invalidInARow = 0;
+      if (step.status.code !== "planned") break;
+    }
+    return out;
+  }
+
+  /**
+   * Streaming mode: offers a fresh frame. Planning starts at once if idle; otherwise the frame waits,
+   * replacing any frame already waiting. Each finished plan is handed to `onPlan`.
+   */
+  offerFrame(obs: Observation, onPlan: (step: PlanStep) => void): void {
+    this.stats.framesOffered++;
+    if (this.pending !== null) this.stats.droppedSuperseded++;
+    this.pending = obs;
+    if (this.running === null) {
+      this.running = this.drain(onPlan).finally(() => {
+        this.running = null;
+      });
+    }
+  }
+
+  /** Resolves when no plan is running and no frame is waiting (streaming mode). */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private async drain(onPlan: (step: PlanStep) => void): Promise<void> {
+    while (this.pending !== null) {
+      const obs = this.pending;
+      this.pending = null;
+      if (this.options.clock() - obs.stamp > this.options.maxFrameAge) {
+        this.stats.droppedStale++;
+        continue;
+      }
+      const step = await this.planner.step(obs);
+      this.stats.framesPlanned++;
+      onPlan(step);
+    }
+  }
+}
