@@ -1,5 +1,7 @@
 /** The `vjepa2-mpc` command line. */
 import { Command } from "commander";
+import { registerConfigCommands } from "./configCommands";
+import { registerPlanCommands } from "./planCommands";
 import { registerWorldModelCommands } from "./worldModelCommands";
 
 export function buildProgram(): Command {
@@ -8,6 +10,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerWorldModelCommands(program);
+  registerPlanCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 

@@ -1,0 +1,19 @@
+/** `vjepa2-mpc config`: print the documented defaults, or validate and print a resolved configuration. */
+import type { Command } from "commander";
+import YAML from "yaml";
+import { renderDefaultsYaml, resolveConfig } from "../config/configFile";
+
+export function registerConfigCommands(program: Command): void {
+  program
+    .command("config")
+    .description("print the default configuration (documented YAML), or validate --config files and print the result")
+    .option("--defaults", "print config/default.yaml as generated from the parameter declarations")
+    .option("--config <files...>", "YAML files to validate and resolve over the defaults")
+    .action((flags: { defaults?: boolean; config?: string[] }) => {
+      if (flags.defaults || flags.config === undefined) {
+        process.stdout.write(renderDefaultsYaml());
+        return;
+      }
+      process.stdout.write(YAML.stringify(resolveConfig(flags.config)));
+    });
+}
