@@ -1,0 +1,257 @@
+"""Export driver: models -> encoder.onnx, predictor.onnx, rollout_h{H}.onnx, model.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+from typing import Dict, List, Optional
+
+import onnx
+import torch
+import torch.nn as nn
+
+from . import __version__
+from .checkpoint import CheckpointError, load_into, read_checkpoint, sha256_file
+from .config import ConfigError, ModelConfig, load_config, preset
+from .fp16 import convert_to_fp16
+from .graphs import EncoderGraph, PredictorGraph, RolloutGraph, build_models
+
+log = logging.getLogger("vjepa2_export")
+
+FORMAT = "vjepa2-mpc-model"
+FORMAT_VERSION = 1
+NORMALIZATION = {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
+EXTERNAL_DATA_THRESHOLD = 1 << 30  # weights above 1 GiB go to '<file>.data' (protobuf limit is 2 GB)
+KEEP_FP32_SCOPES = r"^/(poses|energy)/"  # node-name regex of the scopes kept in float32
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+# ----------------------------------------------------------------------------------------------------
+def random_init(encoder: nn.Module, predictor: nn.Module, seed: int) -> None:
+    """Upstream-like init: trunc_normal(0.02) weights, zero biases, unit LayerNorms, rescaled residual
+    projections (attn.proj and mlp.fc2 / fc3 by 1/sqrt(2*layer))."""
+    torch.manual_seed(seed)
+    for model, blocks in ((encoder, encoder.blocks), (predictor, predictor.predictor_blocks)):
+        for m in model.modules():
+            if isinstance(m, (nn.Linear, nn.Conv3d)):
+                nn.init.trunc_normal_(m.weight, std=0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.LayerNorm):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            for i, blk in enumerate(blocks):
+                blk.attn.proj.weight.div_(math.sqrt(2.0 * (i + 1)))
+                last = blk.mlp.fc3 if hasattr(blk.mlp, "fc3") else blk.mlp.fc2
+                last.weight.div_(math.sqrt(2.0 * (i + 1)))
+
+
+def io_spec(cfg: ModelConfig, dtype: str, horizons: List[int]) -> Dict:
+    tok = "float16" if dtype == "fp16" else "float32"
+    N, D, A = cfg.tokens_per_frame, cfg.encoder.embed_dim, cfg.action_dim
+    t = lambda dt, shape: {"dtype": dt, "shape": shape}  # noqa: E731
+    graphs = {
+        "encoder": {"file": "encoder.onnx",
+                    "inputs": {"frames": t(tok, ["batch", 3, cfg.img_size, cfg.img_size])},
+                    "outputs": {"tokens": t(tok, ["batch", N, D])}},
+        "predictor": {"file": "predictor.onnx",
+                      "inputs": {"tokens": t(tok, ["batch", "context_tokens", D]),
+                                 "actions": t("float32", ["batch", "context_frames", A]),
+                                 "states": t("float32", ["batch", "context_frames", A])},
+                      "outputs": {"next_tokens": t(tok, ["batch", N, D])}},
+        "rollout": [{"horizon": h, "file": f"rollout_h{h}.onnx",
+                     "inputs": {"context": t(tok, [1, N, D]), "goal": t(tok, [1, N, D]),
+                                "state": t("float32", [1, A]), "actions": t("float32", ["samples", h, A])},
+                     "outputs": {"energy": t("float32", ["samples"]),
+                                 "poses": t("float32", ["samples", h + 1, A])}}
+                    for h in horizons],
+    }
+    return graphs
+
+
+def _dynamic_axes(spec: Dict) -> Dict[str, Dict[int, str]]:
+    axes = {}
+    for part in ("inputs", "outputs"):
+        for name, s in spec[part].items():
+            dyn = {i: d for i, d in enumerate(s["shape"]) if isinstance(d, str)}
+            if dyn:
+                axes[name] = dyn
+    return axes
+
+
+def _save(model: onnx.ModelProto, path: str) -> None:
+    data_file = os.path.basename(path) + ".data"
+    data_path = path + ".data"
+    for p in (path, data_path):
+        if os.path.exists(p):
+            os.remove(p)
+    weight_bytes = sum(len(t.raw_data) for t in model.graph.initializer)
+    if weight_bytes > EXTERNAL_DATA_THRESHOLD:
+        onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                        location=data_file, size_threshold=1024)
+    else:
+        onnx.save_model(model, path)
+
+
+def export_graph(module: nn.Module, args, spec: Dict, path: str, dtype: str, opset: int) -> None:
+    inputs, outputs = list(spec["inputs"]), list(spec["outputs"])
+    with tempfile.TemporaryDirectory(prefix="vjepa2-export-") as tmp:
+        raw = os.path.join(tmp, "model.onnx")
+        with torch.no_grad():
+            torch.onnx.export(module, args, raw, input_names=inputs, output_names=outputs,
+                              dynamic_axes=_dynamic_axes(spec), opset_version=opset, do_constant_folding=True)
+        model = onnx.load(raw)  # also pulls in external data torch wrote for >2 GB models
+    _apply_io_shapes(model, spec)
+    if dtype == "fp16":
+        fp16_io = {n for part in ("inputs", "outputs") for n, s in spec[part].items() if s["dtype"] == "float16"}
+        model = convert_to_fp16(model, fp16_io, KEEP_FP32_SCOPES)
+    model.producer_name = "vjepa2_export"
+    model.producer_version = __version__
+    _check_io(model, spec, path)
+    _save(model, path)
+
+
+def _apply_io_shapes(model: onnx.ModelProto, spec: Dict) -> None:
+    """Write the contract's dims on the graph inputs/outputs (torch's shape inference names some fixed
+    output dims symbolically, e.g. after LayerNormalization)."""
+    for part, vis in (("inputs", model.graph.input), ("outputs", model.graph.output)):
+        for vi in vis:
+            dims = vi.type.tensor_type.shape.dim
+            shape = spec[part][vi.name]["shape"]
+            if len(dims) != len(shape):
+                raise ExportError(f"{vi.name}: rank {len(dims)} != contract rank {len(shape)}")
+            for d, s in zip(dims, shape):
+                if isinstance(s, str):
+                    d.dim_param = s
+                else:
+                    d.dim_value = s
+    # stale symbolic value_info on intermediate tensors is dropped; ORT infers shapes itself
+    del model.graph.value_info[:]
+
+
+def _check_io(model: onnx.ModelProto, spec: Dict, path: str) -> None:
+    """The exported graph must carry exactly the contract's names, dtypes and (named) dims."""
+    names = {1: "float32", 10: "float16"}
+    for part, vis in (("inputs", model.graph.input), ("outputs", model.graph.output)):
+        got = {}
+        for vi in vis:
+            tt = vi.type.tensor_type
+            got[vi.name] = {"dtype": names.get(tt.elem_type, str(tt.elem_type)),
+                            "shape": [d.dim_param if d.HasField("dim_param") else d.dim_value for d in tt.shape.dim]}
+        if got != spec[part]:
+            raise ExportError(f"{os.path.basename(path)}: {part} {got} do not match the contract {spec[part]}")
+
+
+def write_json_atomic(path: str, obj) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+# ----------------------------------------------------------------------------------------------------
+def run(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(prog="export.py", description="Export V-JEPA 2-AC to ONNX for vjepa2-mpc.")
+    p.add_argument("--checkpoint", help="upstream checkpoint (.pt with 'encoder' and 'predictor')")
+    p.add_argument("--out", required=True, help="output package directory")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--preset", help="architecture preset (vjepa2-ac-vitg)")
+    g.add_argument("--config", help="architecture CFG.json")
+    p.add_argument("--dtype", choices=("fp32", "fp16"), default="fp32")
+    p.add_argument("--horizons", default="1,2", help="comma-separated rollout horizons (default 1,2)")
+    p.add_argument("--opset", type=int, default=17)
+    p.add_argument("--random-init", action="store_true", help="random weights instead of a checkpoint")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--name", help="package name (default: preset name or the config's folder name)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    log.setLevel(logging.INFO)
+    try:
+        export(a)
+    except (ConfigError, CheckpointError, ExportError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def export(a) -> Dict:
+    t0 = time.time()
+    if a.opset != 17:
+        log.warning("opset %d requested; the runtime contract is written against opset 17", a.opset)
+    cfg = preset(a.preset) if a.preset else load_config(a.config)
+    try:
+        horizons = sorted({int(h) for h in str(a.horizons).split(",") if h.strip()})
+    except ValueError:
+        raise ConfigError(f"--horizons must be comma-separated integers, got {a.horizons!r}")
+    if not horizons or horizons[0] < 1 or horizons[-1] > cfg.max_context_frames:
+        raise ConfigError(f"horizons must be in 1..{cfg.max_context_frames} (num_frames/tubelet_size), got {horizons}")
+    if a.random_init == bool(a.checkpoint):
+        raise ConfigError("give exactly one of --checkpoint or --random-init")
+    name = a.name or a.preset or os.path.basename(os.path.dirname(os.path.abspath(a.config)))
+
+    torch.set_grad_enabled(False)
+    encoder, predictor = build_models(cfg)
+    if a.random_init:
+        random_init(encoder, predictor, a.seed)
+        source = {"checkpoint": None, "sha256": None}
+    else:
+        state = read_checkpoint(a.checkpoint)
+        load_into(encoder, state["encoder"], "encoder")
+        load_into(predictor, state["predictor"], "predictor")
+        del state
+        source = {"checkpoint": os.path.basename(a.checkpoint), "sha256": sha256_file(a.checkpoint)}
+    source.update({"preset": a.preset, "random_init": bool(a.random_init), "config": cfg.to_dict()})
+    log.info("built model in %.1fs", time.time() - t0)
+
+    os.makedirs(a.out, exist_ok=True)
+    stale = os.path.join(a.out, "model.json")
+    if os.path.exists(stale):
+        os.remove(stale)  # never leave a model.json describing graphs that are being rewritten
+    spec = io_spec(cfg, a.dtype, horizons)
+    N, D, A = cfg.tokens_per_frame, cfg.encoder.embed_dim, cfg.action_dim
+    gen = torch.Generator().manual_seed(1234)
+    rnd = lambda *s: torch.randn(*s, generator=gen)  # noqa: E731
+    T = 2 if cfg.max_context_frames >= 2 else 1
+
+    t = time.time()
+    export_graph(EncoderGraph(encoder, cfg.tubelet_size).eval(), (rnd(2, 3, cfg.img_size, cfg.img_size),),
+                 spec["encoder"], os.path.join(a.out, "encoder.onnx"), a.dtype, a.opset)
+    log.info("encoder.onnx in %.1fs", time.time() - t)
+    del encoder
+    t = time.time()
+    export_graph(PredictorGraph(predictor).eval(), (rnd(2, T * N, D), rnd(2, T, A), rnd(2, T, A)),
+                 spec["predictor"], os.path.join(a.out, "predictor.onnx"), a.dtype, a.opset)
+    log.info("predictor.onnx in %.1fs", time.time() - t)
+    for r in spec["rollout"]:
+        t = time.time()
+        h = r["horizon"]
+        export_graph(RolloutGraph(predictor, h).eval(), (rnd(1, N, D), rnd(1, N, D), rnd(1, A), rnd(3, h, A)),
+                     r, os.path.join(a.out, r["file"]), a.dtype, a.opset)
+        log.info("%s in %.1fs", r["file"], time.time() - t)
+
+    meta = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "name": name, "source": source,
+        "image_size": cfg.img_size, "patch_size": cfg.patch_size, "tubelet_size": cfg.tubelet_size,
+        "num_frames": cfg.num_frames, "max_context_frames": cfg.max_context_frames,
+        "grid": list(cfg.grid), "tokens_per_frame": N, "embed_dim": D,
+        "predictor_embed_dim": cfg.predictor.embed_dim, "action_dim": A, "state_dim": A,
+        "normalization": NORMALIZATION, "dtype": a.dtype, "graphs": spec,
+        "exporter": {"version": __version__, "torch": torch.__version__, "onnx": onnx.__version__, "opset": a.opset},
+    }
+    write_json_atomic(os.path.join(a.out, "model.json"), meta)
+    log.info("exported %s to %s in %.1fs", name, a.out, time.time() - t0)
+    return meta
