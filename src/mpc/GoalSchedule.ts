@@ -104,6 +104,11 @@ export class GoalSchedule {
     this.stepsAtGoal++;
   }
 
+  /** The goals not finished yet (the current one first), e.g. to append new goals after them. */
+  remaining(): Goal[] {
+    return this.goals.slice(this.index);
+  }
+
   /** Abandons the current goal (e.g. on operator request) and moves to the next. */
   skip(): void {
     if (!this.done) this.finish("skipped");

@@ -56,9 +56,13 @@ export class MpcController {
   /**
    * Blocking mode: plans and executes until every goal is finished, `maxSteps` steps were taken, or
    * `shouldStop()` returns true. A step whose status is not `planned` ends the loop unless it is an
-   * invalid observation (then the next observation is tried). Returns every step with what was sent.
+   * invalid observation (then the next observation is tried). `onPlan` sees each plan before it is
+   * executed, `onStep` after the motion settled. Returns every step with what was sent.
    */
-  async runBlocking(robot: RobotInterface, limits: { maxSteps: number; shouldStop?: () => boolean; onStep?: (s: ExecutedStep) => void }): Promise<ExecutedStep[]> {
+  async runBlocking(
+    robot: RobotInterface,
+    limits: { maxSteps: number; shouldStop?: () => boolean; onPlan?: (s: PlanStep) => void; onStep?: (s: ExecutedStep) => void },
+  ): Promise<ExecutedStep[]> {
     const out: ExecutedStep[] = [];
     let invalidInARow = 0;
     while (out.length < limits.maxSteps && !(limits.shouldStop?.() ?? false)) {
@@ -66,6 +70,7 @@ export class MpcController {
       this.stats.framesOffered++;
       const step = await this.planner.step(obs);
       this.stats.framesPlanned++;
+      limits.onPlan?.(step);
       const executed: ExecutedStep = { step, sent: null, settled: null };
       if (step.action !== null) {
         executed.sent = await robot.sendAction(step.action);

@@ -1,0 +1,133 @@
+/**
+ * Camera node: subscribes to camera images (sensor_msgs/Image or CompressedImage, sensor-data QoS),
+ * encodes the newest frame with the world model's encoder (on its worker thread) and hands the embedding
+ * with its stamp to the planner. Frames that arrive while one is being encoded replace each other (only
+ * the newest waits); frames too old when encoding would start are dropped; malformed frames are rejected
+ * with a logged reason and the node keeps running.
+ */
+import { decodeImage } from "../worldmodel/imageDecode";
+import { channelsOf, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
+import type { FloatTensor } from "../worldmodel/tensor";
+import type { EmbeddingChannel } from "./embeddingChannel";
+import { fromRosTime, type RosTime, type Transport } from "./transport/Transport";
+
+/** sensor_msgs/Image as the nodes see it. */
+export interface ImageMsg {
+  header: { stamp: RosTime; frame_id: string };
+  height: number;
+  width: number;
+  encoding: string;
+  is_bigendian: number;
+  step: number;
+  data: Uint8Array | number[];
+}
+
+/** sensor_msgs/CompressedImage. */
+export interface CompressedImageMsg {
+  header: { stamp: RosTime; frame_id: string };
+  format: string;
+  data: Uint8Array | number[];
+}
+
+export interface CameraNodeOptions {
+  /** Image topic (sensor_msgs/Image, or CompressedImage when `compressed`). */
+  topic: string;
+  compressed: boolean;
+  /** Frames older than this when encoding would start are dropped (s). */
+  maxFrameAge: number;
+  preprocess: PreprocessOptions;
+}
+
+/** What happened to the frames so far. */
+export interface CameraStats {
+  received: number;
+  encoded: number;
+  droppedStale: number;
+  droppedSuperseded: number;
+  rejected: number;
+  /** Reason of the last rejection. */
+  lastRejection: string | null;
+}
+
+const bytes = (d: Uint8Array | number[]): Uint8Array => (d instanceof Uint8Array ? d : Uint8Array.from(d));
+
+/** Converts a sensor_msgs/Image to a raw image; throws with the reason when it is malformed. */
+export function imageFromMsg(msg: ImageMsg): RawImage {
+  channelsOf(msg.encoding); // throws for an unsupported encoding (8-bit encodings only: endianness is moot)
+  return { width: msg.width, height: msg.height, encoding: msg.encoding as PixelEncoding, step: msg.step, data: bytes(msg.data) };
+}
+
+export class CameraNode {
+  readonly stats: CameraStats = { received: 0, encoded: 0, droppedStale: 0, droppedSuperseded: 0, rejected: 0, lastRejection: null };
+  private pending: { msg: ImageMsg | CompressedImageMsg; stamp: number } | null = null;
+  private busy: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly t: Transport,
+    private readonly options: CameraNodeOptions,
+    /** frames [B,3,H,W] → tokens [B,N,D] (the world model's encode). */
+    private readonly encode: (frames: FloatTensor) => Promise<FloatTensor>,
+    private readonly channel: EmbeddingChannel,
+  ) {}
+
+  start(): void {
+    const type = this.options.compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image";
+    this.unsubscribe = this.t.subscribe<ImageMsg | CompressedImageMsg>(type, this.options.topic, "sensor_data", (msg) => this.onImage(msg));
+    this.t.log.info({ topic: this.options.topic, type }, "camera node listening");
+  }
+
+  /** Resolves when no frame is being encoded or waiting. */
+  async idle(): Promise<void> {
+    while (this.busy !== null) await this.busy;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.idle();
+  }
+
+  private onImage(msg: ImageMsg | CompressedImageMsg): void {
+    this.stats.received++;
+    const stamp = msg?.header?.stamp ? fromRosTime(msg.header.stamp) : Number.NaN;
+    if (!Number.isFinite(stamp)) return this.reject("image without a valid header stamp");
+    if (this.pending !== null) this.stats.droppedSuperseded++;
+    this.pending = { msg, stamp };
+    this.busy ??= this.drain().finally(() => {
+      this.busy = null;
+    });
+  }
+
+  private reject(reason: string): void {
+    this.stats.rejected++;
+    this.stats.lastRejection = reason;
+    this.t.log.warn({ reason, rejected: this.stats.rejected }, "camera frame rejected");
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending !== null) {
+      const { msg, stamp } = this.pending;
+      this.pending = null;
+      if (this.t.clock.now() - stamp > this.options.maxFrameAge) {
+        this.stats.droppedStale++;
+        continue;
+      }
+      let frames: Float32Array;
+      try {
+        const img = this.options.compressed ? decodeImage(bytes((msg as CompressedImageMsg).data), "compressed frame", (msg as CompressedImageMsg).format) : imageFromMsg(msg as ImageMsg);
+        frames = preprocessImage(img, this.options.preprocess);
+      } catch (e) {
+        this.reject((e as Error).message);
+        continue;
+      }
+      const px = this.options.preprocess.size;
+      try {
+        const tokens = await this.encode({ data: frames, dims: [1, 3, px, px] });
+        this.stats.encoded++;
+        this.channel.publish({ stamp, frameId: msg.header.frame_id, embedding: tokens, encodedAt: this.t.clock.now() });
+      } catch (e) {
+        this.t.log.error({ err: (e as Error).message }, "encoding failed");
+      }
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Planner node: the receding-horizon controller over ROS-shaped topics. Frame embeddings come from the
+ * camera node's channel, the robot state from a PoseStamped (flange pose after the TCP offset) and a
+ * JointState (gripper); goals are set through the SetGoal service; every step publishes the chosen action
+ * (EndEffectorDelta) and a PlanStatus. Blocking mode waits for the actuator to report the motion settled
+ * before planning on a frame captured after it; streaming mode plans on every fresh frame.
+ */
+import { MpcController, type RobotInterface } from "../mpc/MpcController";
+import type { Observation, PlanStep, RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
+import type { PreprocessOptions } from "../worldmodel/preprocess";
+import { preprocessImage } from "../worldmodel/preprocess";
+import type { FloatTensor } from "../worldmodel/tensor";
+import type { EmbeddingChannel, EncodedFrame } from "./embeddingChannel";
+import { goalImagesFromRequest, type GoalRequestLimits, type SetGoalRequest, type SetGoalResponse } from "./goalRequest";
+import { endEffectorDeltaMsg, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
+import { fromRosTime, type RosTime, type Transport } from "./transport/Transport";
+
+/** geometry_msgs/PoseStamped. */
+export interface PoseStampedMsg {
+  header: { stamp: RosTime; frame_id: string };
+  pose: { position: { x: number; y: number; z: number }; orientation: { x: number; y: number; z: number; w: number } };
+}
+
+/** sensor_msgs/JointState. */
+export interface JointStateMsg {
+  header: { stamp: RosTime; frame_id: string };
+  name: string[];
+  position: number[] | Float64Array;
+  velocity: number[] | Float64Array;
+  effort: number[] | Float64Array;
+}
+
+/** The actuator's status as the planner needs it (ActuatorStatus.msg subset). */
+export interface ActuatorStatusMsg {
+  header: { stamp: RosTime; frame_id: string };
+  code: number;
+  message: string;
+}
+/** ActuatorStatus.msg SETTLED. */
+export const ACTUATOR_SETTLED = 1;
+
+export interface PlannerNodeOptions {
+  stateTopic: string;
+  gripperTopic: string;
+  actionTopic: string;
+  statusTopic: string;
+  actuatorStatusTopic: string;
+  /** Service names. */
+  setGoalService: string;
+  clearGoalsService: string;
+  pauseService: string;
+  mode: "blocking" | "streaming";
+  /** Blocking mode: longest wait for the actuator to report the motion settled (s). */
+  settleTimeout: number;
+  /** Frames older than this when planning would start are dropped (s). */
+  maxFrameAge: number;
+  /** Robot state older than this relative to the frame is not used (s). */
+  maxStateAge: number;
+  /** Base frame the actions are expressed in (header.frame_id of EndEffectorDelta). */
+  baseFrame: string;
+  goalLimits: GoalRequestLimits;
+  defaultStepBudget: number;
+  preprocess: PreprocessOptions;
+  /** PoseStamped (as published, e.g. the TCP) → model state [x, y, z, roll, pitch, yaw] of the flange. */
+  poseToState: (pose: PoseStampedMsg["pose"]) => number[];
+  /** JointState → gripper closedness 0..1, or null when the message has no gripper. */
+  gripperClosedness: (js: JointStateMsg) => number | null;
+}
+
+export class PlannerNode {
+  private pose: { state: number[]; stamp: number } | null = null;
+  private gripper: { value: number; stamp: number } | null = null;
+  private paused = false;
+  private running: Promise<void> | null = null;
+  private frameWaiters: Array<{ resolve: (f: EncodedFrame) => void; reject: (e: Error) => void }> = [];
+  private notBefore = Number.NEGATIVE_INFINITY;
+  private settleWaiter: { after: number; resolve: (ok: boolean) => void } | null = null;
+  private stopped = false;
+  private readonly controller: MpcController;
+  private readonly publishAction: (m: EndEffectorDeltaMsg) => void;
+  private readonly publishStatus: (m: PlanStatusMsg) => void;
+  private readonly cleanups: Array<() => void> = [];
+  /** Last status published (for tests and diagnostics). */
+  lastStatus: PlanStatusMsg | null = null;
+
+  constructor(
+    private readonly t: Transport,
+    private readonly planner: RecedingHorizonPlanner,
+    private readonly options: PlannerNodeOptions,
+    private readonly channel: EmbeddingChannel,
+    /** frames [B,3,H,W] → tokens [B,N,D], for goal images. */
+    private readonly encode: (frames: FloatTensor) => Promise<FloatTensor>,
+  ) {
+    this.controller = new MpcController(planner, { settleTimeout: options.settleTimeout, maxFrameAge: options.maxFrameAge, clock: () => t.clock.now() });
+    this.publishAction = t.publisher<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", options.actionTopic, "reliable");
+    this.publishStatus = t.publisher<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", options.statusTopic, "reliable");
+  }
+
+  /** Counters of frames offered, planned and dropped. */
+  get stats(): MpcController["stats"] {
+    return this.controller.stats;
+  }
+
+  start(): void {
+    const o = this.options;
+    // franka_robot_state_broadcaster publishes current_pose best-effort: a reliable subscription would not match.
+    this.cleanups.push(this.t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", o.stateTopic, "sensor_data", (m) => this.onPose(m)));
+    this.cleanups.push(this.t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", o.gripperTopic, "sensor_data", (m) => this.onGripper(m)));
+    this.cleanups.push(this.t.subscribe<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", o.actuatorStatusTopic, "reliable", (m) => this.onActuatorStatus(m)));
+    this.cleanups.push(this.channel.subscribe((f) => this.onFrame(f)));
+    this.t.service<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", o.setGoalService, (req) => this.setGoal(req));
+    this.t.service<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", o.clearGoalsService, () => {
+      this.planner.clearGoals();
+      return { success: true, message: "goals cleared" };
+    });
+    this.t.service<{ data: boolean }, { success: boolean; message: string }>("std_srvs/srv/SetBool", o.pauseService, (req) => {
+      this.paused = req.data;
+      if (!this.paused) this.kick();
+      return { success: true, message: this.paused ? "planning paused" : "planning resumed" };
+    });
+    this.t.log.info({ mode: o.mode }, "planner node ready");
+  }
+
+  /** Stops planning (the current step finishes) and releases subscriptions. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const c of this.cleanups.splice(0)) c();
+    this.settleWaiter?.resolve(false);
+    for (const w of this.frameWaiters.splice(0)) w.reject(new Error("planner node stopped"));
+    await this.running;
+    await this.controller.idle();
+  }
+
+  /** Resolves when no blocking loop is running and no streaming plan is pending. */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+    await this.controller.idle();
+  }
+
+  private onPose(m: PoseStampedMsg): void {
+    try {
+      const s = this.options.poseToState(m.pose);
+      if (s.length !== 6 || s.some((v) => !Number.isFinite(v))) throw new Error(`pose gives state [${s.join(", ")}]`);
+      this.pose = { state: s, stamp: fromRosTime(m.header.stamp) };
+    } catch (e) {
+      this.t.log.warn({ err: (e as Error).message }, "ignoring robot pose");
+    }
+  }
+
+  private onGripper(m: JointStateMsg): void {
+    const g = this.options.gripperClosedness(m);
+    if (g === null) return;
+    if (!Number.isFinite(g)) {
+      this.t.log.warn({ value: g }, "ignoring non-finite gripper closedness");
+      return;
+    }
+    this.gripper = { value: Math.min(1, Math.max(0, g)), stamp: fromRosTime(m.header.stamp) };
+  }
+
+  private onActuatorStatus(m: ActuatorStatusMsg): void {
+    const w = this.settleWaiter;
+    if (w !== null && m.code === ACTUATOR_SETTLED && fromRosTime(m.header.stamp) >= w.after) {
+      this.settleWaiter = null;
+      w.resolve(true);
+    }
+  }
+
+  /** The observation for a frame, or a reason why there is none (no or stale state). */
+  private observation(f: EncodedFrame): Observation | string {
+    if (this.pose === null) return "no robot pose received yet";
+    if (this.gripper === null) return "no gripper state received yet";
+    const age = Math.abs(f.stamp - Math.min(this.pose.stamp, this.gripper.stamp));
+    if (age > this.options.maxStateAge) return `robot state is ${age.toFixed(3)} s away from the frame (max ${this.options.maxStateAge} s)`;
+    return { embedding: f.embedding, state: [...this.pose.state, this.gripper.value], stamp: f.stamp };
+  }
+
+  private onFrame(f: EncodedFrame): void {
+    if (this.stopped) return;
+    if (this.options.mode === "blocking") {
+      if (this.paused || f.stamp < this.notBefore) return; // paused, or captured before the last motion settled
+      for (const w of this.frameWaiters.splice(0)) w.resolve(f);
+      return;
+    }
+    if (this.paused || this.planner.goals.done) return;
+    const obs = this.observation(f);
+    if (typeof obs === "string") {
+      this.t.log.debug({ reason: obs }, "frame not planned");
+      return;
+    }
+    this.controller.offerFrame(obs, (step) => this.emit(step, true));
+  }
+
+  /** Publishes a step's status, and its action unless the caller sends it itself (blocking mode). */
+  private emit(step: PlanStep, withAction: boolean): void {
+    if (withAction && step.action !== null && !this.stopped) this.sendAction(step.action, step.status.stamp);
+    this.lastStatus = planStatusMsg(step.status, step.action, this.options.baseFrame);
+    this.publishStatus(this.lastStatus);
+  }
+
+  private sendAction(action: readonly number[], stamp: number): void {
+    this.publishAction(endEffectorDeltaMsg(action, stamp, this.options.baseFrame));
+  }
+
+  /** Starts the blocking loop if there is work and none is running. */
+  private kick(): void {
+    if (this.options.mode !== "blocking" || this.running !== null || this.paused || this.stopped || this.planner.goals.done) return;
+    this.running = this.blockingLoop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async blockingLoop(): Promise<void> {
+    let stamp = 0;
+    const robot: RobotInterface = {
+      observe: async () => {
+        const obs = await this.nextObservation();
+        stamp = obs.stamp;
+        return obs;
+      },
+      sendAction: async (a) => {
+        this.notBefore = Number.POSITIVE_INFINITY; // no frame counts until the motion settles
+        if (!this.stopped) this.sendAction(a, stamp);
+        return a;
+      },
+      waitSettled: (timeoutS) => this.waitSettled(timeoutS),
+    };
+    try {
+      await this.controller.runBlocking(robot, {
+        maxSteps: Number.MAX_SAFE_INTEGER,
+        shouldStop: () => this.paused || this.stopped,
+        onPlan: (step) => this.emit(step, false),
+      });
+    } catch (e) {
+      if (!this.stopped) this.t.log.error({ err: (e as Error).message }, "planning loop stopped");
+    }
+  }
+
+  /** Next frame (after the last settle) that has a usable robot state. */
+  private async nextObservation(): Promise<Observation> {
+    for (;;) {
+      const f = await new Promise<EncodedFrame>((resolve, reject) => this.frameWaiters.push({ resolve, reject }));
+      const obs = this.observation(f);
+      if (typeof obs !== "string") return obs;
+      this.t.log.debug({ reason: obs }, "frame not planned");
+    }
+  }
+
+  private waitSettled(timeoutS: number): Promise<boolean> {
+    const sentAt = this.t.clock.now();
+    return new Promise<boolean>((resolve) => {
+      let cancelTimer: () => void = () => undefined;
+      const done = (ok: boolean): void => {
+        cancelTimer();
+        this.settleWaiter = null;
+        // Plan only on frames captured after the motion ended (or the wait gave up).
+        this.notBefore = this.t.clock.now();
+        resolve(ok);
+      };
+      this.settleWaiter = { after: sentAt, resolve: done };
+      cancelTimer = this.t.clock.every(Math.max(timeoutS, 1e-3), () => done(false));
+    });
+  }
+
+  private async setGoal(req: SetGoalRequest): Promise<SetGoalResponse> {
+    const current = this.planner.goals;
+    try {
+      const images = goalImagesFromRequest(req, this.options.goalLimits, this.options.defaultStepBudget);
+      const px = this.options.preprocess.size;
+      const per = 3 * px * px;
+      const frames = new Float32Array(images.length * per);
+      images.forEach((g, i) => preprocessImage(g.image, this.options.preprocess, frames.subarray(i * per, (i + 1) * per)));
+      const tokens = await this.encode({ data: frames, dims: [images.length, 3, px, px] });
+      const [, n, d] = tokens.dims;
+      const threshold = req.energy_threshold > 0 ? req.energy_threshold : null;
+      const goals = images.map((g, i) => ({
+        embedding: { data: tokens.data.slice(i * n * d, (i + 1) * n * d), dims: [1, n, d] },
+        stepBudget: g.stepBudget,
+        energyThreshold: threshold,
+        label: g.label,
+      }));
+      const keep = req.append ? current.remaining() : [];
+      this.planner.setGoals([...keep, ...goals]);
+      this.t.log.info({ goals: goals.map((g) => g.label), appended: keep.length }, "goals set");
+      this.kick();
+      return { success: true, message: `${keep.length + goals.length} goals scheduled`, goal_count: keep.length + goals.length };
+    } catch (e) {
+      this.t.log.warn({ err: (e as Error).message }, "SetGoal refused");
+      return { success: false, message: (e as Error).message, goal_count: current.length - current.goalIndex };
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * SetGoal requests: validation (sizes, budgets, paths confined to the goal root) and turning them into
+ * raw images. Nothing of the planner's state changes until a request has been fully validated and
+ * encoded, so a bad request loses nothing.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { decodeImage } from "../worldmodel/imageDecode";
+import type { RawImage } from "../worldmodel/preprocess";
+import { imageFromMsg, type ImageMsg } from "./CameraNode";
+
+/** vjepa2_mpc_interfaces/srv/SetGoal request. */
+export interface SetGoalRequest {
+  images: ImageMsg[];
+  image_paths: string[];
+  step_budgets: number[];
+  energy_threshold: number;
+  append: boolean;
+}
+
+export interface SetGoalResponse {
+  success: boolean;
+  message: string;
+  goal_count: number;
+}
+
+/** Limits that keep one request from exhausting the planner's memory. */
+export interface GoalRequestLimits {
+  /** Most goals per request. */
+  maxGoals: number;
+  /** Largest image, in pixels (width · height). */
+  maxPixels: number;
+  /** Directory goal image files must resolve inside (symlinks resolved); empty: paths are refused. */
+  goalRoot: string;
+}
+
+/** A validated goal image with its label and budget. */
+export interface GoalImage {
+  image: RawImage;
+  label: string;
+  stepBudget: number;
+}
+
+/** Resolves `p` and checks it stays inside `root` after following symlinks; throws otherwise. */
+export function resolveUnderRoot(root: string, p: string): string {
+  if (root === "") throw new Error("goal image paths are disabled: set planner_node.goal_root to a directory");
+  const realRoot = fs.realpathSync(root);
+  const candidate = path.resolve(realRoot, p);
+  let real: string;
+  try {
+    real = fs.realpathSync(candidate);
+  } catch {
+    throw new Error(`goal image ${p} not found under ${realRoot}`);
+  }
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new Error(`goal image ${p} resolves outside the goal root ${realRoot}`);
+  return real;
+}
+
+/**
+ * Validates a request and loads its images. Throws an Error whose message is the service's answer
+ * (what is wrong and the limit) — the caller turns it into `success: false`.
+ */
+export function goalImagesFromRequest(req: SetGoalRequest, limits: GoalRequestLimits, defaultBudget: number): GoalImage[] {
+  const images = req.images ?? [];
+  const paths = req.image_paths ?? [];
+  const count = images.length + paths.length;
+  if (count === 0) throw new Error("no goal images: give images and/or image_paths");
+  if (count > limits.maxGoals) throw new Error(`${count} goals exceed the limit of ${limits.maxGoals} per request`);
+  const budgets = req.step_budgets ?? [];
+  if (budgets.length !== 0 && budgets.length !== count) throw new Error(`step_budgets has ${budgets.length} entries for ${count} goals: give none or one per goal`);
+  budgets.forEach((b, i) => {
+    if (!Number.isInteger(b) || b < 1) throw new Error(`step_budgets[${i}] = ${b}: budgets are integers ≥ 1`);
+  });
+  if (!Number.isFinite(req.energy_threshold)) throw new Error(`energy_threshold is ${req.energy_threshold}`);
+  const out: GoalImage[] = [];
+  const checkSize = (img: RawImage, label: string): void => {
+    if (img.width * img.height > limits.maxPixels) throw new Error(`${label}: ${img.width}×${img.height} exceeds the limit of ${limits.maxPixels} pixels`);
+  };
+  images.forEach((m, i) => {
+    const label = `images[${i}]`;
+    let img: RawImage;
+    try {
+      if (m.width * m.height > limits.maxPixels) throw new Error(`${m.width}×${m.height} exceeds the limit of ${limits.maxPixels} pixels`);
+      img = imageFromMsg(m);
+    } catch (e) {
+      throw new Error(`${label}: ${(e as Error).message}`);
+    }
+    out.push({ image: img, label, stepBudget: budgets[out.length] ?? defaultBudget });
+  });
+  for (const p of paths) {
+    const file = resolveUnderRoot(limits.goalRoot, p);
+    const size = fs.statSync(file).size;
+    if (size > limits.maxPixels * 4) throw new Error(`goal image ${p}: file of ${size} bytes is larger than any allowed image`);
+    const img = decodeImage(fs.readFileSync(file), `goal image ${p}`, file);
+    checkSize(img, `goal image ${p}`);
+    out.push({ image: img, label: p, stepBudget: budgets[out.length] ?? defaultBudget });
+  }
+  return out;
+}
