@@ -20,7 +20,7 @@ export class WallClock implements Clock {
  */
 export class SimClock implements Clock {
   private t: number;
-  private timers: Array<{ next: number; period: number; callback: () => void; live: boolean }> = [];
+  private timers: Array<{ start: number; fired: number; next: number; period: number; callback: () => void; live: boolean }> = [];
 
   constructor(start = 0) {
     this.t = start;
@@ -32,7 +32,7 @@ export class SimClock implements Clock {
 
   every(periodS: number, callback: () => void): () => void {
     if (!(periodS > 0)) throw new Error(`timer period must be > 0 s, got ${periodS}`);
-    const timer = { next: this.t + periodS, period: periodS, callback, live: true };
+    const timer = { start: this.t, fired: 0, next: this.t + periodS, period: periodS, callback, live: true };
     this.timers.push(timer);
     return () => {
       timer.live = false;
@@ -48,7 +48,9 @@ export class SimClock implements Clock {
       for (const timer of this.timers) if (timer.live && timer.next <= t && (due === null || timer.next < due.next)) due = timer;
       if (due === null) break;
       this.t = due.next;
-      due.next += due.period;
+      // start + k·period, not repeated addition: no drift over long replays
+      due.fired++;
+      due.next = due.start + (due.fired + 1) * due.period;
       due.callback();
     }
     this.t = t;
