@@ -41,6 +41,45 @@ export const PARAMETERS = {
     default_step_budget: param({ type: "integer", default: 10, range: [1, 100_000], description: "planning steps per goal when a goal does not set its own" }),
     energy_threshold: param({ type: "double", default: null, nullable: true, range: [0, 100], description: "advance to the next goal early when the current frame's energy to the goal falls below this; null: use the step budget only" }),
   },
+  /**
+   * Actuator: safety envelope, command adapters and settle detection (src/nodes/actuator). Defaults are
+   * conservative for a Franka (Panda / FR3) with the Franka Hand on a tabletop; see each description.
+   */
+  actuator: {
+    adapter: param({ type: "string", default: "pose_target", choices: ["pose_target", "twist"], description: "arm command: pose_target streams interpolated geometry_msgs/PoseStamped targets (CRISP target_pose, cartesian_controllers target_frame, Servo pose_target_cmds); twist streams geometry_msgs/TwistStamped (MoveIt Servo delta_twist_cmds)", readOnly: true }),
+    gripper_adapter: param({ type: "string", default: "franka", choices: ["franka", "gripper_command", "none"], description: "gripper command: franka_msgs/action/Move (open) and Grasp (close), control_msgs/action/GripperCommand, or no gripper", readOnly: true }),
+    frame_id: param({ type: "string", default: "panda_link0", description: "robot base frame stamped on commands; states must be in this frame (fr3_link0 on an FR3)" }),
+    command_rate: param({ type: "double", default: 100, range: [1, 1000], units: "Hz", description: "rate at which interpolated targets / twists are published (the controller's own rate may be higher)" }),
+    state_timeout: param({ type: "double", default: 0.5, range: [0.001, 60], units: "s", description: "hold position when no robot state has been received for this long" }),
+    plan_timeout: param({ type: "double", default: 10, range: [0.001, 3600], units: "s", description: "stop moving towards a plan received longer ago than this and hold (measured from receipt, not from the planned frame's stamp; see src/nodes/actuator/watchdogs.ts for blocking vs streaming)" }),
+    max_step_translation: param({ type: "double", default: 0.075, range: [0, 0.5], units: "m", description: "largest flange translation per planned step (Euclidean norm); longer deltas are scaled down keeping their direction" }),
+    max_step_rotation: param({ type: "double", default: 0.25, range: [0, 3.14159], units: "rad", description: "largest rotation angle of R_delta per planned step; larger rotations are scaled down about the same axis" }),
+    max_linear_speed: param({ type: "double", default: 0.1, range: [0.001, 2], units: "m/s", description: "fastest flange translation of the streamed targets / commanded twists" }),
+    max_angular_speed: param({ type: "double", default: 0.5, range: [0.001, 3], units: "rad/s", description: "fastest flange rotation of the streamed targets / commanded twists" }),
+    max_linear_acceleration: param({ type: "double", default: 0.5, range: [0.001, 13], units: "m/s^2", description: "largest change of streamed translation speed per second (ramps in and out; Franka's Cartesian limit is 13 m/s^2)" }),
+    max_angular_acceleration: param({ type: "double", default: 2.5, range: [0.001, 25], units: "rad/s^2", description: "largest change of streamed rotation speed per second (Franka's Cartesian limit is 25 rad/s^2)" }),
+    twist_gain: param({ type: "double", default: 2, range: [0.01, 100], units: "1/s", description: "twist adapter: proportional gain from pose error to velocity, before the speed limits" }),
+    workspace_point: param({ type: "string", default: "tcp", choices: ["tcp", "flange"], description: "which point the workspace box bounds: the TCP (fingertips, what touches the table) or the flange (the model's state)" }),
+    workspace_min: param({ type: "double_array", default: [0.3, -0.4, 0.05], length: 3, range: [-2, 2], units: "m", description: "lower corner [x, y, z] of the workspace box in the base frame" }),
+    workspace_max: param({ type: "double_array", default: [0.8, 0.4, 0.7], length: 3, range: [-2, 2], units: "m", description: "upper corner [x, y, z] of the workspace box in the base frame" }),
+    gripper_min: param({ type: "double", default: 0, range: [0, 1], description: "smallest commanded gripper closedness (0 open)" }),
+    gripper_max: param({ type: "double", default: 1, range: [0, 1], description: "largest commanded gripper closedness (1 closed)" }),
+    max_step_gripper: param({ type: "double", default: 0.75, range: [0, 1], description: "largest gripper closedness change per planned step (planner.gripper_clip bounds the plans the same way)" }),
+    tcp_offset_xyz: param({ type: "double_array", default: [0, 0, 0.1034], length: 3, range: [-1, 1], units: "m", description: "TCP position in the flange frame (franka_description Franka Hand: tcp_xyz 0 0 0.1034)", readOnly: true }),
+    tcp_offset_rpy: param({ type: "double_array", default: [0, 0, -0.7853981633974483], length: 3, range: [-3.141592653589793, 3.141592653589793], units: "rad", description: "TCP orientation in the flange frame as extrinsic xyz Euler angles (franka_description Franka Hand: rpy_ee 0 0 -pi/4)", readOnly: true }),
+    state_is_tcp: param({ type: "bool", default: true, description: "the robot state pose is the TCP (franka_robot_state_broadcaster current_pose, O_T_EE) and is converted to the flange; false: it is already the flange (/robot/ee_pose recordings)" }),
+    settle_position_tolerance: param({ type: "double", default: 0.005, range: [0, 0.5], units: "m", description: "settled: measured flange position within this distance of the final target" }),
+    settle_rotation_tolerance: param({ type: "double", default: 0.03, range: [0, 3.14159], units: "rad", description: "settled: measured flange rotation within this angle of the final target" }),
+    settle_linear_speed: param({ type: "double", default: 0.01, range: [0, 1], units: "m/s", description: "settled: measured flange speed below this" }),
+    settle_angular_speed: param({ type: "double", default: 0.05, range: [0, 3], units: "rad/s", description: "settled: measured flange angular speed below this" }),
+    settle_time: param({ type: "double", default: 0.2, range: [0, 10], units: "s", description: "settled: the conditions hold continuously for this long (the planner's settle_timeout bounds the wait)" }),
+    gripper_max_width: param({ type: "double", default: 0.08, range: [0.001, 0.5], units: "m", description: "finger width at closedness 0 (Franka Hand: 0.08 m); closedness 1 is width 0" }),
+    gripper_speed: param({ type: "double", default: 0.1, range: [0.001, 0.2], units: "m/s", description: "finger width speed for Move and Grasp goals (franka_gripper default_speed: 0.1)" }),
+    gripper_force: param({ type: "double", default: 20, range: [0, 140], units: "N", description: "grasp force (Grasp goals) and max_effort (GripperCommand goals); Franka Hand: 70 N continuous" }),
+    grasp_epsilon_inner: param({ type: "double", default: 0.005, range: [0, 0.1], units: "m", description: "Grasp goal: tolerated width below the commanded width" }),
+    grasp_epsilon_outer: param({ type: "double", default: 0.08, range: [0, 0.1], units: "m", description: "Grasp goal: tolerated width above the commanded width (large: closing on an object of unknown size still counts as grasped)" }),
+    gripper_deadband: param({ type: "double", default: 0.05, range: [0, 1], description: "send a new gripper goal only when the target closedness moves by more than this" }),
+  },
 } satisfies ParameterTable;
 
 /** The resolved configuration. */
