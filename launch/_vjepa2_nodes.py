@@ -1,0 +1,72 @@
+"""Shared pieces of the vjepa2-mpc launch files (not a launch file itself).
+
+The three nodes are TypeScript programs, not executables of a ROS package, so they are started with
+launch_ros' ``Node`` *without* ``package``: launch_ros then runs ``executable`` as given (looked up on
+PATH) followed by ``arguments``, and appends ``--ros-args -r __node:=NAME --params-file ... -r FROM:=TO``
+itself. The command line of each node is therefore::
+
+    node <repo>/bin/vjepa2-mpc.js node camera|planner|actuator --config <yaml> --ros-args ...
+
+``--config`` takes the project's own YAML (config/default.yaml layout, validated against
+src/config/parameters.ts); ROS parameters given here (use_sim_time, overrides) come after ``--ros-args``.
+
+Topic names the nodes use by default are the recording convention of DESIGN.md section 5; the launch
+files remap them (absolute-name remapping) to the names given as launch arguments. The table below is
+the single place that states those defaults: keep it equal to the nodes' defaults.
+"""
+
+import os
+
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import ParameterValue
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
+CLI = os.path.join(REPO, 'bin', 'vjepa2-mpc.js')
+DEFAULT_CONFIG = os.path.join(REPO, 'config', 'default.yaml')
+
+# Default names inside the nodes (recording convention) -> launch argument that renames them.
+CAMERA_REMAPS = {
+    '/camera/image_raw': 'camera_topic',
+    '/camera/image_raw/compressed': 'camera_compressed_topic',
+}
+STATE_REMAPS = {
+    '/robot/ee_pose': 'state_topic',
+    '/robot/gripper': 'gripper_state_topic',
+}
+ACTUATOR_REMAPS = {
+    '/actuator/target_pose': 'target_pose_topic',
+    '/actuator/delta_twist_cmds': 'twist_topic',
+    '/actuator/gripper/move': 'gripper_move_action',
+    '/actuator/gripper/grasp': 'gripper_grasp_action',
+    '/actuator/gripper/gripper_command': 'gripper_command_action',
+}
+
+
+def remaps(table):
+    """Remapping rules (default name, launch argument value) for one table."""
+    return [(name, LaunchConfiguration(arg)) for name, arg in table.items()]
+
+
+def vjepa2_node(role, remappings, extra_parameters=None, use_sim_time=None, **kwargs):
+    """A vjepa2-mpc node (role: camera, planner or actuator) as a launch_ros Node without a package.
+
+    use_sim_time: a bool, or None for the 'use_sim_time' launch argument. extra_parameters: ROS parameter
+    overrides ({'actuator.state_is_tcp': False}). kwargs go to Node (e.g. condition=IfCondition(...)).
+    """
+    if use_sim_time is None:
+        use_sim_time = ParameterValue(LaunchConfiguration('use_sim_time'), value_type=bool)
+    parameters = {'use_sim_time': use_sim_time}
+    parameters.update(extra_parameters or {})
+    return Node(
+        executable=LaunchConfiguration('node_executable'),
+        arguments=[CLI, 'node', role, '--config', LaunchConfiguration('config')],
+        name=role,
+        namespace=LaunchConfiguration('namespace'),
+        parameters=[parameters],
+        remappings=remappings,
+        ros_arguments=['--log-level', LaunchConfiguration('log_level')],
+        output='screen',
+        emulate_tty=True,
+        **kwargs,
+    )
