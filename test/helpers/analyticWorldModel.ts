@@ -16,8 +16,31 @@ export class AnalyticWorldModel implements WorldModel {
     return { data: Float32Array.from([x, y, z, g, 0, 0]), dims: [1, 2, 3] };
   }
 
-  async encode(): Promise<FloatTensor> {
-    throw new Error("not used");
+  /**
+   * Decodes frames drawn by `renderState` (normalised with mean 0, std 1, i.e. pixel/255): the channel
+   * means carry x, y, z.
+   */
+  async encode(frames: FloatTensor): Promise<FloatTensor> {
+    const [b, c, h, w] = frames.dims;
+    const out = new Float32Array(b * 6);
+    for (let i = 0; i < b; i++) {
+      const mean = (ch: number) => {
+        let s = 0;
+        for (let j = 0; j < h * w; j++) s += frames.data[(i * c + ch) * h * w + j];
+        return s / (h * w);
+      };
+      out.set([mean(0) * 0.8 + 0.2, mean(1) * 0.8 - 0.4, mean(2) * 0.8, 0, 0, 0], i * 6);
+    }
+    return { data: out, dims: [b, 2, 3] };
+  }
+
+  /** An 8×8 rgb8 image whose channel means encode the end-effector position (inverse of `encode`). */
+  static renderState(state: readonly number[]): { width: number; height: number; encoding: "rgb8"; data: Uint8Array } {
+    const v = [(state[0] - 0.2) / 0.8, (state[1] + 0.4) / 0.8, state[2] / 0.8].map((x) => Math.min(1, Math.max(0, x)) * 255);
+    // Dither over the 64 pixels so the mean keeps sub-level precision.
+    const data = new Uint8Array(8 * 8 * 3);
+    for (let p = 0; p < 64; p++) for (let ch = 0; ch < 3; ch++) data[p * 3 + ch] = Math.min(255, Math.floor(v[ch] + (p + 0.5) / 64));
+    return { width: 8, height: 8, encoding: "rgb8", data };
   }
 
   async predict(): Promise<FloatTensor> {

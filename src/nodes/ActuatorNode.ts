@@ -1,0 +1,267 @@
+/**
+ * Actuator node: turns planned end-effector deltas into controller commands inside the safety envelope.
+ * On each plan it runs the ordered safety stages (src/nodes/actuator) against the freshest robot state
+ * and sets the streamer's goal; at the command rate it re-checks the guards (e-stop, stale state, stale
+ * plan), streams an interpolated PoseStamped target or a TwistStamped, and reports ActuatorStatus —
+ * SETTLED once the measured pose has come to rest at the target (the planner's blocking mode waits for it).
+ * It never plans or encodes: nothing here waits behind a model run.
+ */
+import { quaternionToEulerXyz } from "../mpc/poseMath";
+import {
+  applySafetyEnvelope,
+  EStopLatch,
+  flangeToTcp,
+  frankaGripperGoal,
+  gripperCommandGoal,
+  poseStamped,
+  readPoseStamped,
+  SettleDetector,
+  TargetStreamer,
+  tcpToFlange,
+  tickGuards,
+  twistStamped,
+  twistToward,
+  zeroTwist,
+  closednessFromJointState,
+  poseFromVector,
+  type ActuatorSettings,
+  type EnvelopeResult,
+  type PoseStampedMsg,
+  type RigidPose,
+  type TwistStampedMsg,
+} from "./actuator";
+import { actionFromMsg, type EndEffectorDeltaMsg } from "./messages";
+import type { JointStateMsg } from "./PlannerNode";
+import { NODE_ACTIONS, NODE_SERVICES, NODE_TOPICS } from "./topics";
+import { toRosTime, type Transport } from "./transport/Transport";
+
+/** ActuatorStatus.msg codes. */
+export const ACTUATOR_CODES = { tracking: 0, settled: 1, holding: 2, estopped: 3 } as const;
+
+/** vjepa2_mpc_interfaces/msg/ActuatorStatus. */
+export interface ActuatorStatusMsg {
+  header: { stamp: { sec: number; nanosec: number }; frame_id: string };
+  code: number;
+  message: string;
+  estopped: boolean;
+  state_fresh: boolean;
+  plan_fresh: boolean;
+  limits_applied: string[];
+  requested: EndEffectorDeltaMsg;
+  commanded: EndEffectorDeltaMsg;
+  target: PoseStampedMsg;
+  gripper_target: number;
+}
+
+export interface ActuatorNodeOptions {
+  settings: ActuatorSettings;
+  /** Longest wait for a motion to settle before reporting a timeout (s): planner.settle_timeout. */
+  settleTimeout: number;
+  /** Publish ActuatorStatus every this many command ticks (and on every event). */
+  statusEveryTicks: number;
+}
+
+const ZERO_DELTA = [0, 0, 0, 0, 0, 0, 0];
+
+export class ActuatorNode {
+  private readonly estop = new EStopLatch();
+  private readonly streamer: TargetStreamer;
+  private readonly settle: SettleDetector;
+  /** Measured flange pose [x, y, z, roll, pitch, yaw] and when it arrived (actuator clock). */
+  private state: { flange: number[]; receivedAt: number } | null = null;
+  private gripper: number | null = null;
+  private planReceivedAt: number | null = null;
+  private gripperTarget: number | null = null;
+  private last: { requested: number[]; result: EnvelopeResult | null; stamp: number } = { requested: ZERO_DELTA, result: null, stamp: 0 };
+  private mode: { code: number; message: string } = { code: ACTUATOR_CODES.holding, message: "waiting for robot state" };
+  private ticks = 0;
+  private stopTimer: (() => void) | null = null;
+  private readonly cleanups: Array<() => void> = [];
+  private readonly publishPose: (m: PoseStampedMsg) => void;
+  private readonly publishTwist: (m: TwistStampedMsg) => void;
+  private readonly publishStatus: (m: ActuatorStatusMsg) => void;
+  /** Every target and twist sent, and every gripper goal (for tests, replay reports and logs). */
+  readonly sent = { poses: 0, twists: 0, gripperGoals: 0 };
+  lastStatus: ActuatorStatusMsg | null = null;
+
+  constructor(
+    private readonly t: Transport,
+    private readonly options: ActuatorNodeOptions,
+  ) {
+    const s = options.settings;
+    this.streamer = new TargetStreamer(s.stream);
+    this.settle = new SettleDetector(s.settle);
+    this.publishPose = t.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.targetPose, "reliable");
+    this.publishTwist = t.publisher<TwistStampedMsg>("geometry_msgs/msg/TwistStamped", NODE_TOPICS.twist, "reliable");
+    this.publishStatus = t.publisher<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", NODE_TOPICS.actuatorStatus, "reliable");
+  }
+
+  start(): void {
+    const t = this.t;
+    this.cleanups.push(t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose, "sensor_data", (m) => this.onPose(m)));
+    this.cleanups.push(t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper, "sensor_data", (m) => this.onGripper(m)));
+    this.cleanups.push(t.subscribe<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction, "reliable", (m) => this.onPlan(m)));
+    t.service<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.estop, () => {
+      const s = this.estop.trigger("e-stop service called", t.clock.now());
+      this.streamer.hold();
+      this.setMode(ACTUATOR_CODES.estopped, `e-stop latched: ${s.reason}`);
+      return { success: true, message: "e-stop latched; call the reset service to release it" };
+    });
+    t.service<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.reset, () => {
+      const r = this.estop.reset();
+      this.planReceivedAt = null; // a plan from before the e-stop must not resume
+      this.setMode(ACTUATOR_CODES.holding, r.message);
+      return { success: true, message: r.message };
+    });
+    this.stopTimer = t.clock.every(this.options.settings.commandPeriod, () => this.tick());
+    t.log.info({ adapter: this.options.settings.adapter, rateHz: 1 / this.options.settings.commandPeriod }, "actuator node ready");
+  }
+
+  async stop(): Promise<void> {
+    this.stopTimer?.();
+    for (const c of this.cleanups.splice(0)) c();
+  }
+
+  /** True while the e-stop is latched. */
+  get estopped(): boolean {
+    return this.estop.latched;
+  }
+
+  private onPose(m: PoseStampedMsg): void {
+    const { pose } = readPoseStamped(m);
+    const values = [...pose.position, ...pose.orientation];
+    if (values.some((v) => !Number.isFinite(v))) {
+      this.t.log.warn({ pose: values }, "ignoring non-finite robot pose");
+      return;
+    }
+    const flangePose = this.options.settings.stateIsTcp ? tcpToFlange(pose, this.options.settings.tcpOffset) : pose;
+    const euler = Array.from(quaternionToEulerXyz(flangePose.orientation));
+    const first = this.state === null;
+    this.state = { flange: [...flangePose.position, ...euler], receivedAt: this.t.clock.now() };
+    if (first) {
+      this.streamer.start(flangePose); // hold where the robot is until a plan arrives
+      this.setMode(ACTUATOR_CODES.holding, "holding the current pose until a plan arrives");
+    }
+  }
+
+  private onGripper(m: JointStateMsg): void {
+    const g = closednessFromJointState(m.name, Array.from(m.position));
+    if (g !== null) this.gripper = g;
+  }
+
+  private onPlan(m: EndEffectorDeltaMsg): void {
+    const now = this.t.clock.now();
+    this.planReceivedAt = now;
+    const delta = actionFromMsg(m);
+    const state = this.state === null ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [...this.state.flange, this.gripper ?? Number.NaN];
+    const result = applySafetyEnvelope(
+      { delta, state, now, stateReceivedAt: this.state?.receivedAt ?? null, planReceivedAt: now, estop: this.estop.snapshot() },
+      this.options.settings.envelope,
+    );
+    this.last = { requested: delta, result, stamp: now };
+    if (result.target === null) {
+      this.streamer.hold();
+      this.setMode(result.code === "estopped" ? ACTUATOR_CODES.estopped : ACTUATOR_CODES.holding, `plan refused: ${result.message}`);
+      return;
+    }
+    const goal = poseFromVector(result.target);
+    this.streamer.setGoal(goal);
+    this.settle.start(goal, now, this.options.settleTimeout);
+    this.commandGripper(result.target[6]);
+    this.setMode(ACTUATOR_CODES.tracking, result.code === "limited" ? `tracking a limited plan: ${result.message}` : "tracking the plan");
+  }
+
+  private commandGripper(target: number): void {
+    const s = this.options.settings;
+    if (s.gripperAdapter === "none") return;
+    if (this.gripperTarget !== null && Math.abs(target - this.gripperTarget) < s.gripperDeadband) return;
+    this.gripperTarget = target;
+    this.sent.gripperGoals++;
+    const send = (type: string, name: string, goal: unknown): void => {
+      this.t.sendGoal(type, name, goal).catch((e: Error) => this.t.log.warn({ action: name, err: e.message }, "gripper goal failed"));
+    };
+    if (s.gripperAdapter === "franka") {
+      const g = frankaGripperGoal(target, this.gripper, s.gripper);
+      if (g.action === "grasp") send("franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp, g.goal);
+      else send("franka_msgs/action/Move", NODE_ACTIONS.gripperMove, g.goal);
+    } else {
+      send("control_msgs/action/GripperCommand", NODE_ACTIONS.gripperCommand, gripperCommandGoal(target, s.gripper));
+    }
+  }
+
+  private tick(): void {
+    const s = this.options.settings;
+    const now = this.t.clock.now();
+    this.ticks++;
+    const guards = tickGuards(now, this.state?.receivedAt ?? null, this.planReceivedAt, this.estop.snapshot(), this.streamer.moving, s.envelope);
+    if (guards.length > 0) {
+      this.streamer.hold();
+      if (s.adapter === "twist") this.sendTwist(zeroTwist(), now);
+      const estopped = guards.some((g) => g.stage === "estop");
+      this.setMode(estopped ? ACTUATOR_CODES.estopped : ACTUATOR_CODES.holding, guards.map((g) => g.reason).join("; "), false);
+    } else if (this.state !== null) {
+      const step = this.streamer.tick(s.commandPeriod);
+      if (step !== null) {
+        if (s.adapter === "pose_target") {
+          const target = s.stateIsTcp ? flangeToTcp(step.pose, s.tcpOffset) : step.pose;
+          this.publishPose(poseStamped(target, s.frameId, now));
+          this.sent.poses++;
+        } else {
+          // Track the streamed target; twistToward returns zero inside its tolerance.
+          this.sendTwist(twistToward(poseFromVector(this.state.flange), step.pose, s.twist), now);
+        }
+      }
+      if (this.mode.code === ACTUATOR_CODES.tracking) {
+        const u = this.settle.update(poseFromVector(this.state.flange), now);
+        if (u.state === "settled") this.setMode(ACTUATOR_CODES.settled, u.reason);
+        else if (u.state === "timeout") this.setMode(ACTUATOR_CODES.holding, u.reason);
+      }
+    }
+    if (this.ticks % this.options.statusEveryTicks === 0) this.emitStatus();
+  }
+
+  private sendTwist(twist: ReturnType<typeof zeroTwist>, now: number): void {
+    // Fresh stamp on every message: MoveIt Servo halts on commands older than 0.1 s.
+    this.publishTwist(twistStamped(twist, this.options.settings.frameId, now));
+    this.sent.twists++;
+  }
+
+  /** Changes the reported mode; publishes at once when it changed (events are never rate-limited). */
+  private setMode(code: number, message: string, force = true): void {
+    const changed = code !== this.mode.code || (force && message !== this.mode.message);
+    this.mode = { code, message };
+    if (changed) this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    const s = this.options.settings;
+    const now = this.t.clock.now();
+    const result = this.last.result;
+    const commanded = result?.commanded ?? ZERO_DELTA;
+    const delta = (d: readonly number[]): EndEffectorDeltaMsg => ({
+      header: { stamp: toRosTime(this.last.stamp), frame_id: s.frameId },
+      dx: d[0],
+      dy: d[1],
+      dz: d[2],
+      droll: d[3],
+      dpitch: d[4],
+      dyaw: d[5],
+      dgripper: d[6],
+    });
+    const target: RigidPose = this.streamer.goal ?? { position: [0, 0, 0], orientation: [0, 0, 0, 1] };
+    this.lastStatus = {
+      header: { stamp: toRosTime(now), frame_id: s.frameId },
+      code: this.mode.code,
+      message: this.mode.message,
+      estopped: this.estop.latched,
+      state_fresh: this.state !== null && now - this.state.receivedAt <= s.envelope.stateTimeout,
+      plan_fresh: this.planReceivedAt !== null && now - this.planReceivedAt <= s.envelope.planTimeout,
+      limits_applied: result?.limitsApplied ? [...result.limitsApplied] : [],
+      requested: delta(this.last.requested),
+      commanded: delta(commanded),
+      target: poseStamped(s.stateIsTcp ? flangeToTcp(target, s.tcpOffset) : target, s.frameId, now),
+      gripper_target: this.gripperTarget ?? Number.NaN,
+    };
+    this.publishStatus(this.lastStatus);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The three nodes wired together in one process over an in-process bus, driving a simulated robot and
+ * camera (the embedded demo, bag replay and the end-to-end tests). The same node classes run under ROS;
+ * only the transport differs. Time is simulated: `advance(dt)` moves the clock and lets messages flow.
+ */
+import type { Config } from "../config/parameters";
+import { silentLogger, type Logger } from "../log";
+import { plannerSettingsFromConfig } from "../mpc/plannerSettings";
+import { RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
+import { quaternionToEulerXyz } from "../mpc/poseMath";
+import type { PreprocessOptions, RawImage } from "../worldmodel/preprocess";
+import { TrackedWorldModel } from "../worldmodel/TrackedWorldModel";
+import type { WorldModel } from "../worldmodel/WorldModel";
+import { ActuatorNode } from "./ActuatorNode";
+import { actuatorSettingsFrom, closednessFromJointState } from "./actuator";
+import { CameraNode, type ImageMsg } from "./CameraNode";
+import { InProcessEmbeddingChannel } from "./embeddingChannel";
+import type { SetGoalRequest, SetGoalResponse } from "./goalRequest";
+import { PlannerNode } from "./PlannerNode";
+import { SimulatedRobotNode } from "./SimulatedRobotNode";
+import { NODE_SERVICES, NODE_TOPICS } from "./topics";
+import { SimClock } from "./transport/clocks";
+import { InProcessBus, InProcessTransport } from "./transport/InProcessTransport";
+import { toRosTime } from "./transport/Transport";
+
+export interface PipelineOptions {
+  config: Config;
+  model: WorldModel;
+  /** Renders the camera image for a robot state (the simulated camera). */
+  render: (state: readonly number[]) => RawImage;
+  /** Initial robot state [x, y, z, roll, pitch, yaw, gripper]. */
+  initialState: readonly number[];
+  /** Camera frame period (s of sim time). */
+  cameraPeriod: number;
+  preprocess: PreprocessOptions;
+  /** Directory goal image paths are confined to (SetGoal image_paths). */
+  goalRoot?: string;
+  log?: Logger;
+}
+
+export class InProcessPipeline {
+  readonly bus = new InProcessBus();
+  readonly clock: SimClock;
+  readonly robot: SimulatedRobotNode;
+  readonly camera: CameraNode;
+  readonly planner: PlannerNode;
+  readonly actuator: ActuatorNode;
+  private readonly operator: InProcessTransport;
+  private stopCamera: (() => void) | null = null;
+  /** The world model as the nodes use it, with call counts. */
+  readonly model: TrackedWorldModel;
+
+  constructor(private readonly o: PipelineOptions) {
+    const log = o.log ?? silentLogger;
+    this.clock = new SimClock(0);
+    const node = (name: string) => new InProcessTransport(this.bus, name, this.clock, log.child({ node: name }));
+    const c = o.config;
+    const channel = new InProcessEmbeddingChannel();
+    this.model = new TrackedWorldModel(o.model);
+    const encode = (frames: Parameters<WorldModel["encode"]>[0]) => this.model.encode(frames);
+
+    // The simulated robot publishes its flange pose; tell the actuator so (a Franka publishes the TCP).
+    const settings = actuatorSettingsFrom({ ...c.actuator, state_is_tcp: false });
+    this.robot = new SimulatedRobotNode(node("robot"), { initial: o.initialState, period: settings.commandPeriod, timeConstant: 0.05, frameId: settings.frameId, maxWidth: c.actuator.gripper_max_width });
+    this.camera = new CameraNode(node("camera"), { topic: NODE_TOPICS.image, compressed: false, maxFrameAge: c.planner.max_frame_age, preprocess: o.preprocess }, encode, channel);
+    const planner = new RecedingHorizonPlanner(this.model, plannerSettingsFromConfig(c.planner));
+    this.planner = new PlannerNode(
+      node("planner"),
+      planner,
+      {
+        stateTopic: NODE_TOPICS.eePose,
+        gripperTopic: NODE_TOPICS.gripper,
+        actionTopic: NODE_TOPICS.plannedAction,
+        statusTopic: NODE_TOPICS.planStatus,
+        actuatorStatusTopic: NODE_TOPICS.actuatorStatus,
+        setGoalService: NODE_SERVICES.setGoal,
+        clearGoalsService: NODE_SERVICES.clearGoals,
+        pauseService: NODE_SERVICES.pause,
+        mode: c.planner.mode as "blocking" | "streaming",
+        settleTimeout: c.planner.settle_timeout,
+        maxFrameAge: c.planner.max_frame_age,
+        maxStateAge: Math.max(c.actuator.state_timeout, 2 * o.cameraPeriod),
+        baseFrame: settings.frameId,
+        goalLimits: { maxGoals: 16, maxPixels: 4096 * 4096, goalRoot: o.goalRoot ?? "" },
+        defaultStepBudget: c.planner.default_step_budget,
+        preprocess: o.preprocess,
+        poseToState: (p) => [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))],
+        gripperClosedness: (js) => closednessFromJointState(js.name, Array.from(js.position)),
+      },
+      channel,
+      encode,
+    );
+    this.actuator = new ActuatorNode(node("actuator"), { settings, settleTimeout: c.planner.settle_timeout, statusEveryTicks: 10 });
+    this.operator = node("operator");
+  }
+
+  start(): void {
+    this.robot.start();
+    this.actuator.start();
+    this.camera.start();
+    this.planner.start();
+    const publishImage = this.operator.publisher<ImageMsg>("sensor_msgs/msg/Image", NODE_TOPICS.image, "sensor_data");
+    this.stopCamera = this.clock.every(this.o.cameraPeriod, () => {
+      const img = this.o.render(this.robot.state);
+      const channels = img.encoding === "rgb8" || img.encoding === "bgr8" ? 3 : img.encoding === "mono8" ? 1 : 4;
+      publishImage({
+        header: { stamp: toRosTime(this.clock.now()), frame_id: "camera" },
+        height: img.height,
+        width: img.width,
+        encoding: img.encoding,
+        is_bigendian: 0,
+        step: img.step ?? img.width * channels,
+        data: img.data,
+      });
+    });
+  }
+
+  /** Calls the planner's SetGoal service as an operator would. */
+  setGoal(req: Partial<SetGoalRequest>): Promise<SetGoalResponse> {
+    return this.operator.call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, {
+      images: [],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: false,
+      ...req,
+    });
+  }
+
+  /**
+   * Advances simulated time by `seconds` in steps of `dt`, waiting for model runs in flight at each
+   * step: simulated time stands still while the world model thinks, as if planning were instantaneous.
+   */
+  async advance(seconds: number, dt = 0.01): Promise<void> {
+    const end = this.clock.now() + seconds;
+    while (this.clock.now() < end - 1e-9) {
+      this.clock.advanceTo(Math.min(end, this.clock.now() + dt));
+      await this.model.quiescent();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopCamera?.();
+    await this.planner.stop();
+    await this.camera.stop();
+    await this.actuator.stop();
+    await this.robot.stop();
+    await this.operator.close();
+  }
+}
