@@ -1,5 +1,6 @@
 /** The `vjepa2-mpc` command line. */
 import { Command } from "commander";
+import { registerBagCommands } from "./bagCommands";
 import { registerConfigCommands } from "./configCommands";
 import { registerPlanCommands } from "./planCommands";
 import { registerWorldModelCommands } from "./worldModelCommands";
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   registerWorldModelCommands(program);
   registerPlanCommands(program);
   registerConfigCommands(program);
+  registerBagCommands(program);
   return program;
 }
 
