@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerBagCommands } from "./bagCommands";
 import { registerConfigCommands } from "./configCommands";
 import { registerPlanCommands } from "./planCommands";
+import { registerSimCommands } from "./simCommands";
 import { registerWorldModelCommands } from "./worldModelCommands";
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerPlanCommands(program);
   registerConfigCommands(program);
   registerBagCommands(program);
+  registerSimCommands(program);
   return program;
 }
 

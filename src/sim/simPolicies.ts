@@ -1,0 +1,168 @@
+/**
+ * Data-collection policies for the simulator: a smooth random walk (covers the workspace and, with
+ * gripper toggles near the cube, accidental grasps) and scripted reach and pick-and-place motions
+ * (cover the grasp, the carry and the release on purpose). Each returns DROID deltas
+ * [dx, dy, dz, 0, 0, 0, dgripper] with |dx|, |dy|, |dz| ≤ maxnorm, the bound the planner samples in.
+ * Policies are stateful closures over their own seeded random stream.
+ */
+import type { SimConfig, Vec3 } from "./simConfig";
+import type { SimRandom } from "./simRandom";
+
+/** What a policy sees each step (privileged simulator state, not the image). */
+export interface PolicyInput {
+  /** Flange pose [x, y, z, roll, pitch, yaw, gripper]. */
+  state: readonly number[];
+  /** Cube centre (m). */
+  cube: Vec3;
+  cubeHeld: boolean;
+  /** Place location x, y (m). */
+  placeTarget: readonly [number, number];
+}
+
+/** A data-collection policy: the next action for an input. */
+export type SimPolicy = (input: PolicyInput) => number[];
+
+/** Options shared by the policies. */
+export interface PolicyOptions {
+  /** Bound of |dx|, |dy|, |dz| per step (m); 0.075 as in the paper. */
+  maxnorm?: number;
+}
+
+function clip(v: number, bound: number): number {
+  return v < -bound ? -bound : v > bound ? bound : v;
+}
+
+/**
+ * Smooth random walk: a velocity that is an AR(1) process (momentum 0.6, per-axis noise of
+ * 0.6·maxnorm), clipped to ±maxnorm, turned back at the workspace walls most of the time; the gripper
+ * toggles open/closed with probability `toggleProbability` per step (one step in five to a random
+ * closedness instead).
+ */
+export function createRandomWalkPolicy(rng: SimRandom, config: SimConfig, { maxnorm = 0.075, toggleProbability = 0.15 }: PolicyOptions & { toggleProbability?: number } = {}): SimPolicy {
+  const speed = rng.range(0.5, 1.2);
+  const velocity = [0, 1, 2].map(() => clip(rng.normal() * 0.6 * maxnorm * speed, maxnorm));
+  const ws = config.workspace;
+  return ({ state }) => {
+    const action = [0, 0, 0, 0, 0, 0, 0];
+    for (let a = 0; a < 3; a++) {
+      velocity[a] = clip(0.6 * velocity[a] + rng.normal() * 0.6 * maxnorm * speed, maxnorm);
+      const next = state[a] + velocity[a];
+      if ((next < ws.min[a] || next > ws.max[a]) && rng.chance(0.8)) velocity[a] = -velocity[a];
+      action[a] = velocity[a];
+    }
+    if (rng.chance(toggleProbability)) {
+      const target = rng.chance(0.2) ? rng.uniform() : state[6] > 0.5 ? 0 : 1;
+      action[6] = target - state[6];
+    }
+    return action;
+  };
+}
+
+/** A bounded step towards a target position with a little noise (σ = noise m per axis). */
+function stepTowards(rng: SimRandom, state: readonly number[], target: ArrayLike<number>, bound: number, noise: number): number[] {
+  const action = [0, 0, 0, 0, 0, 0, 0];
+  for (let a = 0; a < 3; a++) action[a] = clip(target[a] - state[a] + rng.normal() * noise, bound);
+  return action;
+}
+
+function distance(state: readonly number[], target: ArrayLike<number>): number {
+  return Math.hypot(state[0] - target[0], state[1] - target[1], state[2] - target[2]);
+}
+
+/**
+ * Scripted reaching: straight, bounded steps to a random target in the workspace at a per-episode
+ * speed (0.4..1 · maxnorm), a new target on arrival; the gripper is left alone, but occasionally
+ * toggles so reaching is also seen with either state.
+ */
+export function createScriptedReachPolicy(rng: SimRandom, config: SimConfig, { maxnorm = 0.075 }: PolicyOptions = {}): SimPolicy {
+  const ws = config.workspace;
+  const bound = maxnorm * rng.range(0.4, 1);
+  const newTarget = (): number[] => [0, 1, 2].map((a) => rng.range(ws.min[a], ws.max[a]));
+  let target = newTarget();
+  return ({ state }) => {
+    if (distance(state, target) < 0.01) target = newTarget();
+    const action = stepTowards(rng, state, target, bound, 0.003);
+    if (rng.chance(0.05)) action[6] = (state[6] > 0.5 ? 0 : 1) - state[6];
+    return action;
+  };
+}
+
+type PickPhase = "approach" | "descend" | "close" | "lift" | "carry" | "lower" | "open" | "retreat" | "wander";
+
+/**
+ * Scripted pick-and-place, a small state machine driven by the simulator state: open and hover over
+ * the cube → descend to the grasp height → close → lift → carry over the place location → lower →
+ * open → retreat, then wander to random targets. A missed grasp goes back to the approach. Speed
+ * varies per episode (0.6..1 · maxnorm) and the way-points get a few millimetres of noise.
+ */
+export function createScriptedPickPlacePolicy(
+  rng: SimRandom,
+  config: SimConfig,
+  heights: { grasp: number; lift: number },
+  { maxnorm = 0.075 }: PolicyOptions = {},
+): SimPolicy {
+  const ws = config.workspace;
+  const bound = maxnorm * rng.range(0.6, 1);
+  const hover = Math.min(ws.max[2], heights.grasp + 0.08);
+  const jitter = (): number => rng.normal() * 0.004;
+  let phase: PickPhase = "approach";
+  let wanderTarget: number[] = [];
+  return ({ state, cube, cubeHeld, placeTarget }) => {
+    const open = state[6] <= 0.5;
+    // Re-synchronise with the world: holding means carrying; losing the cube means approaching again.
+    if (cubeHeld && (phase === "approach" || phase === "descend" || phase === "close")) phase = "lift";
+    if (!cubeHeld && (phase === "lift" || phase === "carry" || phase === "lower")) phase = "approach";
+    const grasp = [cube[0] + jitter(), cube[1] + jitter(), heights.grasp];
+    switch (phase) {
+      case "approach": {
+        if (!open) return [0, 0, 0, 0, 0, 0, -state[6]];
+        const target = [cube[0], cube[1], Math.max(state[2], hover)];
+        if (Math.hypot(state[0] - cube[0], state[1] - cube[1]) < 0.012) phase = "descend";
+        else return stepTowards(rng, state, target, bound, 0.002);
+        return stepTowards(rng, state, grasp, bound, 0.002);
+      }
+      case "descend":
+        if (distance(state, grasp) < 0.012) {
+          phase = "close";
+          return [0, 0, 0, 0, 0, 0, 1 - state[6]];
+        }
+        return stepTowards(rng, state, grasp, bound, 0.002);
+      case "close":
+        // Closed but nothing held: the grasp missed.
+        phase = cubeHeld ? "lift" : "approach";
+        return phase === "approach" ? [0, 0, 0, 0, 0, 0, -state[6]] : stepTowards(rng, state, [state[0], state[1], heights.lift], bound, 0.002);
+      case "lift": {
+        const target = [state[0], state[1], heights.lift];
+        if (state[2] > heights.lift - 0.01) phase = "carry";
+        else return stepTowards(rng, state, target, bound, 0.002);
+        return stepTowards(rng, state, [placeTarget[0], placeTarget[1], heights.lift], bound, 0.002);
+      }
+      case "carry": {
+        const target = [placeTarget[0], placeTarget[1], heights.lift];
+        if (Math.hypot(state[0] - placeTarget[0], state[1] - placeTarget[1]) < 0.012) phase = "lower";
+        else return stepTowards(rng, state, target, bound, 0.003);
+        return stepTowards(rng, state, [placeTarget[0], placeTarget[1], heights.grasp], bound, 0.002);
+      }
+      case "lower": {
+        const target = [placeTarget[0], placeTarget[1], heights.grasp + 0.005];
+        if (distance(state, target) < 0.012) {
+          phase = "open";
+          return [0, 0, 0, 0, 0, 0, -state[6]];
+        }
+        return stepTowards(rng, state, target, bound, 0.002);
+      }
+      case "open":
+        phase = "retreat";
+        return stepTowards(rng, state, [state[0], state[1], hover], bound, 0.002);
+      case "retreat":
+        if (state[2] >= hover - 0.01) {
+          phase = "wander";
+          wanderTarget = [0, 1, 2].map((a) => rng.range(ws.min[a], ws.max[a]));
+        }
+        return stepTowards(rng, state, [state[0], state[1], hover], bound, 0.002);
+      case "wander":
+        if (distance(state, wanderTarget) < 0.01) wanderTarget = [0, 1, 2].map((a) => rng.range(ws.min[a], ws.max[a]));
+        return stepTowards(rng, state, wanderTarget, bound, 0.003);
+    }
+  };
+}

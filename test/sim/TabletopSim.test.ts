@@ -1,0 +1,219 @@
+import { computeNewPose, posesToDiff } from "../../src/mpc/poseMath";
+import { DEFAULT_SIM_CONFIG } from "../../src/sim/simConfig";
+import { TabletopSim } from "../../src/sim/TabletopSim";
+
+const DOWN = [Math.PI, 0, 0];
+
+function imagesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+describe("TabletopSim: reset and determinism", () => {
+  it("gives identical scenes, goals and steps for the same seed, and different ones for another seed", () => {
+    const run = (seed: number) => {
+      const sim = new TabletopSim({ size: 32 });
+      const r = sim.reset(seed, "pick_place");
+      const steps = [[0.05, -0.03, 0.02, 0, 0, 0, 0.6], [-0.02, 0.04, -0.05, 0, 0, 0, -0.6]].map((a) => sim.step(a));
+      return { r, steps };
+    };
+    const a = run(11);
+    const b = run(11);
+    expect(b.r.state).toEqual(a.r.state);
+    expect(imagesEqual(b.r.image.data, a.r.image.data)).toBe(true);
+    expect(b.r.goals.map((g) => g.pose)).toEqual(a.r.goals.map((g) => g.pose));
+    b.r.goals.forEach((g, i) => expect(imagesEqual(g.image!.data, a.r.goals[i].image!.data)).toBe(true));
+    b.steps.forEach((s, i) => {
+      expect(s.state).toEqual(a.steps[i].state);
+      expect(imagesEqual(s.image.data, a.steps[i].image.data)).toBe(true);
+    });
+    expect(run(12).r.state).not.toEqual(a.r.state);
+  });
+
+  it("starts inside the workspace, pointing down, open", () => {
+    const sim = new TabletopSim({ size: 16 });
+    const ws = DEFAULT_SIM_CONFIG.workspace;
+    for (let seed = 0; seed < 50; seed++) {
+      const { state, goals } = sim.reset(seed, "reach", { renderGoals: false });
+      for (const p of [state, goals[0].pose]) {
+        for (let i = 0; i < 3; i++) {
+          expect(p[i]).toBeGreaterThanOrEqual(ws.min[i]);
+          expect(p[i]).toBeLessThanOrEqual(ws.max[i]);
+        }
+        expect(p.slice(3, 6)).toEqual(DOWN);
+      }
+      expect(state[6]).toBe(0);
+    }
+  });
+
+  it("rejects a step before reset and malformed actions, leaving the state unchanged", () => {
+    const sim = new TabletopSim({ size: 16 });
+    expect(() => sim.step([0, 0, 0, 0, 0, 0, 0])).toThrow("before reset");
+    sim.reset(1);
+    const before = sim.state;
+    expect(() => sim.step([0, 0, NaN, 0, 0, 0, 0])).toThrow("action[2] must be a finite number");
+    expect(() => sim.step([0, 0, 0])).toThrow("length 7");
+    expect(sim.state).toEqual(before);
+  });
+});
+
+describe("TabletopSim: stepping", () => {
+  it("advances with computeNewPose and holds the orientation down", () => {
+    const sim = new TabletopSim({ size: 16 });
+    sim.reset(3, "reach", { eePosition: [0.5, 0, 0.2] });
+    const actions = [[0.03, -0.02, 0.01, 0, 0, 0, 0.3], [-0.05, 0.07, -0.04, 0, 0, 0, 0.4], [0.01, 0.0, 0.06, 0.1, -0.05, 0.2, -1]];
+    for (const a of actions) {
+      const before = sim.state;
+      const r = sim.step(a);
+      const expected = computeNewPose(before, a);
+      expect(r.clamped).toBe(false);
+      expect(r.state.slice(0, 3)).toEqual(expected.slice(0, 3));
+      expect(r.state[6]).toBe(expected[6]);
+      expect(r.state.slice(3, 6)).toEqual(DOWN);
+    }
+  });
+
+  it("applies rotations exactly as computeNewPose when the orientation is not locked", () => {
+    const sim = new TabletopSim({ size: 16, config: { ...DEFAULT_SIM_CONFIG, lockOrientation: false } });
+    sim.reset(3, "reach", { eePosition: [0.5, 0, 0.2] });
+    const before = sim.state;
+    const a = [0.01, 0.02, -0.01, 0.05, -0.1, 0.3, 0.2];
+    expect(sim.step(a).state).toEqual(computeNewPose(before, a));
+    // And the recorded action recovers the command.
+    const back = posesToDiff(before, sim.state);
+    back.forEach((v, i) => expect(v).toBeCloseTo(a[i], 12));
+  });
+
+  it("clamps the position to the workspace box and says so", () => {
+    const sim = new TabletopSim({ size: 16 });
+    const ws = DEFAULT_SIM_CONFIG.workspace;
+    sim.reset(4, "reach", { eePosition: [0.6, 0.15, 0.3] });
+    const r = sim.step([0.5, 0.5, 0.5, 0, 0, 0, 0]);
+    expect(r.clamped).toBe(true);
+    expect(r.state.slice(0, 3)).toEqual([...ws.max]);
+    const s = sim.step([-1, -1, -1, 0, 0, 0, 0]);
+    expect(s.state.slice(0, 3)).toEqual([...ws.min]);
+    expect(sim.step([0.01, 0.01, 0.01, 0, 0, 0, 0]).clamped).toBe(false);
+    // Gripper closedness is clipped to [0, 1].
+    expect(sim.step([0, 0, 0, 0, 0, 0, 5]).state[6]).toBe(1);
+    expect(sim.step([0, 0, 0, 0, 0, 0, -5]).state[6]).toBe(0);
+  });
+});
+
+describe("TabletopSim: grasp, carry, drop", () => {
+  const cubeXY = [0.5, 0.05] as const;
+  const half = DEFAULT_SIM_CONFIG.cubeSize / 2;
+
+  function atCube(sim: TabletopSim, z: number, dx = 0): void {
+    sim.reset(5, "pick_place", { cubeXY, eePosition: [cubeXY[0] + dx, cubeXY[1], z], renderGoals: false });
+  }
+
+  it("grasps when closing around the cube, carries it, and drops it onto the table when opening", () => {
+    const sim = new TabletopSim({ size: 16 });
+    atCube(sim, sim.graspHeight, 0.01);
+    expect(sim.fingersAroundCube()).toBe(true);
+    const close = sim.step([0, 0, 0, 0, 0, 0, 1]);
+    expect(close.grasped).toBe(true);
+    expect(sim.cubeHeld).toBe(true);
+    // Centred between the fingers.
+    expect(sim.cubePosition[0]).toBeCloseTo(sim.state[0], 12);
+    sim.step([0, 0, 0.075, 0, 0, 0, 0]);
+    sim.step([0.05, -0.06, 0.05, 0, 0, 0, 0]);
+    const ee = sim.state;
+    expect(sim.cubePosition).toEqual([ee[0], ee[1], ee[2] - (sim.graspHeight - half)]);
+    // Partly opening but staying above 0.5 keeps it.
+    sim.step([0, 0, 0, 0, 0, 0, -0.4]);
+    expect(sim.cubeHeld).toBe(true);
+    const open = sim.step([0, 0, 0, 0, 0, 0, -0.6]);
+    expect(open.released).toBe(true);
+    expect(sim.cubeHeld).toBe(false);
+    expect(sim.cubePosition).toEqual([ee[0], ee[1], half]);
+    // Moving away leaves it there.
+    sim.step([0.05, 0.05, 0.05, 0, 0, 0, 0]);
+    expect(sim.cubePosition).toEqual([ee[0], ee[1], half]);
+  });
+
+  it("does not grasp when closing too high, too far to the side, or when already closed", () => {
+    const sim = new TabletopSim({ size: 16 });
+    atCube(sim, sim.graspHeight + 0.04);
+    expect(sim.step([0, 0, 0, 0, 0, 0, 1]).grasped).toBe(false);
+    atCube(sim, sim.graspHeight, 0.04);
+    expect(sim.step([0, 0, 0, 0, 0, 0, 1]).grasped).toBe(false);
+    // Closed above the cube, then descending onto it: no grasp (the closed gripper passes through).
+    atCube(sim, 0.2);
+    sim.step([0, 0, 0, 0, 0, 0, 1]);
+    sim.step([0, 0, -0.075, 0, 0, 0, 0]);
+    sim.step([0, 0, -0.075, 0, 0, 0, 0]);
+    expect(sim.cubeHeld).toBe(false);
+    expect(sim.cubePosition).toEqual([cubeXY[0], cubeXY[1], half]);
+  });
+
+  it("succeeds at pick_place only with the cube released near the place location", () => {
+    const sim = new TabletopSim({ size: 16 });
+    sim.reset(6, "pick_place", { cubeXY, placeXY: [0.4, -0.1], eePosition: [cubeXY[0], cubeXY[1], sim.graspHeight], renderGoals: false });
+    expect(sim.success()).toBe(false);
+    sim.step([0, 0, 0, 0, 0, 0, 1]);
+    for (let i = 0; i < 6 && Math.hypot(sim.state[0] - 0.4, sim.state[1] + 0.1) > 1e-9; i++) {
+      const s = sim.state;
+      sim.step([Math.max(-0.075, Math.min(0.075, 0.4 - s[0])), Math.max(-0.075, Math.min(0.075, -0.1 - s[1])), 0, 0, 0, 0, 0]);
+    }
+    expect(sim.cubeHeld).toBe(true);
+    expect(sim.success()).toBe(false); // still held
+    sim.step([0, 0, 0, 0, 0, 0, -1]);
+    expect(sim.success()).toBe(true);
+  });
+
+  it("succeeds at reach within 2 cm of the goal", () => {
+    const sim = new TabletopSim({ size: 16 });
+    const r = sim.reset(8, "reach", { renderGoals: false });
+    expect(sim.success()).toBe(false);
+    const goal = r.goals[0].pose;
+    const off = [goal[0] + 0.015, goal[1], goal[2]];
+    for (let i = 0; i < 20; i++) {
+      const s = sim.state;
+      sim.step([0, 1, 2].map((a) => Math.max(-0.075, Math.min(0.075, off[a] - s[a]))).concat([0, 0, 0, 0]));
+    }
+    expect(sim.goalDistance(0)).toBeCloseTo(0.015, 9);
+    expect(sim.success()).toBe(true);
+    sim.step([0.01, 0, 0, 0, 0, 0, 0]);
+    expect(sim.success()).toBe(false);
+  });
+});
+
+describe("TabletopSim: goals", () => {
+  it("reach goal images equal a render of the goal pose with the cube where it is", () => {
+    const sim = new TabletopSim({ size: 64 });
+    for (const seed of [0, 1, 2]) {
+      const r = sim.reset(seed, "reach");
+      const goal = r.goals[0];
+      const again = sim.render({ ee: goal.pose, cube: sim.cubePosition, cubeHeld: false });
+      expect(imagesEqual(goal.image!.data, again.data)).toBe(true);
+      expect(imagesEqual(goal.image!.data, r.image.data)).toBe(false);
+      // Driving there reproduces the goal image (up to last-bit differences of the pose).
+      sim.step(posesToDiff(r.state, goal.pose));
+      const obs = sim.observe();
+      let diff = 0;
+      obs.image.data.forEach((v, i) => (diff += Math.abs(v - goal.image!.data[i])));
+      expect(diff / obs.image.data.length).toBeLessThan(0.01);
+    }
+  });
+
+  it("pick_place has grasp → lift → place sub-goals with their poses", () => {
+    const sim = new TabletopSim({ size: 32 });
+    const r = sim.reset(9, "pick_place");
+    expect(r.goals.map((g) => g.label)).toEqual(["grasp", "lift", "place"]);
+    const cube = sim.cubePosition;
+    const place = sim.placeTarget;
+    const [grasp, lift, placeGoal] = r.goals;
+    expect(grasp.pose.slice(0, 3)).toEqual([cube[0], cube[1], sim.graspHeight]);
+    expect(grasp.pose[6]).toBe(0);
+    expect(lift.pose.slice(0, 3)).toEqual([cube[0], cube[1], sim.liftHeight]);
+    expect(lift.pose[6]).toBe(1);
+    expect(lift.cubeHeld).toBe(true);
+    expect(placeGoal.pose.slice(0, 2)).toEqual(place);
+    expect(placeGoal.cube).toEqual([place[0], place[1], DEFAULT_SIM_CONFIG.cubeSize / 2]);
+    expect(Math.hypot(place[0] - cube[0], place[1] - cube[1])).toBeGreaterThanOrEqual(0.1);
+    // The grasp goal is reachable by the grasp model.
+    expect(sim.fingersAroundCube(grasp.pose)).toBe(true);
+    for (const g of r.goals) expect(g.image!.data.length).toBe(32 * 32 * 3);
+  });
+});

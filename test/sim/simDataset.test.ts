@@ -1,0 +1,152 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Command } from "commander";
+import { registerSimCommands } from "../../src/cli/simCommands";
+import { readNpy } from "../../src/io/npyFile";
+import { posesToDiff } from "../../src/mpc/poseMath";
+import { writeSimDataset } from "../../src/sim/simDataset";
+import { chooseEpisodeKind, recordEpisode } from "../../src/sim/simEpisode";
+import { TabletopSim } from "../../src/sim/TabletopSim";
+import { decodeImage } from "../../src/worldmodel/imageDecode";
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-sim-"));
+
+describe("recordEpisode", () => {
+  it("records T frames and T − 1 actions equal to posesToDiff of consecutive states, deterministically", () => {
+    const sim = new TabletopSim({ size: 32 });
+    for (const policy of ["random", "scripted_reach", "scripted_pick_place"] as const) {
+      const ep = recordEpisode(sim, { seed: 5, steps: 12, policy, start: "near_cube" });
+      expect(ep.steps).toHaveLength(12);
+      ep.steps.forEach((s, t) => {
+        expect(s.index).toBe(t);
+        expect(s.t).toBeCloseTo(t * sim.config.stepDuration, 12);
+        expect(s.image.data.length).toBe(32 * 32 * 3);
+        if (t < 11) expect(s.action).toEqual(posesToDiff(s.state, ep.steps[t + 1].state));
+        else expect(s.action).toBeNull();
+        if (s.action !== null) for (let a = 0; a < 3; a++) expect(Math.abs(s.action[a])).toBeLessThanOrEqual(0.075 + 1e-12);
+      });
+      const again = recordEpisode(new TabletopSim({ size: 32 }), { seed: 5, steps: 12, policy, start: "near_cube" });
+      expect(again.steps.map((s) => s.state)).toEqual(ep.steps.map((s) => s.state));
+      expect(Buffer.compare(Buffer.from(again.steps[11].image.data), Buffer.from(ep.steps[11].image.data))).toBe(0);
+    }
+  });
+
+  it("the scripted pick-and-place grasps, carries and places the cube", () => {
+    const sim = new TabletopSim({ size: 16 });
+    let placed = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      const ep = recordEpisode(sim, { seed, steps: 40, policy: "scripted_pick_place", start: "random" });
+      expect(ep.grasps).toBeGreaterThanOrEqual(1);
+      if (sim.success()) placed++;
+    }
+    expect(placed).toBeGreaterThanOrEqual(8);
+  });
+
+  it("the mixed policy covers the workspace and includes grasps", () => {
+    const sim = new TabletopSim({ size: 16 });
+    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    let grasps = 0;
+    let gripperChanges = 0;
+    for (let e = 0; e < 60; e++) {
+      const kind = chooseEpisodeKind("mixed", 1, e);
+      const ep = recordEpisode(sim, { seed: kind.seed, steps: 16, policy: kind.policy, start: kind.start });
+      grasps += ep.grasps;
+      for (const s of ep.steps) {
+        for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], s.state[a]); hi[a] = Math.max(hi[a], s.state[a]); }
+        if (s.action !== null && Math.abs(s.action[6]) > 0.3) gripperChanges++;
+      }
+    }
+    const ws = sim.config.workspace;
+    for (let a = 0; a < 3; a++) {
+      expect(lo[a]).toBeLessThan(ws.min[a] + 0.03);
+      expect(hi[a]).toBeGreaterThan(ws.max[a] - 0.03);
+    }
+    expect(grasps).toBeGreaterThanOrEqual(5);
+    expect(gripperChanges).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("writeSimDataset", () => {
+  it("writes frames, states, actions and meta with the documented shapes and relations", () => {
+    const out = tmp();
+    const summary = writeSimDataset({ out, episodes: 6, steps: 5, size: 32, seed: 3 });
+    expect(summary.files.map((f) => path.basename(f))).toEqual(["frames.npy", "states.npy", "actions.npy", "meta.json"]);
+    const frames = readNpy(path.join(out, "frames.npy"));
+    const states = readNpy(path.join(out, "states.npy"));
+    const actions = readNpy(path.join(out, "actions.npy"));
+    expect([frames.dtype, frames.shape]).toEqual(["uint8", [6, 5, 32, 32, 3]]);
+    expect([states.dtype, states.shape]).toEqual(["float32", [6, 5, 7]]);
+    expect([actions.dtype, actions.shape]).toEqual(["float32", [6, 4, 7]]);
+    for (let e = 0; e < 6; e++) {
+      for (let t = 0; t < 4; t++) {
+        const s0 = Array.from(states.data.subarray((e * 5 + t) * 7, (e * 5 + t + 1) * 7));
+        const s1 = Array.from(states.data.subarray((e * 5 + t + 1) * 7, (e * 5 + t + 2) * 7));
+        const a = Array.from(actions.data.subarray((e * 4 + t) * 7, (e * 4 + t + 1) * 7));
+        posesToDiff(s0, s1).forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-5));
+      }
+    }
+    // Episode 0's frames are the recorded episode's images.
+    const kind = chooseEpisodeKind("mixed", 3, 0);
+    const ep = recordEpisode(new TabletopSim({ size: 32 }), { seed: kind.seed, steps: 5, policy: kind.policy, start: kind.start });
+    expect(Buffer.compare(Buffer.from(frames.data.subarray(0, 32 * 32 * 3)), Buffer.from(ep.steps[0].image.data))).toBe(0);
+    const meta = JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8"));
+    expect(meta).toMatchObject({ generator_version: 1, seed: 3, episodes: 6, steps: 5, image_size: [32, 32], policy_mix: "mixed" });
+    expect(meta.workspace.min).toEqual([0.35, -0.2, 0.05]);
+    expect(meta.camera.verticalFovDeg).toBeGreaterThan(0);
+    expect(meta.episode_info).toHaveLength(6);
+    // Same options, same bytes.
+    const out2 = tmp();
+    writeSimDataset({ out: out2, episodes: 6, steps: 5, size: 32, seed: 3 });
+    for (const f of ["frames.npy", "states.npy", "actions.npy", "meta.json"]) {
+      expect(fs.readFileSync(path.join(out2, f)).equals(fs.readFileSync(path.join(out, f)))).toBe(true);
+    }
+  });
+
+  it("rejects impossible options before writing", () => {
+    const out = path.join(tmp(), "x");
+    expect(() => writeSimDataset({ out, episodes: 0, steps: 5 })).toThrow("--episodes");
+    expect(() => writeSimDataset({ out, episodes: 1, steps: 1 })).toThrow("--steps");
+    expect(() => writeSimDataset({ out, episodes: 100000, steps: 100, size: 128 })).toThrow("in-memory limit");
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+describe("sim commands", () => {
+  async function run(args: string[]): Promise<string> {
+    const program = new Command("vjepa2-mpc").exitOverride();
+    registerSimCommands(program);
+    const chunks: string[] = [];
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    });
+    try {
+      await program.parseAsync(["node", "vjepa2-mpc", ...args]);
+    } finally {
+      spy.mockRestore();
+    }
+    return chunks.join("");
+  }
+
+  it("sim-data writes the dataset files", async () => {
+    const out = tmp();
+    const text = await run(["sim-data", "--out", out, "--episodes", "3", "--steps", "4", "--size", "32", "--seed", "2", "--policy", "scripted", "--json"]);
+    const summary = JSON.parse(text);
+    expect(summary).toMatchObject({ episodes: 3, steps: 4, size: 32 });
+    expect(readNpy(path.join(out, "frames.npy")).shape).toEqual([3, 4, 32, 32, 3]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8")).policy_mix).toBe("scripted");
+  });
+
+  it("sim-render writes the start frame and the goals side by side", async () => {
+    const file = path.join(tmp(), "scene.png");
+    const text = await run(["sim-render", "--seed", "4", "--task", "pick_place", "--out", file, "--size", "32", "--scale", "2"]);
+    expect(text).toContain("goal 3 (place)");
+    const png = decodeImage(new Uint8Array(fs.readFileSync(file)));
+    expect([png.width, png.height]).toEqual([4 * 64 + 3 * 4, 64]);
+  });
+
+  it("rejects bad flags with the flag in the message", async () => {
+    await expect(run(["sim-data", "--out", tmp(), "--episodes", "-1"])).rejects.toThrow("--episodes expects an integer");
+  });
+});
