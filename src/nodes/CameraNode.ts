@@ -57,8 +57,13 @@ export function imageFromMsg(msg: ImageMsg): RawImage {
   return { width: msg.width, height: msg.height, encoding: msg.encoding as PixelEncoding, step: msg.step, data: bytes(msg.data) };
 }
 
+/** Rejections kept for reports (the oldest are dropped beyond this). */
+const MAX_REJECTIONS_KEPT = 1000;
+
 export class CameraNode {
   readonly stats: CameraStats = { received: 0, encoded: 0, droppedStale: 0, droppedSuperseded: 0, rejected: 0, lastRejection: null };
+  /** Rejected frames with their stamp (s; NaN when the stamp itself was bad) and reason. */
+  readonly rejections: Array<{ stamp: number; reason: string }> = [];
   private pending: { msg: ImageMsg | CompressedImageMsg; stamp: number } | null = null;
   private busy: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -90,7 +95,7 @@ export class CameraNode {
   private onImage(msg: ImageMsg | CompressedImageMsg): void {
     this.stats.received++;
     const stamp = msg?.header?.stamp ? fromRosTime(msg.header.stamp) : Number.NaN;
-    if (!Number.isFinite(stamp)) return this.reject("image without a valid header stamp");
+    if (!Number.isFinite(stamp)) return this.reject("image without a valid header stamp", Number.NaN);
     if (this.pending !== null) this.stats.droppedSuperseded++;
     this.pending = { msg, stamp };
     this.busy ??= this.drain().finally(() => {
@@ -98,9 +103,11 @@ export class CameraNode {
     });
   }
 
-  private reject(reason: string): void {
+  private reject(reason: string, stamp: number): void {
     this.stats.rejected++;
     this.stats.lastRejection = reason;
+    this.rejections.push({ stamp, reason });
+    if (this.rejections.length > MAX_REJECTIONS_KEPT) this.rejections.shift();
     this.t.log.warn({ reason, rejected: this.stats.rejected }, "camera frame rejected");
   }
 
@@ -117,7 +124,7 @@ export class CameraNode {
         const img = this.options.compressed ? decodeImage(bytes((msg as CompressedImageMsg).data), "compressed frame", (msg as CompressedImageMsg).format) : imageFromMsg(msg as ImageMsg);
         frames = preprocessImage(img, this.options.preprocess);
       } catch (e) {
-        this.reject((e as Error).message);
+        this.reject((e as Error).message, stamp);
         continue;
       }
       const px = this.options.preprocess.size;

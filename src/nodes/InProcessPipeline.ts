@@ -1,7 +1,8 @@
 /**
- * The three nodes wired together in one process over an in-process bus, driving a simulated robot and
- * camera (the embedded demo, bag replay and the end-to-end tests). The same node classes run under ROS;
- * only the transport differs. Time is simulated: `advance(dt)` moves the clock and lets messages flow.
+ * The three nodes wired together in one process over an in-process bus (the embedded demo, bag replay and
+ * the end-to-end tests). The same node classes run under ROS; only the transport differs. Time is
+ * simulated. With `simulation` set, a simulated robot and camera close the loop (`advance(dt)` moves the
+ * clock); without it the caller publishes recorded robot states and images itself (`publish`).
  */
 import type { Config } from "../config/parameters";
 import { silentLogger, type Logger } from "../log";
@@ -23,15 +24,22 @@ import { SimClock } from "./transport/clocks";
 import { InProcessBus, InProcessTransport } from "./transport/InProcessTransport";
 import { toRosTime } from "./transport/Transport";
 
-export interface PipelineOptions {
-  config: Config;
-  model: WorldModel;
-  /** Renders the camera image for a robot state (the simulated camera). */
+/** A simulated robot and camera that close the loop. */
+export interface PipelineSimulation {
+  /** Renders the camera image for a robot state. */
   render: (state: readonly number[]) => RawImage;
   /** Initial robot state [x, y, z, roll, pitch, yaw, gripper]. */
   initialState: readonly number[];
   /** Camera frame period (s of sim time). */
   cameraPeriod: number;
+}
+
+export interface PipelineOptions {
+  config: Config;
+  model: WorldModel;
+  simulation?: PipelineSimulation;
+  /** The camera publishes sensor_msgs/CompressedImage (JPEG/PNG) instead of raw images. */
+  compressedCamera?: boolean;
   preprocess: PreprocessOptions;
   /** Directory goal image paths are confined to (SetGoal image_paths). */
   goalRoot?: string;
@@ -41,11 +49,13 @@ export interface PipelineOptions {
 export class InProcessPipeline {
   readonly bus = new InProcessBus();
   readonly clock: SimClock;
-  readonly robot: SimulatedRobotNode;
+  readonly robot: SimulatedRobotNode | null;
   readonly camera: CameraNode;
   readonly planner: PlannerNode;
   readonly actuator: ActuatorNode;
-  private readonly operator: InProcessTransport;
+  /** The operator's / recorder's handle on the bus (SetGoal calls, recorded messages). */
+  readonly operator: InProcessTransport;
+  readonly channel = new InProcessEmbeddingChannel();
   private stopCamera: (() => void) | null = null;
   /** The world model as the nodes use it, with call counts. */
   readonly model: TrackedWorldModel;
@@ -55,14 +65,15 @@ export class InProcessPipeline {
     this.clock = new SimClock(0);
     const node = (name: string) => new InProcessTransport(this.bus, name, this.clock, log.child({ node: name }));
     const c = o.config;
-    const channel = new InProcessEmbeddingChannel();
+    const channel = this.channel;
+    const sim = o.simulation;
     this.model = new TrackedWorldModel(o.model);
     const encode = (frames: Parameters<WorldModel["encode"]>[0]) => this.model.encode(frames);
 
-    // The simulated robot publishes its flange pose; tell the actuator so (a Franka publishes the TCP).
+    // Simulated robots and recordings carry the flange pose; tell the actuator so (a Franka publishes the TCP).
     const settings = actuatorSettingsFrom({ ...c.actuator, state_is_tcp: false });
-    this.robot = new SimulatedRobotNode(node("robot"), { initial: o.initialState, period: settings.commandPeriod, timeConstant: 0.05, frameId: settings.frameId, maxWidth: c.actuator.gripper_max_width });
-    this.camera = new CameraNode(node("camera"), { topic: NODE_TOPICS.image, compressed: false, maxFrameAge: c.planner.max_frame_age, preprocess: o.preprocess }, encode, channel);
+    this.robot = sim === undefined ? null : new SimulatedRobotNode(node("robot"), { initial: sim.initialState, period: settings.commandPeriod, timeConstant: 0.05, frameId: settings.frameId, maxWidth: c.actuator.gripper_max_width });
+    this.camera = new CameraNode(node("camera"), { topic: o.compressedCamera ? NODE_TOPICS.compressedImage : NODE_TOPICS.image, compressed: o.compressedCamera === true, maxFrameAge: c.planner.max_frame_age, preprocess: o.preprocess }, encode, channel);
     const planner = new RecedingHorizonPlanner(this.model, plannerSettingsFromConfig(c.planner));
     this.planner = new PlannerNode(
       node("planner"),
@@ -79,7 +90,7 @@ export class InProcessPipeline {
         mode: c.planner.mode as "blocking" | "streaming",
         settleTimeout: c.planner.settle_timeout,
         maxFrameAge: c.planner.max_frame_age,
-        maxStateAge: Math.max(c.actuator.state_timeout, 2 * o.cameraPeriod),
+        maxStateAge: Math.max(c.actuator.state_timeout, 2 * (sim?.cameraPeriod ?? 0)),
         baseFrame: settings.frameId,
         goalLimits: { maxGoals: 16, maxPixels: 4096 * 4096, goalRoot: o.goalRoot ?? "" },
         defaultStepBudget: c.planner.default_step_budget,
@@ -95,13 +106,16 @@ export class InProcessPipeline {
   }
 
   start(): void {
-    this.robot.start();
     this.actuator.start();
     this.camera.start();
     this.planner.start();
+    const sim = this.o.simulation;
+    const robot = this.robot;
+    if (sim === undefined || robot === null) return;
+    robot.start();
     const publishImage = this.operator.publisher<ImageMsg>("sensor_msgs/msg/Image", NODE_TOPICS.image, "sensor_data");
-    this.stopCamera = this.clock.every(this.o.cameraPeriod, () => {
-      const img = this.o.render(this.robot.state);
+    this.stopCamera = this.clock.every(sim.cameraPeriod, () => {
+      const img = sim.render(robot.state);
       const channels = img.encoding === "rgb8" || img.encoding === "bgr8" ? 3 : img.encoding === "mono8" ? 1 : 4;
       publishImage({
         header: { stamp: toRosTime(this.clock.now()), frame_id: "camera" },
@@ -144,7 +158,7 @@ export class InProcessPipeline {
     await this.planner.stop();
     await this.camera.stop();
     await this.actuator.stop();
-    await this.robot.stop();
+    await this.robot?.stop();
     await this.operator.close();
   }
 }

@@ -18,9 +18,7 @@ function pipeline(mode: "blocking" | "streaming") {
   const p = new InProcessPipeline({
     config,
     model: new AnalyticWorldModel(),
-    render: AnalyticWorldModel.renderState,
-    initialState: START,
-    cameraPeriod: 0.1,
+    simulation: { render: AnalyticWorldModel.renderState, initialState: START, cameraPeriod: 0.1 },
     preprocess: { size: 8, resize: "squash", mean: [0, 0, 0], std: [1, 1, 1] },
   });
   const statuses: PlanStatusMsg[] = [];
@@ -37,7 +35,7 @@ describe.each(["blocking", "streaming"] as const)("in-process pipeline, %s mode"
     const r = await p.setGoal({ images: [{ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: goal.data }] });
     expect(r).toMatchObject({ success: true, goal_count: 1 });
     await p.advance(mode === "blocking" ? 12 : 6);
-    const s = p.robot.state;
+    const s = p.robot?.state ?? [];
     expect(Math.hypot(s[0] - GOAL[0], s[1] - GOAL[1], s[2] - GOAL[2])).toBeLessThan(0.01);
     // Every step of the budget was planned, then the schedule reported done.
     expect(statuses.map((m) => m.code)).toEqual([...Array(8).fill(0), 2]);

@@ -1,0 +1,79 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { resolveConfig } from "../../src/config/configFile";
+import { replayBag } from "../../src/replay/replayBag";
+import { cosineXyz, signAgreementXyz, summariseAgreement } from "../../src/replay/agreement";
+import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
+import { preprocessOptionsFor } from "../../src/worldmodel/imageInput";
+import { TINY_MODEL } from "../helpers/fixtures";
+import { repoRoot } from "../helpers/reference";
+
+const SAMPLE_BAG = path.join(repoRoot, "test", "fixtures", "bags", "sample");
+
+describe("agreement metrics", () => {
+  it("cosine, per-axis signs with a dead band, and the summary", () => {
+    expect(cosineXyz([1, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0])).toBeCloseTo(1, 12);
+    expect(cosineXyz([1, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0])).toBeCloseTo(0, 12);
+    expect(cosineXyz([0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0])).toBeNull();
+    expect(signAgreementXyz([0.01, -0.01, 0.0005], [0.02, 0.01, -0.0002])).toEqual([true, false, true]);
+    const s = summariseAgreement([
+      { planned: [0.01, 0, 0, 0, 0, 0, 0.5], recorded: [0.02, 0, 0, 0, 0, 0, 0.3] },
+      { planned: [-0.01, 0, 0, 0, 0, 0, 0], recorded: [0.02, 0, 0, 0, 0, 0, 0.3] },
+    ]);
+    expect(s).toMatchObject({ steps: 2, meanCosine: 0, gripperAgreement: 0.5 });
+    expect(s.signAgreementPerAxis).toEqual([0.5, 1, 1]);
+  });
+});
+
+describe("replayBag on the sample bag", () => {
+  let model: OnnxWorldModel;
+  beforeAll(async () => {
+    model = await OnnxWorldModel.load(TINY_MODEL);
+  });
+  afterAll(async () => model.close());
+
+  it("plans every frame against later frames and compares with the recorded actions", async () => {
+    const config = resolveConfig([], { "planner.samples": 32, "planner.iterations": 2, "planner.topk": 4 });
+    const progress: number[] = [];
+    const report = await replayBag({
+      bag: SAMPLE_BAG,
+      model,
+      modelName: "ac-tiny",
+      config,
+      goal: { every: 5 },
+      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
+      landscapeGrid: 5,
+      onProgress: (done) => progress.push(done),
+    });
+    const n = report.frames.read;
+    expect(n).toBe(20);
+    expect(progress.at(-1)).toBe(n);
+    expect(report.frames).toMatchObject({ encoded: n, rejected: 0, droppedStale: 0 });
+    expect(report.frames.planned).toBe(n);
+    expect(report.steps.map((s) => s.frameIndex)).toEqual([...Array(n).keys()]);
+    expect(report.steps.map((s) => s.goalFrameIndex)).toEqual([...Array(n).keys()].map((i) => Math.min(19, (Math.floor(i / 5) + 1) * 5)));
+    expect(report.steps.slice(0, -1).every((s) => s.recorded !== null && s.planned !== null && s.commanded !== null)).toBe(true);
+    expect(report.steps.at(-1)?.recorded).toBeNull();
+    expect(report.agreement.steps).toBe(n - 1);
+    expect(report.latencyMs?.median).toBeGreaterThan(0);
+    expect(report.problems).toEqual([]);
+    expect(report.landscape?.energy).toHaveLength(5);
+    expect(report.landscape?.energy[0]).toHaveLength(5);
+  }, 120000);
+
+  it("reads a truncated bag up to the damage and reports it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-trunc-"));
+    const mcap = fs.readdirSync(SAMPLE_BAG).find((f) => f.endsWith(".mcap")) as string;
+    const bytes = fs.readFileSync(path.join(SAMPLE_BAG, mcap));
+    fs.writeFileSync(path.join(dir, mcap), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    fs.copyFileSync(path.join(SAMPLE_BAG, "metadata.yaml"), path.join(dir, "metadata.yaml"));
+    const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
+    const report = await replayBag({ bag: dir, model, modelName: "ac-tiny", config, goal: { frame: "last" }, preprocess: preprocessOptionsFor(model.pkg, "center_crop"), landscapeGrid: 0 });
+    expect(report.damage).toHaveLength(1);
+    expect(report.damage[0]).toMatch(/damaged at byte/);
+    expect(report.problems[0].reason).toBe(report.damage[0]);
+    expect(report.frames.read).toBeGreaterThan(2);
+    expect(report.frames.read).toBeLessThan(20);
+  }, 60000);
+});
