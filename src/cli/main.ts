@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerBagCommands } from "./bagCommands";
 import { registerConfigCommands } from "./configCommands";
+import { registerNodeCommand } from "./nodeCommand";
 import { registerPlanCommands } from "./planCommands";
 import { registerSimCommands } from "./simCommands";
 import { registerWorldModelCommands } from "./worldModelCommands";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerBagCommands(program);
   registerSimCommands(program);
+  registerNodeCommand(program);
   return program;
 }
 

@@ -80,6 +80,16 @@ export const PARAMETERS = {
     grasp_epsilon_outer: param({ type: "double", default: 0.08, range: [0, 0.1], units: "m", description: "Grasp goal: tolerated width above the commanded width (large: closing on an object of unknown size still counts as grasped)" }),
     gripper_deadband: param({ type: "double", default: 0.05, range: [0, 1], description: "send a new gripper goal only when the target closedness moves by more than this" }),
   },
+  nodes: {
+    camera_compressed: param({ type: "bool", default: false, description: "camera node subscribes to sensor_msgs/CompressedImage (jpeg/png) on <topic>/compressed instead of raw images", readOnly: true }),
+    camera_max_frame_age: param({ type: "double", default: 0.5, range: [0, 60], units: "s", description: "camera frames older than this when encoding would start are dropped" }),
+    max_state_age: param({ type: "double", default: 0.5, range: [0, 60], units: "s", description: "planner: robot state further than this from the frame's stamp is not used" }),
+    goal_root: param({ type: "string", default: "", description: "SetGoal image_paths must resolve inside this directory (empty: paths refused, inline images only)", readOnly: true }),
+    max_goals: param({ type: "integer", default: 16, range: [1, 1000], description: "most goal images per SetGoal request" }),
+    max_goal_pixels: param({ type: "integer", default: 16_777_216, range: [1, 268_435_456], description: "largest goal image accepted, width × height" }),
+    embeddings_endpoint: param({ type: "string", default: "ipc:///tmp/vjepa2-mpc-embeddings", description: "ZeroMQ endpoint camera → planner embeddings travel on when they run as separate processes (ipc:// or tcp://)", readOnly: true }),
+    status_every_ticks: param({ type: "integer", default: 10, range: [1, 10_000], description: "actuator: publish ActuatorStatus every N command ticks (and on every change)" }),
+  },
 } satisfies ParameterTable;
 
 /** The resolved configuration. */

@@ -8,17 +8,16 @@ import type { Config } from "../config/parameters";
 import { silentLogger, type Logger } from "../log";
 import { plannerSettingsFromConfig } from "../mpc/plannerSettings";
 import { RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
-import { quaternionToEulerXyz } from "../mpc/poseMath";
 import type { PreprocessOptions, RawImage } from "../worldmodel/preprocess";
 import { TrackedWorldModel } from "../worldmodel/TrackedWorldModel";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { ActuatorNode } from "./ActuatorNode";
-import { actuatorSettingsFrom, closednessFromJointState } from "./actuator";
 import { CameraNode, type ImageMsg } from "./CameraNode";
 import { InProcessEmbeddingChannel } from "./embeddingChannel";
 import type { SetGoalRequest, SetGoalResponse } from "./goalRequest";
 import { PlannerNode } from "./PlannerNode";
 import { SimulatedRobotNode } from "./SimulatedRobotNode";
+import { actuatorNodeOptions, cameraNodeOptions, plannerNodeOptions } from "./nodeOptions";
 import { NODE_SERVICES, NODE_TOPICS } from "./topics";
 import { SimClock } from "./transport/clocks";
 import { InProcessBus, InProcessTransport } from "./transport/InProcessTransport";
@@ -70,38 +69,19 @@ export class InProcessPipeline {
     this.model = new TrackedWorldModel(o.model);
     const encode = (frames: Parameters<WorldModel["encode"]>[0]) => this.model.encode(frames);
 
-    // Simulated robots and recordings carry the flange pose; tell the actuator so (a Franka publishes the TCP).
-    const settings = actuatorSettingsFrom({ ...c.actuator, state_is_tcp: false });
+    // Simulated robots and recordings carry the flange pose (a Franka publishes the TCP).
+    const flangeConfig: Config = {
+      ...c,
+      actuator: { ...c.actuator, state_is_tcp: false },
+      nodes: { ...c.nodes, camera_compressed: o.compressedCamera === true, max_state_age: Math.max(c.nodes.max_state_age, 2 * (sim?.cameraPeriod ?? 0)), goal_root: o.goalRoot ?? "", camera_max_frame_age: c.planner.max_frame_age },
+    };
+    const actuatorOptions = actuatorNodeOptions(flangeConfig);
+    const settings = actuatorOptions.settings;
     this.robot = sim === undefined ? null : new SimulatedRobotNode(node("robot"), { initial: sim.initialState, period: settings.commandPeriod, timeConstant: 0.05, frameId: settings.frameId, maxWidth: c.actuator.gripper_max_width });
-    this.camera = new CameraNode(node("camera"), { topic: o.compressedCamera ? NODE_TOPICS.compressedImage : NODE_TOPICS.image, compressed: o.compressedCamera === true, maxFrameAge: c.planner.max_frame_age, preprocess: o.preprocess }, encode, channel);
+    this.camera = new CameraNode(node("camera"), cameraNodeOptions(flangeConfig, o.preprocess), encode, channel);
     const planner = new RecedingHorizonPlanner(this.model, plannerSettingsFromConfig(c.planner));
-    this.planner = new PlannerNode(
-      node("planner"),
-      planner,
-      {
-        stateTopic: NODE_TOPICS.eePose,
-        gripperTopic: NODE_TOPICS.gripper,
-        actionTopic: NODE_TOPICS.plannedAction,
-        statusTopic: NODE_TOPICS.planStatus,
-        actuatorStatusTopic: NODE_TOPICS.actuatorStatus,
-        setGoalService: NODE_SERVICES.setGoal,
-        clearGoalsService: NODE_SERVICES.clearGoals,
-        pauseService: NODE_SERVICES.pause,
-        mode: c.planner.mode as "blocking" | "streaming",
-        settleTimeout: c.planner.settle_timeout,
-        maxFrameAge: c.planner.max_frame_age,
-        maxStateAge: Math.max(c.actuator.state_timeout, 2 * (sim?.cameraPeriod ?? 0)),
-        baseFrame: settings.frameId,
-        goalLimits: { maxGoals: 16, maxPixels: 4096 * 4096, goalRoot: o.goalRoot ?? "" },
-        defaultStepBudget: c.planner.default_step_budget,
-        preprocess: o.preprocess,
-        poseToState: (p) => [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))],
-        gripperClosedness: (js) => closednessFromJointState(js.name, Array.from(js.position)),
-      },
-      channel,
-      encode,
-    );
-    this.actuator = new ActuatorNode(node("actuator"), { settings, settleTimeout: c.planner.settle_timeout, statusEveryTicks: 10 });
+    this.planner = new PlannerNode(node("planner"), planner, plannerNodeOptions(flangeConfig, o.preprocess), channel, encode);
+    this.actuator = new ActuatorNode(node("actuator"), actuatorOptions);
     this.operator = node("operator");
   }
 
