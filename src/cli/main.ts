@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerBagCommands } from "./bagCommands";
 import { registerConfigCommands } from "./configCommands";
+import { registerDemoCommand } from "./demoCommand";
 import { registerNodeCommand } from "./nodeCommand";
 import { registerPlanCommands } from "./planCommands";
 import { registerSimCommands } from "./simCommands";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerBagCommands(program);
   registerSimCommands(program);
   registerNodeCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

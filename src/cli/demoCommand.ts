@@ -1,0 +1,103 @@
+/**
+ * `vjepa2-mpc demo`: the embedded demo — the three nodes in-process against the simulated tabletop arm,
+ * planning in latent space with the project's miniature V-JEPA 2-AC (models/vjepa2-ac-sim).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import { resolveConfig } from "../config/configFile";
+import { episodePicture } from "../demo/episodePicture";
+import { runDemo, type EpisodeResult } from "../demo/runDemo";
+import { createLogger } from "../log";
+import { SIM_TASKS, type SimTask } from "../sim";
+import { encodePng } from "../worldmodel/imageDecode";
+import { preprocessOptionsFor } from "../worldmodel/imageInput";
+import { loadModelFromConfig } from "./planCommands";
+
+/** The trained demo model shipped with the project. */
+export const EMBEDDED_MODEL = path.join(__dirname, "..", "..", "models", "vjepa2-ac-sim");
+
+function int(text: string, flag: string, min = 0): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${flag} expects an integer ≥ ${min}, got '${text}'`);
+  return v;
+}
+
+function budgets(text: string, flag: string): number[] {
+  return text.split(",").map((s) => int(s.trim(), flag, 1));
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command("demo")
+    .description("simulated tabletop arm reaching goal images by latent MPC with the embedded miniature V-JEPA 2-AC (no ROS, robot or GPU needed)")
+    .option("--task <task>", `task: ${SIM_TASKS.join(" | ")}`, "reach")
+    .option("--episodes <n>", "episodes to run", "3")
+    .option("--seed <n>", "base seed (episodes use seeds derived from it)", "1000")
+    .option("--model <dir>", "model package (default: the embedded demo model)")
+    .option("--config <files...>", "YAML configuration file(s)")
+    .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
+    .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
+    .option("--budgets <list>", "planning steps per goal, comma-separated (reach default 8; pick_place default 4,10,4)")
+    .option("--save <dir>", "save a PNG per episode (start | goals | final frame with the path) and summary.json")
+    .option("--json", "print one JSON object (summary and per-episode results) instead of text")
+    .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; save?: string; json?: boolean }) => {
+      if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
+      const task = flags.task as SimTask;
+      const overrides: Record<string, unknown> = { "world_model.model": flags.model ?? EMBEDDED_MODEL };
+      if (flags.samples !== undefined) overrides["planner.samples"] = int(flags.samples, "--samples", 2);
+      if (flags.iterations !== undefined) overrides["planner.iterations"] = int(flags.iterations, "--iterations", 1);
+      const config = resolveConfig(flags.config ?? [], overrides);
+      if (flags.model === undefined && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
+        throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
+      }
+      const stepBudgets = { reach: [8], pick_place: [4, 10, 4] };
+      if (flags.budgets !== undefined) stepBudgets[task] = budgets(flags.budgets, "--budgets");
+      const log = createLogger("vjepa2-mpc.demo");
+      const model = await loadModelFromConfig(config);
+      const episodes = int(flags.episodes, "--episodes", 1);
+      const started = performance.now();
+      const tty = process.stderr.isTTY && !flags.json;
+      try {
+        const onEpisode = (e: EpisodeResult, i: number): void => {
+          const line = `episode ${i + 1}/${episodes} seed ${e.seed}: ${e.success ? "success" : "failure"} after ${e.steps} steps, final distance ${(100 * e.finalDistance).toFixed(1)} cm`;
+          if (!flags.json) process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${line}\n`);
+          if (flags.save !== undefined) {
+            fs.mkdirSync(flags.save, { recursive: true });
+            fs.writeFileSync(path.join(flags.save, `episode_${String(i).padStart(3, "0")}_${e.success ? "success" : "failure"}.png`), encodePng(episodePicture(e)));
+          }
+        };
+        const { summary, episodes: results } = await runDemo({
+          model,
+          config,
+          task,
+          episodes,
+          seed: int(flags.seed, "--seed"),
+          preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
+          stepBudgets,
+          onEpisode,
+          log,
+        });
+        const seconds = (performance.now() - started) / 1000;
+        const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path }));
+        if (flags.save !== undefined) fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, seconds, episodes: slim }, null, 1)}\n`);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ summary, seconds, episodes: slim })}\n`);
+        } else {
+          const l = summary.latencyMs;
+          process.stdout.write(
+            [
+              `${task}: ${summary.successes}/${summary.episodes} episodes succeeded (${(100 * summary.successRate).toFixed(0)}%)`,
+              `steps ${summary.meanSteps.toFixed(1)} on average, final distance ${(100 * summary.meanFinalDistance).toFixed(1)} cm on average`,
+              `planning ${l === null ? "n/a" : `${(l.median / 1000).toFixed(2)} s per step (median; p90 ${(l.p90 / 1000).toFixed(2)} s)`} with ${config.planner.samples} samples × ${config.planner.iterations} iterations; ${seconds.toFixed(0)} s in all`,
+              flags.save !== undefined ? `pictures in ${flags.save}` : "",
+            ]
+              .filter((s) => s !== "")
+              .join("\n") + "\n",
+          );
+        }
+      } finally {
+        await model.close();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+/**
+ * A picture of one demo episode: start frame, goal image(s) and the final frame with the end-effector's
+ * path drawn on it (projected through the simulator's camera), side by side and enlarged.
+ */
+import { DEFAULT_SIM_CONFIG, imageStrip, PinholeCamera, type SimConfig } from "../sim";
+import type { RawImage } from "../worldmodel/preprocess";
+import type { EpisodeResult } from "./runDemo";
+
+const PATH_COLOUR: [number, number, number] = [0, 200, 255];
+const END_COLOUR: [number, number, number] = [255, 40, 200];
+
+/** Nearest-neighbour enlargement of an rgb8 image. */
+const enlarge = (img: RawImage, scale: number): RawImage => imageStrip([img], { scale, gap: 0 });
+
+function dot(img: RawImage, x: number, y: number, r: number, c: readonly number[]): void {
+  for (let dy = -r; dy <= r; dy++) {
+    for (let dx = -r; dx <= r; dx++) {
+      const px = Math.round(x + dx);
+      const py = Math.round(y + dy);
+      if (dx * dx + dy * dy > r * r || px < 0 || py < 0 || px >= img.width || py >= img.height) continue;
+      img.data.set(c, (py * img.width + px) * 3);
+    }
+  }
+}
+
+/** Draws the path (m, base frame) onto an enlarged copy of `frame`. */
+export function drawPath(frame: RawImage, path: readonly number[][], scale: number, camera: SimConfig["camera"] = DEFAULT_SIM_CONFIG.camera): RawImage {
+  const img = enlarge(frame, scale);
+  const cam = new PinholeCamera(camera, frame.width);
+  const pts = path.map((p) => cam.project(p)).map((q) => [q.u * scale, q.v * scale]);
+  for (let i = 1; i < pts.length; i++) {
+    const [x0, y0] = pts[i - 1];
+    const [x1, y1] = pts[i];
+    const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
+    for (let k = 0; k <= n; k++) dot(img, x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n, 1, PATH_COLOUR);
+  }
+  pts.forEach(([x, y], i) => dot(img, x, y, i === pts.length - 1 ? 3 : 2, i === pts.length - 1 ? END_COLOUR : PATH_COLOUR));
+  return img;
+}
+
+/** start | goal(s) | final frame with the path, each enlarged `scale` times. */
+export function episodePicture(e: EpisodeResult, scale = 4): RawImage {
+  const big = (img: RawImage) => enlarge(img, scale);
+  return imageStrip([big(e.start), ...e.goals.map(big), drawPath(e.final, e.path, scale)], { gap: 4 });
+}

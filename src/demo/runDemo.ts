@@ -1,0 +1,175 @@
+/**
+ * The embedded demo: the three nodes in-process against the tabletop simulator. Each episode resets the
+ * scene, sets the goal (or the pick-and-place sub-goal) images through the SetGoal service, lets the
+ * planner drive the simulated arm in blocking mode (plan, execute, settle) until the schedule is done,
+ * and scores it with the simulator's own success check.
+ */
+import type { Summary } from "../cli/stats";
+import { summarise } from "../cli/stats";
+import type { Config } from "../config/parameters";
+import { silentLogger, type Logger } from "../log";
+import { posesToDiff } from "../mpc/poseMath";
+import type { ImageMsg } from "../nodes/CameraNode";
+import { InProcessPipeline } from "../nodes/InProcessPipeline";
+import type { PlanStatusMsg } from "../nodes/messages";
+import { NODE_TOPICS } from "../nodes/topics";
+import { deriveSeed, TabletopSim, type SimTask } from "../sim";
+import type { PreprocessOptions, RawImage } from "../worldmodel/preprocess";
+import type { WorldModel } from "../worldmodel/WorldModel";
+
+export interface DemoOptions {
+  model: WorldModel;
+  config: Config;
+  task: SimTask;
+  episodes: number;
+  /** Base seed; episode e uses a seed derived from (seed, e). */
+  seed: number;
+  preprocess: PreprocessOptions;
+  /** Simulator image size in pixels (default: the model's input size). */
+  simSize?: number;
+  /** Planning steps per goal (reach: one goal; pick_place: grasp, lift, place — the paper used 4, 10, 4). */
+  stepBudgets: { reach: number[]; pick_place: number[] };
+  /** Camera period in simulated seconds. */
+  cameraPeriod?: number;
+  /** Images the model sees, for a state of the simulator (default: the simulator's render). Tests swap it. */
+  view?: (sim: TabletopSim) => RawImage;
+  /** Goal images (default: the simulator's goal renders). */
+  goalView?: (sim: TabletopSim, goalIndex: number) => RawImage;
+  onEpisode?: (result: EpisodeResult, index: number) => void;
+  log?: Logger;
+}
+
+/** What happened in one episode. */
+export interface EpisodeResult {
+  seed: number;
+  task: SimTask;
+  success: boolean;
+  /** Planning steps taken (actions executed). */
+  steps: number;
+  /** Distance of the end-effector (reach) or cube (pick_place) to its target at the end (m). */
+  finalDistance: number;
+  /** End-effector positions: start, then after each executed step (m). */
+  path: number[][];
+  /** Planning latency per step (ms). */
+  latencyMs: number[];
+  /** Outcome of each goal (reached, budget_exhausted, …) as the planner reported it. */
+  goalsReached: number;
+  /** First frame, goal images, last frame (for the pictures). */
+  start: RawImage;
+  goals: RawImage[];
+  final: RawImage;
+  /** Simulated seconds the episode took. */
+  simSeconds: number;
+}
+
+export interface DemoSummary {
+  task: SimTask;
+  episodes: number;
+  successes: number;
+  successRate: number;
+  meanSteps: number;
+  meanFinalDistance: number;
+  latencyMs: Summary | null;
+}
+
+function imageMsg(img: RawImage): ImageMsg {
+  const c = img.encoding === "mono8" ? 1 : img.encoding === "rgb8" || img.encoding === "bgr8" ? 3 : 4;
+  return { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "camera" }, height: img.height, width: img.width, encoding: img.encoding, is_bigendian: 0, step: img.step ?? img.width * c, data: img.data };
+}
+
+/** The demo's configuration: the user's, with the actuator box set to the simulator's workspace. */
+export function demoConfig(config: Config, sim: TabletopSim): Config {
+  const ws = sim.config.workspace;
+  return {
+    ...config,
+    planner: { ...config.planner, mode: "blocking" },
+    actuator: { ...config.actuator, workspace_min: [...ws.min], workspace_max: [...ws.max], workspace_point: "flange", state_is_tcp: false },
+  };
+}
+
+/** Runs one episode. */
+export async function runEpisode(o: DemoOptions, seed: number): Promise<EpisodeResult> {
+  const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
+  const reset = sim.reset(seed, o.task, { renderGoals: true });
+  const view = o.view ?? ((s: TabletopSim) => s.observe().image);
+  const goalView = o.goalView ?? ((s: TabletopSim, i: number) => s.goals[i].image as RawImage);
+  const start = view(sim);
+  const goals = reset.goals.map((_, i) => goalView(sim, i));
+  const budgets = o.stepBudgets[o.task];
+  if (budgets.length !== goals.length) throw new Error(`${o.task} has ${goals.length} goals but ${budgets.length} step budgets`);
+  const config = demoConfig(o.config, sim);
+  const pipeline = new InProcessPipeline({
+    config,
+    model: o.model,
+    preprocess: o.preprocess,
+    log: o.log ?? silentLogger,
+    simulation: {
+      initialState: reset.state,
+      cameraPeriod: o.cameraPeriod ?? 0.1,
+      // The arm follows the actuator's targets; the simulator follows the arm (grasping included).
+      render: (state) => {
+        sim.step(posesToDiff(sim.state, state), false);
+        return view(sim);
+      },
+    },
+  });
+  const statuses: PlanStatusMsg[] = [];
+  const path: number[][] = [sim.state.slice(0, 3)];
+  pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => {
+    statuses.push(m as PlanStatusMsg);
+    path.push(sim.state.slice(0, 3));
+  });
+  pipeline.start();
+  try {
+    await pipeline.advance(0.3);
+    const r = await pipeline.setGoal({ images: goals.map(imageMsg), step_budgets: budgets });
+    if (!r.success) throw new Error(`SetGoal failed: ${r.message}`);
+    // Enough simulated time for every step to plan, move and settle; stop early once the schedule is done.
+    const limit = budgets.reduce((a, b) => a + b, 0) * (config.planner.settle_timeout + 1) + 5;
+    while (pipeline.clock.now() < limit && !statuses.some((s) => s.code === 2 || s.code === 4)) await pipeline.advance(0.5);
+    await pipeline.advance(0.5); // let the last motion finish
+  } finally {
+    await pipeline.stop();
+  }
+  const planned = statuses.filter((s) => s.code === 0);
+  const last = statuses.at(-1);
+  return {
+    seed,
+    task: o.task,
+    success: sim.success(),
+    steps: planned.length,
+    finalDistance: o.task === "reach" ? sim.goalDistance(0) : Math.hypot(sim.cubePosition[0] - sim.placeTarget[0], sim.cubePosition[1] - sim.placeTarget[1]),
+    path,
+    latencyMs: planned.map((s) => s.latency_ms),
+    goalsReached: last === undefined ? 0 : last.goal_index,
+    start,
+    goals,
+    final: view(sim),
+    simSeconds: pipeline.clock.now(),
+  };
+}
+
+/** Runs every episode in turn and summarises them. */
+export async function runDemo(o: DemoOptions): Promise<{ summary: DemoSummary; episodes: EpisodeResult[] }> {
+  if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new Error(`episodes must be an integer ≥ 1, got ${o.episodes}`);
+  const episodes: EpisodeResult[] = [];
+  for (let e = 0; e < o.episodes; e++) {
+    const result = await runEpisode(o, deriveSeed(o.seed, e));
+    episodes.push(result);
+    o.onEpisode?.(result, e);
+  }
+  const successes = episodes.filter((e) => e.success).length;
+  const latencies = episodes.flatMap((e) => e.latencyMs);
+  return {
+    summary: {
+      task: o.task,
+      episodes: episodes.length,
+      successes,
+      successRate: successes / episodes.length,
+      meanSteps: episodes.reduce((a, e) => a + e.steps, 0) / episodes.length,
+      meanFinalDistance: episodes.reduce((a, e) => a + e.finalDistance, 0) / episodes.length,
+      latencyMs: latencies.length > 0 ? summarise(latencies) : null,
+    },
+    episodes,
+  };
+}

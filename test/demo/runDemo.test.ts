@@ -1,0 +1,38 @@
+/**
+ * The demo driver with an analytic world model (latent = end-effector position drawn into the image):
+ * proves the episode loop, goal setting, blocking execution on the simulator and scoring. The trained
+ * model's own success rate is measured by `vjepa2-mpc demo` (see README).
+ */
+import { resolveConfig } from "../../src/config/configFile";
+import { runDemo } from "../../src/demo/runDemo";
+import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
+
+describe("runDemo (analytic world model)", () => {
+  it("reaches the goal pose in every episode and reports steps, distance and latency", async () => {
+    const config = resolveConfig([], { "planner.samples": 64, "planner.iterations": 4, "planner.topk": 8, "planner.settle_timeout": 2 });
+    const seen: number[] = [];
+    const { summary, episodes } = await runDemo({
+      model: new AnalyticWorldModel(),
+      config,
+      task: "reach",
+      episodes: 3,
+      seed: 11,
+      preprocess: { size: 8, resize: "squash", mean: [0, 0, 0], std: [1, 1, 1] },
+      simSize: 32,
+      stepBudgets: { reach: [8], pick_place: [4, 10, 4] },
+      view: (sim) => AnalyticWorldModel.renderState(sim.state),
+      goalView: (sim, i) => AnalyticWorldModel.renderState(sim.goals[i].pose),
+      onEpisode: (_r, i) => seen.push(i),
+    });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(summary).toMatchObject({ task: "reach", episodes: 3, successes: 3, successRate: 1 });
+    for (const e of episodes) {
+      expect(e.finalDistance).toBeLessThan(0.02);
+      expect(e.steps).toBeGreaterThan(0);
+      expect(e.steps).toBeLessThanOrEqual(8);
+      expect(e.path.length).toBeGreaterThanOrEqual(e.steps);
+      expect(e.latencyMs).toHaveLength(e.steps);
+    }
+    expect(new Set(episodes.map((e) => e.seed)).size).toBe(3);
+  }, 120000);
+});
