@@ -30,28 +30,17 @@ import {
   type RigidPose,
   type TwistStampedMsg,
 } from "./actuator";
-import { actionFromMsg, type EndEffectorDeltaMsg } from "./messages";
+import type { ActuatorStatus as ActuatorStatusMsg } from "../ros/messages";
+import { actionFromMsg, endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "./messages";
 import type { JointStateMsg } from "./PlannerNode";
 import { NODE_ACTIONS, NODE_SERVICES, NODE_TOPICS } from "./topics";
-import { toRosTime, type Transport } from "./transport/Transport";
+import { type Transport } from "./transport/Transport";
+import { timeFromSeconds } from "../ros/messages";
 
 /** ActuatorStatus.msg codes. */
 export const ACTUATOR_CODES = { tracking: 0, settled: 1, holding: 2, estopped: 3 } as const;
 
-/** vjepa2_mpc_interfaces/msg/ActuatorStatus. */
-export interface ActuatorStatusMsg {
-  header: { stamp: { sec: number; nanosec: number }; frame_id: string };
-  code: number;
-  message: string;
-  estopped: boolean;
-  state_fresh: boolean;
-  plan_fresh: boolean;
-  limits_applied: string[];
-  requested: EndEffectorDeltaMsg;
-  commanded: EndEffectorDeltaMsg;
-  target: PoseStampedMsg;
-  gripper_target: number;
-}
+export type { ActuatorStatusMsg };
 
 export interface ActuatorNodeOptions {
   settings: ActuatorSettings;
@@ -238,19 +227,10 @@ export class ActuatorNode {
     const now = this.t.clock.now();
     const result = this.last.result;
     const commanded = result?.commanded ?? ZERO_DELTA;
-    const delta = (d: readonly number[]): EndEffectorDeltaMsg => ({
-      header: { stamp: toRosTime(this.last.stamp), frame_id: s.frameId },
-      dx: d[0],
-      dy: d[1],
-      dz: d[2],
-      droll: d[3],
-      dpitch: d[4],
-      dyaw: d[5],
-      dgripper: d[6],
-    });
+    const delta = (d: readonly number[]): EndEffectorDeltaMsg => endEffectorDeltaMsg(d, this.last.stamp, s.frameId);
     const target: RigidPose = this.streamer.goal ?? { position: [0, 0, 0], orientation: [0, 0, 0, 1] };
     this.lastStatus = {
-      header: { stamp: toRosTime(now), frame_id: s.frameId },
+      header: { stamp: timeFromSeconds(now), frame_id: s.frameId },
       code: this.mode.code,
       message: this.mode.message,
       estopped: this.estop.latched,

@@ -8,26 +8,12 @@
 import { decodeImage } from "../worldmodel/imageDecode";
 import { channelsOf, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../worldmodel/tensor";
+import type { CompressedImage as CompressedImageMsg, Image as ImageMsg } from "../ros/messages";
 import type { EmbeddingChannel } from "./embeddingChannel";
-import { fromRosTime, type RosTime, type Transport } from "./transport/Transport";
+import { type Transport } from "./transport/Transport";
+import { secondsFromTime } from "../ros/messages";
 
-/** sensor_msgs/Image as the nodes see it. */
-export interface ImageMsg {
-  header: { stamp: RosTime; frame_id: string };
-  height: number;
-  width: number;
-  encoding: string;
-  is_bigendian: number;
-  step: number;
-  data: Uint8Array | number[];
-}
-
-/** sensor_msgs/CompressedImage. */
-export interface CompressedImageMsg {
-  header: { stamp: RosTime; frame_id: string };
-  format: string;
-  data: Uint8Array | number[];
-}
+export type { CompressedImageMsg, ImageMsg };
 
 export interface CameraNodeOptions {
   /** Image topic (sensor_msgs/Image, or CompressedImage when `compressed`). */
@@ -94,7 +80,7 @@ export class CameraNode {
 
   private onImage(msg: ImageMsg | CompressedImageMsg): void {
     this.stats.received++;
-    const stamp = msg?.header?.stamp ? fromRosTime(msg.header.stamp) : Number.NaN;
+    const stamp = msg?.header?.stamp ? secondsFromTime(msg.header.stamp) : Number.NaN;
     if (!Number.isFinite(stamp)) return this.reject("image without a valid header stamp", Number.NaN);
     if (this.pending !== null) this.stats.droppedSuperseded++;
     this.pending = { msg, stamp };

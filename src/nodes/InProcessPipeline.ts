@@ -21,7 +21,7 @@ import { actuatorNodeOptions, cameraNodeOptions, plannerNodeOptions } from "./no
 import { NODE_SERVICES, NODE_TOPICS } from "./topics";
 import { SimClock } from "./transport/clocks";
 import { InProcessBus, InProcessTransport } from "./transport/InProcessTransport";
-import { toRosTime } from "./transport/Transport";
+import { timeFromSeconds } from "../ros/messages";
 
 /** A simulated robot and camera that close the loop. */
 export interface PipelineSimulation {
@@ -98,7 +98,7 @@ export class InProcessPipeline {
       const img = sim.render(robot.state);
       const channels = img.encoding === "rgb8" || img.encoding === "bgr8" ? 3 : img.encoding === "mono8" ? 1 : 4;
       publishImage({
-        header: { stamp: toRosTime(this.clock.now()), frame_id: "camera" },
+        header: { stamp: timeFromSeconds(this.clock.now()), frame_id: "camera" },
         height: img.height,
         width: img.width,
         encoding: img.encoding,

@@ -10,32 +10,15 @@ import type { Observation, PlanStep, RecedingHorizonPlanner } from "../mpc/Reced
 import type { PreprocessOptions } from "../worldmodel/preprocess";
 import { preprocessImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../worldmodel/tensor";
+import type { ActuatorStatus as ActuatorStatusMsg, JointState as JointStateMsg, PoseStamped as PoseStampedMsg } from "../ros/messages";
 import type { EmbeddingChannel, EncodedFrame } from "./embeddingChannel";
 import { goalImagesFromRequest, type GoalRequestLimits, type SetGoalRequest, type SetGoalResponse } from "./goalRequest";
 import { endEffectorDeltaMsg, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
-import { fromRosTime, type RosTime, type Transport } from "./transport/Transport";
+import { type Transport } from "./transport/Transport";
+import { secondsFromTime } from "../ros/messages";
 
-/** geometry_msgs/PoseStamped. */
-export interface PoseStampedMsg {
-  header: { stamp: RosTime; frame_id: string };
-  pose: { position: { x: number; y: number; z: number }; orientation: { x: number; y: number; z: number; w: number } };
-}
+export type { JointStateMsg, PoseStampedMsg };
 
-/** sensor_msgs/JointState. */
-export interface JointStateMsg {
-  header: { stamp: RosTime; frame_id: string };
-  name: string[];
-  position: number[] | Float64Array;
-  velocity: number[] | Float64Array;
-  effort: number[] | Float64Array;
-}
-
-/** The actuator's status as the planner needs it (ActuatorStatus.msg subset). */
-export interface ActuatorStatusMsg {
-  header: { stamp: RosTime; frame_id: string };
-  code: number;
-  message: string;
-}
 /** ActuatorStatus.msg SETTLED. */
 export const ACTUATOR_SETTLED = 1;
 
@@ -141,7 +124,7 @@ export class PlannerNode {
     try {
       const s = this.options.poseToState(m.pose);
       if (s.length !== 6 || s.some((v) => !Number.isFinite(v))) throw new Error(`pose gives state [${s.join(", ")}]`);
-      this.pose = { state: s, stamp: fromRosTime(m.header.stamp) };
+      this.pose = { state: s, stamp: secondsFromTime(m.header.stamp) };
     } catch (e) {
       this.t.log.warn({ err: (e as Error).message }, "ignoring robot pose");
     }
@@ -154,12 +137,12 @@ export class PlannerNode {
       this.t.log.warn({ value: g }, "ignoring non-finite gripper closedness");
       return;
     }
-    this.gripper = { value: Math.min(1, Math.max(0, g)), stamp: fromRosTime(m.header.stamp) };
+    this.gripper = { value: Math.min(1, Math.max(0, g)), stamp: secondsFromTime(m.header.stamp) };
   }
 
   private onActuatorStatus(m: ActuatorStatusMsg): void {
     const w = this.settleWaiter;
-    if (w !== null && m.code === ACTUATOR_SETTLED && fromRosTime(m.header.stamp) >= w.after) {
+    if (w !== null && m.code === ACTUATOR_SETTLED && secondsFromTime(m.header.stamp) >= w.after) {
       this.settleWaiter = null;
       w.resolve(true);
     }

@@ -8,7 +8,8 @@ import { quaternionToEulerXyz, eulerXyzToQuaternion } from "../mpc/poseMath";
 import type { PoseStampedMsg } from "./actuator";
 import type { JointStateMsg } from "./PlannerNode";
 import { NODE_ACTIONS, NODE_TOPICS } from "./topics";
-import { toRosTime, type Transport } from "./transport/Transport";
+import { type Transport } from "./transport/Transport";
+import { timeFromSeconds } from "../ros/messages";
 import type { InProcessTransport } from "./transport/InProcessTransport";
 
 export interface SimulatedRobotOptions {
@@ -62,9 +63,9 @@ export class SimulatedRobotNode {
       this.follow();
       const [x, y, z, r, p, yw, g] = this.state;
       const q = eulerXyzToQuaternion(r, p, yw);
-      const header = { stamp: toRosTime(now), frame_id: this.options.frameId };
+      const header = { stamp: timeFromSeconds(now), frame_id: this.options.frameId };
       publishPose({ header, pose: { position: { x, y, z }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } });
-      publishGripper({ header: { stamp: toRosTime(now), frame_id: "" }, name: ["gripper"], position: [g], velocity: [], effort: [] });
+      publishGripper({ header: { stamp: timeFromSeconds(now), frame_id: "" }, name: ["gripper"], position: [g], velocity: [], effort: [] });
       this.onState?.(this.state, now);
     });
   }

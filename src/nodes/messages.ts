@@ -1,44 +1,8 @@
 /** Builders of the project's messages (vjepa2_mpc_interfaces) from the planner's types. */
 import type { PlanStatus, PlanStatusCode } from "../mpc/RecedingHorizonPlanner";
-import { toRosTime, type RosTime } from "./transport/Transport";
+import { timeFromSeconds, type EndEffectorDelta as EndEffectorDeltaMsg, type PlanStatus as PlanStatusMsg } from "../ros/messages";
 
-/** std_msgs/Header. */
-export interface HeaderMsg {
-  stamp: RosTime;
-  frame_id: string;
-}
-
-/** vjepa2_mpc_interfaces/msg/EndEffectorDelta. */
-export interface EndEffectorDeltaMsg {
-  header: HeaderMsg;
-  dx: number;
-  dy: number;
-  dz: number;
-  droll: number;
-  dpitch: number;
-  dyaw: number;
-  dgripper: number;
-}
-
-/** vjepa2_mpc_interfaces/msg/PlanStatus. */
-export interface PlanStatusMsg {
-  header: HeaderMsg;
-  code: number;
-  message: string;
-  planning_step: number;
-  goal_index: number;
-  goal_count: number;
-  step_at_goal: number;
-  step_budget: number;
-  current_energy: number;
-  planned_energy: number;
-  energy_per_iteration: number[];
-  model_ms: number;
-  optimiser_ms: number;
-  latency_ms: number;
-  model_calls: number;
-  action: number[];
-}
+export type { EndEffectorDeltaMsg, PlanStatusMsg };
 
 /** PlanStatus.msg constants, by the planner's status codes. */
 export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = { planned: 0, idle: 1, done: 2, invalid_observation: 3, error: 4, paused: 5 };
@@ -46,7 +10,7 @@ export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = { pl
 export function endEffectorDeltaMsg(action: readonly number[], stamp: number, frameId: string): EndEffectorDeltaMsg {
   if (action.length !== 7) throw new Error(`an action has 7 values, got ${action.length}`);
   const [dx, dy, dz, droll, dpitch, dyaw, dgripper] = action;
-  return { header: { stamp: toRosTime(stamp), frame_id: frameId }, dx, dy, dz, droll, dpitch, dyaw, dgripper };
+  return { header: { stamp: timeFromSeconds(stamp), frame_id: frameId }, dx, dy, dz, droll, dpitch, dyaw, dgripper };
 }
 
 /** The 7-vector of an EndEffectorDelta message. */
@@ -56,7 +20,7 @@ export function actionFromMsg(m: EndEffectorDeltaMsg): number[] {
 
 export function planStatusMsg(s: PlanStatus, action: readonly number[] | null, frameId: string, paused = false): PlanStatusMsg {
   return {
-    header: { stamp: toRosTime(s.stamp), frame_id: frameId },
+    header: { stamp: timeFromSeconds(s.stamp), frame_id: frameId },
     code: paused ? PLAN_STATUS_CODES.paused : PLAN_STATUS_CODES[s.code],
     message: s.message,
     planning_step: s.planningStep,

@@ -18,7 +18,7 @@ import { actionFromMsg, PLAN_STATUS_CODES, type PlanStatusMsg } from "../nodes/m
 import type { JointStateMsg, PoseStampedMsg } from "../nodes/PlannerNode";
 import { NODE_TOPICS } from "../nodes/topics";
 import { closednessFromJointState } from "../nodes/actuator";
-import { fromRosTime, type RosTime } from "../nodes/transport/Transport";
+import { secondsFromTime, type Time } from "../ros/messages";
 import { decodeImage } from "../worldmodel/imageDecode";
 import { preprocessImage, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../worldmodel/tensor";
@@ -49,7 +49,7 @@ interface Frame {
   compressed: boolean;
 }
 
-const stampOf = (header: { stamp: RosTime } | undefined, logTime: bigint): number => (header?.stamp ? fromRosTime(header.stamp) : Number(logTime) / 1e9);
+const stampOf = (header: { stamp: Time } | undefined, logTime: bigint): number => (header?.stamp ? secondsFromTime(header.stamp) : Number(logTime) / 1e9);
 
 /** Index of the last element of sorted `xs` with key ≤ t (−1 if none). */
 function lastAtOrBefore<T>(xs: ReadonlyArray<T>, key: (x: T) => number, t: number): number {
@@ -94,7 +94,7 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     const poses: Array<{ stamp: number; msg: PoseStampedMsg; pose: number[] }> = [];
     const grippers: Array<{ stamp: number; msg: JointStateMsg; value: number }> = [];
     for await (const m of reader.messages({ topics: [imageTopic, topics.eePose, topics.gripper] })) {
-      const msg = m.message as unknown as { header?: { stamp: RosTime } };
+      const msg = m.message as unknown as { header?: { stamp: Time } };
       const stamp = stampOf(msg.header, m.logTime);
       if (m.topic === imageTopic) frames.push({ stamp, msg: m.message as unknown as ImageMsg | CompressedImageMsg, compressed: imageTopic === topics.compressedImage });
       else if (m.topic === topics.eePose) {
@@ -201,7 +201,7 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     const codeName = Object.fromEntries(Object.entries(PLAN_STATUS_CODES).map(([k, v]) => [v, k]));
     const steps: ReplayStep[] = [];
     for (const { msg } of statuses) {
-      const i = frameByStamp.get(fromRosTime(msg.header.stamp).toFixed(9)) ?? -1;
+      const i = frameByStamp.get(secondsFromTime(msg.header.stamp).toFixed(9)) ?? -1;
       const planned = msg.action.length === 7 ? [...msg.action] : null;
       const recorded = i >= 0 && i + 1 < n && stateAt[i] !== null && stateAt[i + 1] !== null ? posesToDiff(stateAt[i] as number[], stateAt[i + 1] as number[]) : null;
       const act = actuatorAfter.get(i) ?? null;

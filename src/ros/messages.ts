@@ -76,6 +76,40 @@ export interface EndEffectorDelta {
   dgripper: number;
 }
 
+/** vjepa2_mpc_interfaces/msg/PlanStatus (msg/msg/PlanStatus.msg). NaN energies: unknown. */
+export interface PlanStatus {
+  header: Header;
+  code: number;
+  message: string;
+  planning_step: number;
+  goal_index: number;
+  goal_count: number;
+  step_at_goal: number;
+  step_budget: number;
+  current_energy: number;
+  planned_energy: number;
+  energy_per_iteration: number[];
+  model_ms: number;
+  optimiser_ms: number;
+  latency_ms: number;
+  model_calls: number;
+  action: number[];
+}
+/** vjepa2_mpc_interfaces/msg/ActuatorStatus (msg/msg/ActuatorStatus.msg). */
+export interface ActuatorStatus {
+  header: Header;
+  code: number;
+  message: string;
+  estopped: boolean;
+  state_fresh: boolean;
+  plan_fresh: boolean;
+  limits_applied: string[];
+  requested: EndEffectorDelta;
+  commanded: EndEffectorDelta;
+  target: PoseStamped;
+  gripper_target: number;
+}
+
 /** Full type names as rosbag2 records them. */
 export const MessageTypes = {
   time: "builtin_interfaces/msg/Time",
@@ -111,4 +145,24 @@ export function secondsToNanoseconds(seconds: number): bigint {
   if (!Number.isFinite(seconds)) throw new Error(`time ${seconds} s is not finite`);
   const whole = Math.floor(seconds);
   return BigInt(whole) * NS + BigInt(Math.round((seconds - whole) * 1e9));
+}
+
+/**
+ * Seconds (float) → Time: sec = ⌊t⌋, nanosec = round((t − sec)·1e9) in [0, 1e9) with carry. ROS time
+ * cannot be negative: non-finite or negative times give {0, 0} (stamps never throw in the control path).
+ */
+export function timeFromSeconds(seconds: number): Time {
+  if (!Number.isFinite(seconds) || seconds < 0) return { sec: 0, nanosec: 0 };
+  let sec = Math.floor(seconds);
+  let nanosec = Math.round((seconds - sec) * 1e9);
+  if (nanosec >= 1e9) {
+    sec += 1;
+    nanosec -= 1e9;
+  }
+  return { sec, nanosec };
+}
+
+/** Time → seconds (float). */
+export function secondsFromTime(t: Time): number {
+  return t.sec + t.nanosec * 1e-9;
 }

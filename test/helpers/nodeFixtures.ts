@@ -1,6 +1,6 @@
 import { InProcessBus, InProcessTransport } from "../../src/nodes/transport/InProcessTransport";
 import { SimClock } from "../../src/nodes/transport/clocks";
-import { toRosTime } from "../../src/nodes/transport/Transport";
+import { timeFromSeconds } from "../../src/ros/messages";
 import type { ImageMsg } from "../../src/nodes/CameraNode";
 import type { FloatTensor } from "../../src/worldmodel/tensor";
 
@@ -16,7 +16,7 @@ export function simWorld(start = 100) {
 export function solidImage(stamp: number, rgb: [number, number, number], size = 8): ImageMsg {
   const data = new Uint8Array(size * size * 3);
   for (let i = 0; i < size * size; i++) data.set(rgb, i * 3);
-  return { header: { stamp: toRosTime(stamp), frame_id: "camera" }, height: size, width: size, encoding: "rgb8", is_bigendian: 0, step: size * 3, data };
+  return { header: { stamp: timeFromSeconds(stamp), frame_id: "camera" }, height: size, width: size, encoding: "rgb8", is_bigendian: 0, step: size * 3, data };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CameraNode } from "../../src/nodes/CameraNode";
 import { InProcessEmbeddingChannel, type EncodedFrame } from "../../src/nodes/embeddingChannel";
 import { encodePng } from "../../src/worldmodel/imageDecode";
-import { toRosTime } from "../../src/nodes/transport/Transport";
+import { timeFromSeconds } from "../../src/ros/messages";
 import { flush, meanEncoder, simWorld, solidImage } from "../helpers/nodeFixtures";
 
 const PREPROCESS = { size: 8, resize: "center_crop" as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
@@ -73,7 +73,7 @@ describe("CameraNode", () => {
     const s = setup(true);
     const data = new Uint8Array(8 * 8 * 3).fill(255);
     const png = encodePng({ width: 8, height: 8, encoding: "rgb8", data });
-    const header = { stamp: toRosTime(100), frame_id: "camera" };
+    const header = { stamp: timeFromSeconds(100), frame_id: "camera" };
     s.pub({ header, format: "png", data: png });
     await flush();
     await s.node.idle();

@@ -7,7 +7,7 @@ import { InProcessEmbeddingChannel } from "../../src/nodes/embeddingChannel";
 import type { SetGoalRequest, SetGoalResponse } from "../../src/nodes/goalRequest";
 import type { EndEffectorDeltaMsg, PlanStatusMsg } from "../../src/nodes/messages";
 import { ACTUATOR_SETTLED, PlannerNode, type JointStateMsg, type PlannerNodeOptions, type PoseStampedMsg } from "../../src/nodes/PlannerNode";
-import { toRosTime } from "../../src/nodes/transport/Transport";
+import { timeFromSeconds } from "../../src/ros/messages";
 import { encodePng } from "../../src/worldmodel/imageDecode";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 import { flush, meanEncoder, simWorld, solidImage } from "../helpers/nodeFixtures";
@@ -60,8 +60,8 @@ function setup(mode: "blocking" | "streaming") {
   const grip = client.publisher<JointStateMsg>("sensor_msgs/msg/JointState", "/robot/gripper");
   const actuator = client.publisher<{ header: unknown; code: number; message: string }>("vjepa2_mpc_interfaces/msg/ActuatorStatus", "/actuator/status");
   const state = (stamp: number) => {
-    pose({ header: { stamp: toRosTime(stamp), frame_id: "panda_link0" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
-    grip({ header: { stamp: toRosTime(stamp), frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
+    pose({ header: { stamp: timeFromSeconds(stamp), frame_id: "panda_link0" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    grip({ header: { stamp: timeFromSeconds(stamp), frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
   };
   const frame = (stamp: number) => channel.publish({ stamp, frameId: "camera", embedding: AnalyticWorldModel.embedding(0, 0, 0, 0), encodedAt: stamp });
   const setGoal = (req: Partial<SetGoalRequest>) =>
@@ -122,7 +122,7 @@ describe("PlannerNode streaming mode", () => {
     await s.node.idle();
     await flush();
     expect(s.actions).toHaveLength(1);
-    expect(s.actions[0].header).toEqual({ stamp: toRosTime(100), frame_id: "panda_link0" });
+    expect(s.actions[0].header).toEqual({ stamp: timeFromSeconds(100), frame_id: "panda_link0" });
     expect(s.actions[0].dx).toBeGreaterThan(0); // towards the red goal's x
     expect(s.statuses.at(-1)).toMatchObject({ code: 0, goal_index: 0, goal_count: 1, step_at_goal: 1, step_budget: 3, model_calls: 2 });
     expect(s.statuses.at(-1)?.action).toHaveLength(7);
@@ -161,7 +161,7 @@ describe("PlannerNode blocking mode", () => {
     await flush(10);
     expect(s.actions).toHaveLength(1);
     s.clock.advanceTo(100.5);
-    s.actuator({ header: { stamp: toRosTime(100.5), frame_id: "" }, code: ACTUATOR_SETTLED, message: "settled" });
+    s.actuator({ header: { stamp: timeFromSeconds(100.5), frame_id: "" }, code: ACTUATOR_SETTLED, message: "settled" });
     await flush(10);
     s.frame(100.4); // captured before the settle: ignored
     await flush(10);
@@ -172,7 +172,7 @@ describe("PlannerNode blocking mode", () => {
     expect(s.actions).toHaveLength(2);
     // The budget of 2 is spent: the next settled frame reports done and the loop ends.
     s.clock.advanceTo(101);
-    s.actuator({ header: { stamp: toRosTime(101), frame_id: "" }, code: ACTUATOR_SETTLED, message: "settled" });
+    s.actuator({ header: { stamp: timeFromSeconds(101), frame_id: "" }, code: ACTUATOR_SETTLED, message: "settled" });
     await flush(10);
     s.state(101.1);
     s.frame(101.1);

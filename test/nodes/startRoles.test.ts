@@ -7,7 +7,7 @@ import { startRole } from "../../src/nodes/startRoles";
 import { NODE_SERVICES, NODE_TOPICS } from "../../src/nodes/topics";
 import { SimClock } from "../../src/nodes/transport/clocks";
 import { InProcessBus, InProcessTransport } from "../../src/nodes/transport/InProcessTransport";
-import { toRosTime } from "../../src/nodes/transport/Transport";
+import { timeFromSeconds } from "../../src/ros/messages";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 import { flush } from "../helpers/nodeFixtures";
 
@@ -29,7 +29,7 @@ describe("startRole", () => {
     b.subscribe<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", NODE_TOPICS.planStatus, "reliable", (m) => statuses.push(m));
     const goal = AnalyticWorldModel.renderState([0.55, 0, 0.3]);
     const set = await b.call<unknown, { success: boolean }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, {
-      images: [{ header: { stamp: toRosTime(0), frame_id: "" }, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: goal.data }],
+      images: [{ header: { stamp: timeFromSeconds(0), frame_id: "" }, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: goal.data }],
       image_paths: [],
       step_budgets: [],
       energy_threshold: 0,
@@ -42,7 +42,7 @@ describe("startRole", () => {
     const frame = AnalyticWorldModel.renderState([0.5, 0, 0.3]);
     // PUB/SUB needs a moment to connect: keep sending frames until the planner has planned one.
     for (let i = 0; i < 100 && statuses.length === 0; i++) {
-      const header = { stamp: toRosTime(clock.now()), frame_id: "panda_link0" };
+      const header = { stamp: timeFromSeconds(clock.now()), frame_id: "panda_link0" };
       pose({ header, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
       grip({ header, name: ["gripper"], position: [0], velocity: [], effort: [] });
       image({ header, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: frame.data });

@@ -3,30 +3,15 @@
  * (field names and nesting as rclnodejs and the rosidl definitions have them), and readers of the incoming
  * ones. Times are seconds (float) on the node's clock; stamps are built fresh for every message. Pure.
  */
+import { secondsFromTime, timeFromSeconds, type Header as HeaderMsg, type PoseStamped as PoseStampedMsg, type TwistStamped as TwistStampedMsg } from "../../ros/messages";
 import { closednessToWidth, widthToFingerPosition } from "./gripperWidth";
 import type { RigidPose } from "./rigidPose";
 import type { Twist } from "./twistCommand";
 
 /** builtin_interfaces/Time */
-export interface TimeMsg {
-  sec: number;
-  nanosec: number;
-}
 /** std_msgs/Header */
-export interface HeaderMsg {
-  stamp: TimeMsg;
-  frame_id: string;
-}
 /** geometry_msgs/PoseStamped */
-export interface PoseStampedMsg {
-  header: HeaderMsg;
-  pose: { position: { x: number; y: number; z: number }; orientation: { x: number; y: number; z: number; w: number } };
-}
 /** geometry_msgs/TwistStamped */
-export interface TwistStampedMsg {
-  header: HeaderMsg;
-  twist: { linear: { x: number; y: number; z: number }; angular: { x: number; y: number; z: number } };
-}
 /** franka_msgs/action/Move goal */
 export interface FrankaMoveGoal {
   width: number;
@@ -44,40 +29,9 @@ export interface GripperCommandGoal {
   command: { position: number; max_effort: number };
 }
 /** vjepa2_mpc_interfaces/msg/EndEffectorDelta */
-export interface EndEffectorDeltaMsg {
-  header: HeaderMsg;
-  dx: number;
-  dy: number;
-  dz: number;
-  droll: number;
-  dpitch: number;
-  dyaw: number;
-  dgripper: number;
-}
-
-/**
- * builtin_interfaces/Time of a time in seconds: sec = ⌊t⌋, nanosec = round((t − sec)·1e9) in [0, 1e9).
- * Non-finite or negative times give {0, 0} (ROS time cannot be negative).
- */
-export function stampFromSeconds(t: number): TimeMsg {
-  if (!Number.isFinite(t) || t < 0) return { sec: 0, nanosec: 0 };
-  let sec = Math.floor(t);
-  let nanosec = Math.round((t - sec) * 1e9);
-  if (nanosec >= 1e9) {
-    sec += 1;
-    nanosec -= 1e9;
-  }
-  return { sec, nanosec };
-}
-
-/** Seconds of a builtin_interfaces/Time. */
-export function secondsFromStamp(stamp: TimeMsg): number {
-  return stamp.sec + stamp.nanosec * 1e-9;
-}
-
 /** std_msgs/Header. */
 export function header(frameId: string, t: number): HeaderMsg {
-  return { stamp: stampFromSeconds(t), frame_id: frameId };
+  return { stamp: timeFromSeconds(t), frame_id: frameId };
 }
 
 /** geometry_msgs/PoseStamped of a pose (m, unit quaternion) in `frameId`, stamped `t` (s). */
@@ -98,12 +52,7 @@ export function twistStamped(twist: Twist, frameId: string, t: number): TwistSta
 export function readPoseStamped(msg: PoseStampedMsg): { pose: RigidPose; frameId: string; stamp: number } {
   const p = msg.pose.position;
   const o = msg.pose.orientation;
-  return { pose: { position: [p.x, p.y, p.z], orientation: [o.x, o.y, o.z, o.w] }, frameId: msg.header.frame_id, stamp: secondsFromStamp(msg.header.stamp) };
-}
-
-/** vjepa2_mpc_interfaces/msg/EndEffectorDelta of a delta [dx, dy, dz, droll, dpitch, dyaw, dgripper]. */
-export function endEffectorDelta(delta: readonly number[], frameId: string, t: number): EndEffectorDeltaMsg {
-  return { header: header(frameId, t), dx: delta[0], dy: delta[1], dz: delta[2], droll: delta[3], dpitch: delta[4], dyaw: delta[5], dgripper: delta[6] };
+  return { pose: { position: [p.x, p.y, p.z], orientation: [o.x, o.y, o.z, o.w] }, frameId: msg.header.frame_id, stamp: secondsFromTime(msg.header.stamp) };
 }
 
 /** Gripper goal settings (resolved from the `actuator` parameters). */
@@ -146,3 +95,5 @@ export function frankaGripperGoal(target: number, current: number | null, s: Gri
   const closing = current === null ? target > 0.5 : target > current;
   return closing ? { action: "grasp", goal: frankaGraspGoal(target, s) } : { action: "move", goal: frankaMoveGoal(target, s) };
 }
+
+export type { HeaderMsg, PoseStampedMsg, TwistStampedMsg };

@@ -36,21 +36,3 @@ export interface Transport {
   /** Releases everything the transport created. */
   close(): Promise<void>;
 }
-
-/** builtin_interfaces/Time. */
-export interface RosTime {
-  sec: number;
-  nanosec: number;
-}
-
-/** Seconds → builtin_interfaces/Time (floor; nanoseconds in [0, 1e9)). */
-export function toRosTime(seconds: number): RosTime {
-  const sec = Math.floor(seconds);
-  const nanosec = Math.min(999_999_999, Math.round((seconds - sec) * 1e9));
-  return { sec, nanosec };
-}
-
-/** builtin_interfaces/Time → seconds. */
-export function fromRosTime(t: RosTime): number {
-  return t.sec + t.nanosec * 1e-9;
-}

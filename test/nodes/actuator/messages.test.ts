@@ -1,17 +1,8 @@
-import { endEffectorDelta, frankaGraspGoal, frankaGripperGoal, frankaMoveGoal, gripperCommandGoal, poseStamped, readPoseStamped, secondsFromStamp, stampFromSeconds, twistStamped, type GripperGoalSettings } from "../../../src/nodes/actuator/messages";
+import { frankaGraspGoal, frankaGripperGoal, frankaMoveGoal, gripperCommandGoal, poseStamped, readPoseStamped, twistStamped, type GripperGoalSettings } from "../../../src/nodes/actuator/messages";
 
 const g: GripperGoalSettings = { maxWidth: 0.08, speed: 0.1, force: 20, epsilonInner: 0.005, epsilonOuter: 0.08 };
 
 describe("message builders", () => {
-  it("stamps: sec and nanosec, with carry and no negatives", () => {
-    expect(stampFromSeconds(12.5)).toEqual({ sec: 12, nanosec: 500000000 });
-    expect(stampFromSeconds(1.9999999999)).toEqual({ sec: 2, nanosec: 0 });
-    expect(stampFromSeconds(0)).toEqual({ sec: 0, nanosec: 0 });
-    expect(stampFromSeconds(-1)).toEqual({ sec: 0, nanosec: 0 });
-    expect(stampFromSeconds(Number.NaN)).toEqual({ sec: 0, nanosec: 0 });
-    expect(secondsFromStamp({ sec: 3, nanosec: 250000000 })).toBe(3.25);
-  });
-
   it("geometry_msgs/PoseStamped, every field", () => {
     const msg = poseStamped({ position: [0.5, -0.1, 0.3], orientation: [1, 0, 0, 0] }, "panda_link0", 1700000000.25);
     expect(msg).toStrictEqual({
@@ -45,9 +36,5 @@ describe("message builders", () => {
     expect(frankaGripperGoal(0, 1, g)).toStrictEqual({ action: "move", goal: { width: 0.08, speed: 0.1 } });
     expect(frankaGripperGoal(0.9, null, g).action).toBe("grasp");
     expect(frankaGripperGoal(0.1, null, g).action).toBe("move");
-  });
-
-  it("vjepa2_mpc_interfaces/EndEffectorDelta, every field", () => {
-    expect(endEffectorDelta([1, 2, 3, 4, 5, 6, 7], "panda_link0", 2)).toStrictEqual({ header: { stamp: { sec: 2, nanosec: 0 }, frame_id: "panda_link0" }, dx: 1, dy: 2, dz: 3, droll: 4, dpitch: 5, dyaw: 6, dgripper: 7 });
   });
 });

@@ -1,18 +1,21 @@
+import { actionFromMsg, endEffectorDeltaMsg } from "../../../src/nodes/messages";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SimClock } from "../../../src/nodes/transport/clocks";
 import { InProcessBus, InProcessTransport } from "../../../src/nodes/transport/InProcessTransport";
-import { fromRosTime, toRosTime } from "../../../src/nodes/transport/Transport";
+import { secondsFromTime, timeFromSeconds } from "../../../src/ros/messages";
 import { decodeFrameMessage, ZmqEmbeddingPublisher, ZmqEmbeddingSubscriber } from "../../../src/nodes/transport/ZmqEmbeddingChannel";
 import type { EncodedFrame } from "../../../src/nodes/embeddingChannel";
 
 describe("ROS time conversion", () => {
-  it("round-trips seconds through builtin_interfaces/Time", () => {
-    expect(toRosTime(1.5)).toEqual({ sec: 1, nanosec: 500_000_000 });
-    expect(toRosTime(-0.25)).toEqual({ sec: -1, nanosec: 750_000_000 });
-    expect(fromRosTime(toRosTime(1731234567.123456))).toBeCloseTo(1731234567.123456, 6);
-    expect(toRosTime(2.9999999999).nanosec).toBeLessThan(1e9);
+  it("round-trips seconds through builtin_interfaces/Time, with carry and no negatives", () => {
+    expect(timeFromSeconds(1.5)).toEqual({ sec: 1, nanosec: 500_000_000 });
+    expect(timeFromSeconds(1.9999999999)).toEqual({ sec: 2, nanosec: 0 });
+    expect(timeFromSeconds(-0.25)).toEqual({ sec: 0, nanosec: 0 });
+    expect(timeFromSeconds(Number.NaN)).toEqual({ sec: 0, nanosec: 0 });
+    expect(secondsFromTime(timeFromSeconds(1731234567.123456))).toBeCloseTo(1731234567.123456, 6);
+    expect(secondsFromTime({ sec: 3, nanosec: 250_000_000 })).toBe(3.25);
   });
 });
 
@@ -94,5 +97,14 @@ describe("ZeroMQ embedding channel", () => {
     const header = Buffer.from(JSON.stringify({ stamp: 1, frameId: "c", encodedAt: 1, dims: [1, 4, 4] }));
     expect(() => decodeFrameMessage(header, Buffer.alloc(60))).toThrow(/payload has 60 bytes, header dims \[1,4,4\] need 64/);
     expect(() => decodeFrameMessage(Buffer.from("{"), Buffer.alloc(4))).toThrow(/header is not JSON/);
+  });
+});
+
+describe("project message builders", () => {
+  it("EndEffectorDelta: every field, and the 7-vector back", () => {
+    const m = endEffectorDeltaMsg([1, 2, 3, 4, 5, 6, 7], 2, "panda_link0");
+    expect(m).toStrictEqual({ header: { stamp: { sec: 2, nanosec: 0 }, frame_id: "panda_link0" }, dx: 1, dy: 2, dz: 3, droll: 4, dpitch: 5, dyaw: 6, dgripper: 7 });
+    expect(actionFromMsg(m)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(() => endEffectorDeltaMsg([1, 2], 0, "x")).toThrow(/an action has 7 values, got 2/);
   });
 });
