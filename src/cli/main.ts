@@ -5,6 +5,7 @@ import { registerConfigCommands } from "./configCommands";
 import { registerDemoCommand } from "./demoCommand";
 import { registerNodeCommand } from "./nodeCommand";
 import { registerPlanCommands } from "./planCommands";
+import { registerReplayCommand } from "./replayCommand";
 import { registerSimCommands } from "./simCommands";
 import { registerWorldModelCommands } from "./worldModelCommands";
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerNodeCommand(program);
   registerDemoCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 
