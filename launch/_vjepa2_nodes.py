@@ -17,6 +17,7 @@ the single place that states those defaults: keep it equal to the nodes' default
 
 import os
 
+from launch.actions import DeclareLaunchArgument
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
@@ -41,6 +42,20 @@ ACTUATOR_REMAPS = {
     '/actuator/gripper/grasp': 'gripper_grasp_action',
     '/actuator/gripper/gripper_command': 'gripper_command_action',
 }
+
+
+def common_arguments():
+    """Launch arguments every vjepa2-mpc launch file takes: config, namespace, log_level, node_executable."""
+    return [
+        DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
+                              description='project YAML configuration (config/default.yaml layout)'),
+        DeclareLaunchArgument('namespace', default_value='', description='ROS namespace of the nodes'),
+        DeclareLaunchArgument('log_level', default_value='info',
+                              choices=['debug', 'info', 'warn', 'error', 'fatal'],
+                              description='ROS log level of the nodes'),
+        DeclareLaunchArgument('node_executable', default_value='node',
+                              description='Node.js binary (>= 20) that runs bin/vjepa2-mpc.js'),
+    ]
 
 
 def remaps(table):

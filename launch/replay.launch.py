@@ -31,11 +31,11 @@ from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _vjepa2_nodes import CAMERA_REMAPS, DEFAULT_CONFIG, STATE_REMAPS, remaps, vjepa2_node  # noqa: E402
+from _vjepa2_nodes import CAMERA_REMAPS, STATE_REMAPS, common_arguments, remaps, vjepa2_node  # noqa: E402
 
 
 def generate_launch_description():
-    args = [
+    args = common_arguments() + [
         DeclareLaunchArgument('bag', description='rosbag2 folder or .mcap file to play'),
         DeclareLaunchArgument('rate', default_value='1.0', description='playback rate'),
         DeclareLaunchArgument('delay', default_value='5.0',
@@ -44,14 +44,6 @@ def generate_launch_description():
                               description='/clock publication rate of ros2 bag play --clock (Hz)'),
         DeclareLaunchArgument('loop', default_value='false', choices=['true', 'false'],
                               description='replay the bag in a loop'),
-        DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
-                              description='project YAML configuration (config/default.yaml layout)'),
-        DeclareLaunchArgument('namespace', default_value='', description='ROS namespace of the nodes'),
-        DeclareLaunchArgument('log_level', default_value='info',
-                              choices=['debug', 'info', 'warn', 'error', 'fatal'],
-                              description='ROS log level of the nodes'),
-        DeclareLaunchArgument('node_executable', default_value='node',
-                              description='Node.js binary (>= 20) that runs bin/vjepa2-mpc.js'),
         DeclareLaunchArgument('camera_topic', default_value='/camera/image_raw',
                               description="the bag's sensor_msgs/Image topic"),
         DeclareLaunchArgument('camera_compressed_topic', default_value='/camera/image_raw/compressed',

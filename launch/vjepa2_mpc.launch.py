@@ -33,21 +33,13 @@ from launch.actions import DeclareLaunchArgument
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _vjepa2_nodes import (  # noqa: E402
-    ACTUATOR_REMAPS, CAMERA_REMAPS, DEFAULT_CONFIG, STATE_REMAPS, remaps, vjepa2_node)
+    ACTUATOR_REMAPS, CAMERA_REMAPS, STATE_REMAPS, common_arguments, remaps, vjepa2_node)
 
 
 def generate_launch_description():
-    args = [
-        DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
-                              description='project YAML configuration (config/default.yaml layout)'),
+    args = common_arguments() + [
         DeclareLaunchArgument('use_sim_time', default_value='false', choices=['true', 'false'],
                               description='use /clock (simulation) instead of the wall clock'),
-        DeclareLaunchArgument('namespace', default_value='', description='ROS namespace of the nodes'),
-        DeclareLaunchArgument('log_level', default_value='info',
-                              choices=['debug', 'info', 'warn', 'error', 'fatal'],
-                              description='ROS log level of the nodes'),
-        DeclareLaunchArgument('node_executable', default_value='node',
-                              description='Node.js binary (>= 20) that runs bin/vjepa2-mpc.js'),
         DeclareLaunchArgument('camera_topic', default_value='/camera/image_raw',
                               description='camera sensor_msgs/Image topic'),
         DeclareLaunchArgument('camera_compressed_topic', default_value='/camera/image_raw/compressed',

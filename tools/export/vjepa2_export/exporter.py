@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from .checkpoint import CheckpointError, load_into, read_checkpoint, sha256_file
 from .config import ConfigError, ModelConfig, load_config, preset
 from .fp16 import convert_to_fp16
 from .graphs import EncoderGraph, PredictorGraph, RolloutGraph, build_models
+from .init import init_weights
 
 log = logging.getLogger("vjepa2_export")
 
@@ -37,23 +37,9 @@ class ExportError(RuntimeError):
 
 # ----------------------------------------------------------------------------------------------------
 def random_init(encoder: nn.Module, predictor: nn.Module, seed: int) -> None:
-    """Upstream-like init: trunc_normal(0.02) weights, zero biases, unit LayerNorms, rescaled residual
-    projections (attn.proj and mlp.fc2 / fc3 by 1/sqrt(2*layer))."""
+    """Upstream-like random weights for both towers (see init.init_weights), reproducible for a seed."""
     torch.manual_seed(seed)
-    for model, blocks in ((encoder, encoder.blocks), (predictor, predictor.predictor_blocks)):
-        for m in model.modules():
-            if isinstance(m, (nn.Linear, nn.Conv3d)):
-                nn.init.trunc_normal_(m.weight, std=0.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.LayerNorm):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-        with torch.no_grad():
-            for i, blk in enumerate(blocks):
-                blk.attn.proj.weight.div_(math.sqrt(2.0 * (i + 1)))
-                last = blk.mlp.fc3 if hasattr(blk.mlp, "fc3") else blk.mlp.fc2
-                last.weight.div_(math.sqrt(2.0 * (i + 1)))
+    init_weights([encoder, predictor], [encoder.blocks, predictor.predictor_blocks])
 
 
 def io_spec(cfg: ModelConfig, dtype: str, horizons: List[int]) -> Dict:
