@@ -1,14 +1,16 @@
 /**
- * `vjepa2-mpc sim-data` (a training set of simulator episodes as .npy) and `vjepa2-mpc sim-render`
- * (a start frame and its goal images side by side, as PNG).
+ * `vjepa2-mpc sim-data` (a training set of simulator episodes as .npy, optionally also as rosbag2 bags),
+ * `vjepa2-mpc sim-bag` (one episode as a rosbag2 bag, for `replay`) and `vjepa2-mpc sim-render` (a start
+ * frame and its goal images side by side, as PNG).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, Option } from "commander";
 import { imageStrip } from "../sim/imageStrip";
-import { writeSimDataset } from "../sim/simDataset";
-import { SIM_POLICY_MIXES, type SimPolicyMix } from "../sim/simEpisode";
+import { checkSimDatasetOptions, writeSimDataset } from "../sim/simDataset";
+import { recordEpisode, SIM_POLICY_MIXES, type SimEpisodeStart, type SimPolicyMix, type SimPolicyName } from "../sim/simEpisode";
+import { writeSimEpisodeBag, writeSimEpisodeBags } from "../sim/simEpisodeBag";
 import { SIM_TASKS, TabletopSim, type SimTask } from "../sim/TabletopSim";
 import { encodePng } from "../worldmodel/imageDecode";
 
@@ -33,7 +35,37 @@ interface SimDataFlags {
   seed: string;
   policy: SimPolicyMix;
   maxnorm: string;
+  bags?: string;
   json?: boolean;
+}
+
+/** `sim-bag --policy` values: the task's scripted policy, a random walk, or a policy by name. */
+const SIM_BAG_POLICIES = ["scripted", "random", "scripted_reach", "scripted_pick_place"] as const;
+const SIM_EPISODE_STARTS: readonly SimEpisodeStart[] = ["random", "near_cube", "holding"];
+
+interface SimBagFlags {
+  out: string;
+  seed: string;
+  task?: SimTask;
+  steps: string;
+  policy: (typeof SIM_BAG_POLICIES)[number];
+  start: SimEpisodeStart;
+  size: string;
+  supersample: string;
+  maxnorm: string;
+  json?: boolean;
+}
+
+/** The episode policy of `sim-bag` flags; throws when --policy and --task disagree. */
+function simBagPolicy(policy: SimBagFlags["policy"], task: SimTask | undefined): SimPolicyName {
+  if (policy === "scripted") return task === "pick_place" ? "scripted_pick_place" : "scripted_reach";
+  const own: SimTask = policy === "scripted_pick_place" ? "pick_place" : "reach";
+  if (task !== undefined && task !== own) throw new Error(`--policy ${policy} records ${own} episodes, not --task ${task}; drop --task or use --policy scripted`);
+  return policy;
+}
+
+function progressBar(label: string, unit: string): SingleBar | null {
+  return process.stderr.isTTY ? new SingleBar({ format: `${label} [{bar}] {value}/{total} ${unit} | {eta_formatted} left`, stream: process.stderr }, Presets.shades_classic) : null;
 }
 
 interface SimRenderFlags {
@@ -58,29 +90,74 @@ export function registerSimCommands(program: Command): void {
     .option("--seed <n>", "base seed (episode e uses a seed derived from it)", "0")
     .addOption(new Option("--policy <mix>", "data-collection policies").choices([...SIM_POLICY_MIXES]).default("mixed"))
     .option("--maxnorm <m>", "bound of |dx|, |dy|, |dz| per step (m)", "0.075")
+    .option("--bags <dir>", "also write each episode as a rosbag2 bag: DIR/episode_0000, … (the directories must not hold files)")
     .option("--json", "print the result as one JSON object")
-    .action((flags: SimDataFlags) => {
+    .action(async (flags: SimDataFlags) => {
       const episodes = integer(flags.episodes, "--episodes", 1);
       const steps = integer(flags.steps, "--steps", 2);
       const size = integer(flags.size, "--size", 16, 512);
       const supersample = integer(flags.supersample, "--supersample", 1, 8);
       const seed = integer(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
       const maxnorm = positive(flags.maxnorm, "--maxnorm");
-      const bar = process.stderr.isTTY ? new SingleBar({ format: "sim-data [{bar}] {value}/{total} episodes | {eta_formatted} left", stream: process.stderr }, Presets.shades_classic) : null;
+      const options = { out: flags.out, episodes, steps, size, supersample, seed, policy: flags.policy, maxnorm };
+      checkSimDatasetOptions(options);
+      let bags: { dir: string; episodes: number; actions: number } | null = null;
+      if (flags.bags !== undefined) {
+        const bar = progressBar("sim-data bags", "episodes");
+        bar?.start(episodes, 0);
+        try {
+          const written = await writeSimEpisodeBags({ ...options, out: flags.bags, onProgress: (done) => bar?.update(done) });
+          bags = { dir: flags.bags, episodes: written.length, actions: written.reduce((a, r) => a + r.actions, 0) };
+        } finally {
+          bar?.stop();
+        }
+      }
+      const bar = progressBar("sim-data", "episodes");
       bar?.start(episodes, 0);
       let summary;
       try {
-        summary = writeSimDataset({ out: flags.out, episodes, steps, size, supersample, seed, policy: flags.policy, maxnorm, onProgress: (done) => bar?.update(done) });
+        summary = writeSimDataset({ ...options, onProgress: (done) => bar?.update(done) });
       } finally {
         bar?.stop();
       }
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        process.stdout.write(`${JSON.stringify(bags === null ? summary : { ...summary, bags })}\n`);
       } else {
         const rate = (summary.episodes * summary.steps) / (summary.elapsedMs / 1000);
         process.stdout.write(
           `${summary.out}: ${summary.episodes} episodes × ${summary.steps} frames at ${size}×${size} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${rate.toFixed(0)} frames/s); ` +
             `${summary.episodesWithGrasp} episodes with a grasp; ${Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(", ")}\n`,
+        );
+        if (bags !== null) process.stdout.write(`${bags.dir}: ${bags.episodes} bags (episode_*), ${bags.actions} actions\n`);
+      }
+    });
+
+  program
+    .command("sim-bag")
+    .description("record one simulator episode as a rosbag2 MCAP bag in the recording convention (camera, ee pose, gripper, actions), e.g. for `replay`")
+    .requiredOption("--out <bag_dir>", "bag directory to create (must not exist or be empty)")
+    .option("--seed <n>", "episode seed", "0")
+    .addOption(new Option("--task <task>", "task (reach or pick_place); chooses the scripted policy").choices([...SIM_TASKS]))
+    .option("--steps <t>", "frames T (T − 1 actions)", "16")
+    .addOption(new Option("--policy <policy>", "'scripted' (the task's scripted policy), 'random', or a policy by name").choices([...SIM_BAG_POLICIES]).default("scripted"))
+    .addOption(new Option("--start <start>", "where the episode starts").choices([...SIM_EPISODE_STARTS]).default("random"))
+    .option("--size <px>", "image width and height (px)", "64")
+    .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
+    .option("--maxnorm <m>", "bound of |dx|, |dy|, |dz| per step (m)", "0.075")
+    .option("--json", "print the result as one JSON object")
+    .action(async (flags: SimBagFlags) => {
+      const seed = integer(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
+      const steps = integer(flags.steps, "--steps", 2);
+      const policy = simBagPolicy(flags.policy, flags.task);
+      const sim = new TabletopSim({ size: integer(flags.size, "--size", 16, 512), supersample: integer(flags.supersample, "--supersample", 1, 8) });
+      const episode = recordEpisode(sim, { seed, steps, policy, start: flags.start, maxnorm: positive(flags.maxnorm, "--maxnorm") });
+      const result = await writeSimEpisodeBag(episode, flags.out);
+      const info = { ...result, seed, task: episode.task, policy: episode.policy, start: episode.start, grasps: episode.grasps, releases: episode.releases, success: sim.success() };
+      if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
+      else {
+        process.stdout.write(
+          `${result.bag}: ${episode.task} episode, seed ${seed}, ${episode.policy} from ${episode.start}: ${result.frames} frames, ${result.actions} actions over ${result.durationS.toFixed(2)} s; ` +
+            `${episode.grasps} grasp(s), ${info.success ? "task solved" : "task not solved"}\n`,
         );
       }
     });

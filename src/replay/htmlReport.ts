@@ -8,10 +8,10 @@
  */
 import { cosineXyz } from "./agreement";
 import type { ReplayReport, ReplayStep } from "./ReplayReport";
-import { escapeXml, formatNumber, heatmap, isFiniteNumber, linePlot, type PlotSeries, type VerticalMarker } from "./svgPlots";
+import { escapeXml, formatNumber, heatmap, isFiniteNumber, linePlot, tickDecimals, type PlotSeries, type VerticalMarker } from "./svgPlots";
 
 /** Width (px) of the plots; the page scales them down on narrow windows. */
-const PLOT_WIDTH = 1040;
+const PLOT_WIDTH = 1120;
 
 /** Series colours: Okabe–Ito (colour-blind safe), lighter variants in dark mode via CSS variables. */
 const C = {
@@ -54,9 +54,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .bar { display: inline-block; width: 60px; height: 6px; border-radius: 3px; background: var(--border); vertical-align: middle; margin-left: 8px; overflow: hidden; }
 .bar > span { display: block; height: 100%; background: var(--accent); }
 .warn { color: var(--bad); font-weight: 600; }
-.problems { background: var(--bad-bg); border: 1px solid var(--bad-border); border-left: 5px solid var(--bad); border-radius: 8px; padding: 8px 16px 12px; }
+.problems { margin-top: 28px; background: var(--bad-bg); border: 1px solid var(--bad-border); border-left: 5px solid var(--bad); border-radius: 8px; padding: 8px 16px 12px; }
 .problems h2 { color: var(--bad); border-bottom-color: var(--bad-border); margin-top: 6px; }
 .problems td, .problems th { border-bottom-color: var(--bad-border); }
+.problems th.num { width: 6em; }
 .ok { color: var(--ok); }
 figure { margin: 8px 0 20px; }
 figure svg { max-width: 100%; height: auto; display: block; }
@@ -67,8 +68,7 @@ details > summary { cursor: pointer; font-weight: 600; margin: 8px 0; }
 .steps th, .steps td { padding: 3px 5px; }
 .steps .mono { font-size: 11.5px; }
 .steps td { white-space: nowrap; }
-.steps td.limits { white-space: normal; min-width: 110px; }
-.steps .chip { font-size: 11px; }
+.steps td.limits { white-space: normal; min-width: 100px; font-size: 11px; color: var(--muted); }
 .steps tr.bad td { background: var(--bad-bg); }
 .chip { display: inline-block; padding: 0 6px; border-radius: 9px; border: 1px solid var(--border); font-size: 12px; margin: 0 3px 2px 0; }
 .status-planned, .status-done { color: var(--ok); }
@@ -95,10 +95,10 @@ function signed(v: number | null | undefined, decimals: number): string {
   return s.startsWith("\u2212") || /^0\.?0*$/.test(s) ? s : `+${s}`;
 }
 
-/** xyz in mm and the gripper delta of a 7-vector, e.g. "+12.3 −4.0 +0.5 · g −0.74". */
+/** xyz in mm and the gripper delta of a 7-vector, e.g. "+12.3 −4.0 +0.5 | −0.74". */
 function actionText(a: readonly number[] | null): string {
   if (a === null || a.length < 7) return "–";
-  return `${signed(a[0] * 1000, 1)} ${signed(a[1] * 1000, 1)} ${signed(a[2] * 1000, 1)} · g ${signed(a[6], 2)}`;
+  return `${signed(a[0] * 1000, 1)} ${signed(a[1] * 1000, 1)} ${signed(a[2] * 1000, 1)} | ${signed(a[6], 2)}`;
 }
 
 /** ISO time as "YYYY-MM-DD HH:MM:SS UTC" (the text itself when it does not parse). */
@@ -274,6 +274,7 @@ function energyPlots(r: ReplayReport): string {
     xLabel: "time (s)",
     yLabel: "ms",
     xDomain,
+    hLines: [0],
     emptyText: steps.length === 0 ? "no planning steps" : "no latencies",
     series: [
       { label: "planning step", color: C.cosine, dots: true, decimals: 1, points: steps.map((s) => [s.time, s.latencyMs]) },
@@ -316,11 +317,13 @@ function landscapeSection(r: ReplayReport): string {
   const xz = (p: readonly [number, number] | null): string => (p ? `(${signed(p[0] * 1000, 1)}, ${signed(p[1] * 1000, 1)}) mm` : "–");
   const finite = l.energy.flat().filter(isFiniteNumber);
   const max = finite.length > 0 ? Math.max(...finite) : null;
+  // Enough decimals to tell the minimum from the maximum (landscapes of small models are flat).
+  const eDec = m !== null && max !== null && max > m.e ? Math.min(8, Math.max(4, tickDecimals((max - m.e) / 100))) : 4;
   const side = `<div class="card" style="min-width:280px"><h3>Frame ${esc(int(l.frameIndex))} towards goal frame ${esc(int(l.goalFrameIndex))}</h3><table>
 <tr><td>grid</td><td class="num">${esc(int(l.dx.length))} × ${esc(int(l.dz.length))}</td></tr>
 <tr><td>grid minimum (dx, dz)</td><td class="num">${m ? esc(xz([l.dx[m.j], l.dz[m.i]])) : "–"}</td></tr>
-<tr><td>minimum energy</td><td class="num">${m ? formatNumber(m.e, 4) : "–"}</td></tr>
-<tr><td>maximum energy</td><td class="num">${formatNumber(max, 4)}</td></tr>
+<tr><td>minimum energy</td><td class="num">${m ? formatNumber(m.e, eDec) : "–"}</td></tr>
+<tr><td>maximum energy</td><td class="num">${formatNumber(max, eDec)}</td></tr>
 <tr><td>recorded action</td><td class="num">${esc(xz(l.recorded))}</td></tr>
 <tr><td>planned action</td><td class="num">${esc(xz(l.planned))}</td></tr>
 </table></div>`;
@@ -339,13 +342,13 @@ function stepTable(r: ReplayReport): string {
 <td class="${ok ? `status-${esc(s.status)}` : "status-other"}" title="${esc(s.message)}">${esc(s.status)}</td>
 <td class="num mono">${actionText(s.planned)}</td><td class="num mono">${actionText(s.recorded)}</td><td class="num mono">${actionText(s.commanded)}</td>
 <td class="num">${signed(cos, 2)}</td>
-<td class="limits">${s.limitsApplied.length > 0 ? s.limitsApplied.map((x) => `<span class="chip">${esc(x)}</span>`).join("") : '<span class="muted">–</span>'}</td>
+<td class="limits">${s.limitsApplied.length > 0 ? esc(s.limitsApplied.join(", ")) : '<span class="muted">–</span>'}</td>
 <td class="num">${formatNumber(s.currentEnergy, 4)}</td><td class="num">${formatNumber(s.plannedEnergy, 4)}</td><td class="num">${formatNumber(bestLastIteration(s), 4)}</td>
-<td class="num">${formatNumber(s.latencyMs, 1)} <span class="muted">(${formatNumber(s.modelMs, 1)})</span></td></tr>`;
+<td class="num" title="inside the model: ${formatNumber(s.modelMs, 1)} ms">${formatNumber(s.latencyMs, 1)}</td></tr>`;
   });
   return `<section id="steps"><h2>Steps</h2><details${r.steps.length <= 40 ? " open" : ""}><summary>Per-step table (${r.steps.length} steps)</summary>
-<p class="note">Actions: dx dy dz in mm · gripper delta. Hover a status for the planner's message. Latency in ms (inside the model in brackets).</p>
-<div class="steps"><table><thead><tr><th class="num">frame</th><th class="num">t (s)</th><th class="num">goal</th><th>status</th><th class="num">planned</th><th class="num">recorded</th><th class="num">commanded</th><th class="num">cos</th><th>limits applied</th><th class="num">E now</th><th class="num">E plan</th><th class="num">E best</th><th class="num">latency</th></tr></thead>
+<p class="note">Actions: dx dy dz in mm | gripper delta. Hover a status for the planner's message, a latency for the time inside the model.</p>
+<div class="steps"><table><thead><tr><th class="num">frame</th><th class="num">t (s)</th><th class="num">goal</th><th>status</th><th class="num">planned</th><th class="num">recorded</th><th class="num">commanded</th><th class="num">cos</th><th>limits applied</th><th class="num">E now</th><th class="num">E plan</th><th class="num">E best</th><th class="num">ms</th></tr></thead>
 <tbody>${rows.join("")}</tbody></table></div></details></section>`;
 }
 

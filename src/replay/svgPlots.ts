@@ -335,12 +335,15 @@ export function heatmap(o: HeatmapOptions): string {
   const top = 8 + (o.title ? 16 : 0);
   const bottom = 36 + (markers.length > 0 ? 20 : 0);
   const left = 58;
-  const bar = 90; // colour bar and its labels
-  const side = Math.max(20, Math.min(width - left - bar - 10, height - top - bottom));
-  const out: string[] = [svgOpen(width, height, o.title ?? "heatmap")];
-  if (o.title) out.push(`<text x="${left}" y="13" font-weight="600" font-size="12">${escapeXml(o.title)}</text>`);
   const zs = z.flatMap((row) => row.map((v) => v));
   const zExt = extent(zs);
+  const zt = niceTicks(zExt?.[0] ?? 0, zExt?.[1] ?? 1, 5);
+  const zDecTicks = tickDecimals(zt.step);
+  const zTickWidth = Math.max(...zt.ticks.map((t) => textWidth(formatNumber(t, zDecTicks))));
+  const bar = 18 + 14 + 6 + zTickWidth + (o.colorLabel ? 22 : 4); // gap, bar, tick, labels, colour label
+  const side = Math.max(20, Math.min(width - left - bar - 4, height - top - bottom));
+  const out: string[] = [svgOpen(width, height, o.title ?? "heatmap")];
+  if (o.title) out.push(`<text x="${left}" y="13" font-weight="600" font-size="12">${escapeXml(o.title)}</text>`);
   if (x.length === 0 || y.length === 0 || zExt === null) {
     out.push(`<rect x="${left}" y="${top}" width="${side}" height="${side}" fill="none" stroke="currentColor" stroke-opacity="0.35"/>`);
     out.push(`<text x="${px(left + side / 2)}" y="${px(top + side / 2)}" text-anchor="middle" fill-opacity="0.6">no finite energies</text></svg>`);
@@ -352,7 +355,6 @@ export function heatmap(o: HeatmapOptions): string {
   const [ya, yb] = [ye[0], ye[ye.length - 1]];
   const sx = (v: number): number => left + ((v - xa) / (xb - xa)) * side;
   const sy = (v: number): number => top + side - ((v - ya) / (yb - ya)) * side;
-  const zt = niceTicks(zExt[0], zExt[1], 5);
   const zSpan = zExt[1] - zExt[0];
   const norm = (v: number): number => (zSpan > 0 ? (v - zExt[0]) / zSpan : 0.5);
   const zDec = o.zDecimals ?? tickDecimals(zt.step) + 1;
@@ -399,12 +401,11 @@ export function heatmap(o: HeatmapOptions): string {
   }
   barParts.push(`<rect x="${bx}" y="${top}" width="${bw}" height="${side}" fill="none" stroke="currentColor" stroke-opacity="0.5"/>`);
   const zy = (v: number): number => top + side - norm(v) * side;
-  const zDecTicks = tickDecimals(zt.step);
   for (const t of zSpan > 0 ? zt.ticks.filter((t) => t >= zExt[0] - 1e-12 && t <= zExt[1] + 1e-12) : [zExt[0]]) {
     barParts.push(`<line x1="${bx + bw}" y1="${px(zy(t))}" x2="${bx + bw + 4}" y2="${px(zy(t))}" stroke="currentColor" stroke-opacity="0.6"/>`);
     barParts.push(`<text x="${bx + bw + 6}" y="${px(zy(t) + 3.5)}" fill-opacity="0.8">${escapeXml(formatNumber(t, zDecTicks))}</text>`);
   }
-  if (o.colorLabel) barParts.push(`<text transform="translate(${width - 6} ${px(top + side / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.colorLabel)}</text>`);
+  if (o.colorLabel) barParts.push(`<text transform="translate(${px(bx + bw + 6 + zTickWidth + 16)} ${px(top + side / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.colorLabel)}</text>`);
   out.push(`<g class="colorbar">${barParts.join("")}</g>`);
 
   // Markers, drawn at the grid edge when outside, and their legend.

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeNpy } from "../io/npyFile";
-import { chooseEpisodeKind, POLICY_MIX_WEIGHTS, recordEpisode, type SimEpisodeStart, type SimPolicyMix, type SimPolicyName } from "./simEpisode";
+import { chooseEpisodeKind, POLICY_MIX_WEIGHTS, recordEpisode, type SimEpisode, type SimEpisodeStart, type SimPolicyMix, type SimPolicyName } from "./simEpisode";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "./simConfig";
 import { PLACE_TOLERANCE, REACH_TOLERANCE, TabletopSim } from "./TabletopSim";
 
@@ -59,18 +59,38 @@ export interface SimDatasetSummary {
   elapsedMs: number;
 }
 
-/** Generates and writes a dataset; throws (before writing anything) for impossible options. */
-export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
-  const { out, episodes, steps, size = 64, supersample = 2, seed = 0, policy = "mixed", maxnorm = 0.075, config = DEFAULT_SIM_CONFIG, onProgress } = options;
+/**
+ * Throws for impossible dataset options (count, length, policy mix, maxnorm) with the flag to change;
+ * with `inMemory` also when the frames array would exceed {@link MAX_DATASET_BYTES}.
+ */
+export function checkSimDatasetOptions(options: Omit<SimDatasetOptions, "out">, inMemory = true): void {
+  const { episodes, steps, size = 64, policy = "mixed", maxnorm = 0.075 } = options;
   if (!Number.isInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got ${episodes}`);
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps must be an integer ≥ 2 (frames per episode), got ${steps}`);
   if (POLICY_MIX_WEIGHTS[policy] === undefined) throw new Error(`--policy must be mixed, random or scripted, got '${String(policy)}'`);
   if (!(maxnorm > 0)) throw new Error(`maxnorm must be positive, got ${maxnorm}`);
-  const frameBytes = size * size * 3;
-  const totalBytes = episodes * steps * frameBytes;
-  if (totalBytes > MAX_DATASET_BYTES) {
+  const totalBytes = episodes * steps * size * size * 3;
+  if (inMemory && totalBytes > MAX_DATASET_BYTES) {
     throw new Error(`frames would take ${(totalBytes / 2 ** 30).toFixed(2)} GiB (${episodes} × ${steps} × ${size}² × 3), over the ${(MAX_DATASET_BYTES / 2 ** 30).toFixed(0)} GiB in-memory limit; write several datasets with different --seed`);
   }
+}
+
+/**
+ * Episode `index` of a dataset seeded with `seed`: its (policy, start) drawn from the mixture, recorded
+ * in `sim` (which it resets). The .npy writer and the bag writer both use it, so a dataset's bags hold
+ * exactly its episodes.
+ */
+export function recordDatasetEpisode(sim: TabletopSim, options: { seed: number; policy: SimPolicyMix; steps: number; maxnorm: number }, index: number): SimEpisode {
+  const kind = chooseEpisodeKind(options.policy, options.seed, index);
+  return recordEpisode(sim, { seed: kind.seed, steps: options.steps, policy: kind.policy, start: kind.start, maxnorm: options.maxnorm });
+}
+
+/** Generates and writes a dataset; throws (before writing anything) for impossible options. */
+export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
+  const { out, episodes, steps, size = 64, supersample = 2, seed = 0, policy = "mixed", maxnorm = 0.075, config = DEFAULT_SIM_CONFIG, onProgress } = options;
+  checkSimDatasetOptions(options);
+  const frameBytes = size * size * 3;
+  const totalBytes = episodes * steps * frameBytes;
   const started = performance.now();
   const sim = new TabletopSim({ size, supersample, config });
   const frames = new Uint8Array(totalBytes); // [E, T, H, W, 3]
@@ -80,14 +100,13 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
   const counts: Record<string, number> = {};
   let episodesWithGrasp = 0;
   for (let e = 0; e < episodes; e++) {
-    const kind = chooseEpisodeKind(policy, seed, e);
-    const ep = recordEpisode(sim, { seed: kind.seed, steps, policy: kind.policy, start: kind.start, maxnorm });
+    const ep = recordDatasetEpisode(sim, { seed, policy, steps, maxnorm }, e);
     ep.steps.forEach((s, t) => {
       frames.set(s.image.data, (e * steps + t) * frameBytes);
       states.set(s.state, (e * steps + t) * 7);
       if (s.action !== null) actions.set(s.action, (e * (steps - 1) + t) * 7);
     });
-    const key = `${kind.policy}/${kind.start}`;
+    const key = `${ep.policy}/${ep.start}`;
     counts[key] = (counts[key] ?? 0) + 1;
     if (ep.grasps > 0) episodesWithGrasp++;
     perEpisode.push({ seed: ep.seed, policy: ep.policy, start: ep.start, task: ep.task, grasps: ep.grasps, releases: ep.releases });
