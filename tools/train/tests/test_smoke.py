@@ -1,0 +1,102 @@
+"""End to end: a smoke training on a tiny synthetic dataset, a strict load into the exporter's modules,
+and an export with tools/export/export.py into a temporary directory."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import REPO, TRAIN_DIR
+from vjepa2_train.data import load_dataset, write_synthetic
+
+
+TINY = {"img_size": 32, "patch_size": 8, "tubelet_size": 2, "num_frames": 4,
+        "encoder": {"embed_dim": 32, "depth": 1, "num_heads": 2},
+        "predictor": {"embed_dim": 32, "depth": 1, "num_heads": 2}}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("smoke")
+    data = write_synthetic(str(root / "data"), episodes=6, steps=5, size=32, seed=3)
+    cfg = root / "cfg.json"
+    cfg.write_text(json.dumps(TINY))
+    out = root / "out"
+    r = subprocess.run([sys.executable, os.path.join(TRAIN_DIR, "train.py"), "--smoke", "--stage", "all",
+                        "--data", data, "--config", str(cfg), "--out", str(out), "--clip-frames", "3"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out, cfg, r.stderr
+
+
+def test_synthetic_dataset_layout(tmp_path):
+    d = write_synthetic(str(tmp_path), episodes=2, steps=4, size=32, seed=0)
+    ds = load_dataset(d, 32)
+    assert ds.frames.shape == (2, 4, 32, 32, 3) and ds.frames.dtype == np.uint8
+    assert ds.states.shape == (2, 4, 7) and ds.actions.shape == (2, 3, 7)
+    np.testing.assert_allclose(ds.states[:, 1:, :3] - ds.states[:, :-1, :3], ds.actions[..., :3], atol=1e-6)
+    assert np.abs(ds.actions[..., :3]).max() <= 0.075 + 1e-6
+
+
+def test_smoke_outputs(trained):
+    out, _, log = trained
+    for f in ("checkpoint.pt", "config.json", "metrics.json", "train.log"):
+        assert (out / f).exists(), f
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["smoke"] is True
+    assert m["stage_encoder"]["iterations"] == 3 and len(m["stage_encoder"]["curve"]) == 3
+    assert m["stage_predictor"]["iterations"] == 3
+    for k in ("r2_xyz_mean", "xyz_error_cm_mean", "r2_gripper"):
+        assert k in m["stage_encoder"]["probe"]["flattened"]
+    for k in ("rank_acc_xyz", "rank_acc_full", "grid_best_error_cm_mean"):
+        assert 0 <= m["stage_predictor"]["energy"][k] < 1e3
+    assert "encoder it 3/3" in log and "predictor it 3/3" in log
+
+
+def test_checkpoint_loads_strictly_in_exporter_modules(trained):
+    from vjepa2_export.checkpoint import load_into, read_checkpoint
+    from vjepa2_export.config import load_config
+    from vjepa2_export.graphs import build_models
+
+    out, _, _ = trained
+    cfg = load_config(str(out / "config.json"))
+    enc, pred = build_models(cfg)
+    state = read_checkpoint(str(out / "checkpoint.pt"))
+    assert set(state["encoder"]) == set(enc.state_dict())
+    assert set(state["predictor"]) == set(pred.state_dict())
+    load_into(enc, state["encoder"], "encoder")
+    load_into(pred, state["predictor"], "predictor")
+    with torch.no_grad():
+        z = enc(torch.randn(1, 3, 2, 32, 32))
+        assert z.shape == (1, 16, 32) and torch.isfinite(z).all()
+
+
+def test_export_with_exporter_cli(trained, tmp_path):
+    out, _, _ = trained
+    pkg = tmp_path / "pkg"
+    r = subprocess.run([sys.executable, os.path.join(REPO, "tools", "export", "export.py"), "--checkpoint",
+                        str(out / "checkpoint.pt"), "--config", str(out / "config.json"), "--out", str(pkg),
+                        "--horizons", "1,2", "--name", "smoke"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    meta = json.loads((pkg / "model.json").read_text())
+    assert meta["tokens_per_frame"] == 16 and meta["embed_dim"] == 32 and meta["source"]["random_init"] is False
+    for f in ("encoder.onnx", "predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"):
+        assert (pkg / f).exists()
+
+
+def test_stage_predictor_alone_reuses_encoder(trained, tmp_path):
+    """--stage predictor reads the encoder from --encoder-checkpoint and leaves it bit-identical."""
+    out, cfg, _ = trained
+    data = write_synthetic(str(tmp_path / "data"), episodes=4, steps=4, size=32, seed=5)
+    out2 = tmp_path / "out2"
+    r = subprocess.run([sys.executable, os.path.join(TRAIN_DIR, "train.py"), "--smoke", "--stage", "predictor",
+                        "--data", data, "--config", str(cfg), "--out", str(out2), "--clip-frames", "3",
+                        "--encoder-checkpoint", str(out / "checkpoint.pt")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    a = torch.load(str(out / "checkpoint.pt"))["encoder"]
+    b = torch.load(str(out2 / "checkpoint.pt"))["encoder"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
