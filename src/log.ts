@@ -8,6 +8,9 @@ export type Logger = pino.Logger;
  * output on stdout stays machine-readable.
  */
 export function createLogger(name: string, level = process.env.VJEPA2_LOG_LEVEL ?? "info"): Logger {
+  if (level !== "silent" && !(level in pino.levels.values)) {
+    throw new Error(`unknown log level '${level}' (expected one of ${[...Object.keys(pino.levels.values), "silent"].join(", ")})`);
+  }
   if (process.stderr.isTTY && process.env.VJEPA2_LOG_JSON === undefined) {
     return pino({ name, level, transport: { target: "pino-pretty", options: { destination: 2, ignore: "pid,hostname" } } });
   }

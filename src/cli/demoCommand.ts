@@ -41,7 +41,8 @@ export function registerDemoCommand(program: Command): void {
     .option("--budgets <list>", "planning steps per goal, comma-separated (reach default 8; pick_place default 4,10,4)")
     .option("--save <dir>", "save a PNG per episode (start | goals | final frame with the path) and summary.json")
     .option("--json", "print one JSON object (summary and per-episode results) instead of text")
-    .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; save?: string; json?: boolean }) => {
+    .option("--log-level <level>", "node and model log level (the demo prints its own progress; default warn, or VJEPA2_LOG_LEVEL)")
+    .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; save?: string; json?: boolean; logLevel?: string }) => {
       if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
       const task = flags.task as SimTask;
       const overrides: Record<string, unknown> = { "world_model.model": flags.model ?? EMBEDDED_MODEL };
@@ -53,8 +54,9 @@ export function registerDemoCommand(program: Command): void {
       }
       const stepBudgets = { reach: [8], pick_place: [4, 10, 4] };
       if (flags.budgets !== undefined) stepBudgets[task] = budgets(flags.budgets, "--budgets");
-      const log = createLogger("vjepa2-mpc.demo");
-      const model = await loadModelFromConfig(config);
+      const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
+      const log = createLogger("vjepa2-mpc.demo", level);
+      const model = await loadModelFromConfig(config, log);
       const episodes = int(flags.episodes, "--episodes", 1);
       const started = performance.now();
       const tty = process.stderr.isTTY && !flags.json;

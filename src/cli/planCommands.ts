@@ -5,7 +5,7 @@
 import { Command, Option } from "commander";
 import { resolveConfig } from "../config/configFile";
 import type { Config } from "../config/parameters";
-import { createLogger } from "../log";
+import { createLogger, type Logger } from "../log";
 import { plannerSettingsFromConfig } from "../mpc/plannerSettings";
 import { RecedingHorizonPlanner, type PlanStep } from "../mpc/RecedingHorizonPlanner";
 import { imagesToBatch, preprocessOptionsFor, readImages } from "../worldmodel/imageInput";
@@ -59,13 +59,13 @@ function configFromFlags(flags: PlannerFlags): Config {
 }
 
 /** Loads the world model the configuration names. */
-export async function loadModelFromConfig(config: Config): Promise<OnnxWorldModel> {
+export async function loadModelFromConfig(config: Config, logger: Logger = createLogger("vjepa2-mpc")): Promise<OnnxWorldModel> {
   const w = config.world_model;
   if (w.model === "") throw new Error("no model package given: pass --model DIR or set world_model.model in a --config file");
   return OnnxWorldModel.load(w.model, {
     provider: { name: w.provider as ProviderName, required: w.provider_required, deviceId: w.device_id, intraOpThreads: w.threads },
     maxBatch: w.max_batch > 0 ? w.max_batch : undefined,
-    logger: createLogger("vjepa2-mpc"),
+    logger,
   });
 }
 

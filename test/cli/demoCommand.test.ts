@@ -1,0 +1,65 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { decodeImage } from "../../src/worldmodel/imageDecode";
+import { runCli } from "../helpers/cli";
+import { TINY_MODEL } from "../helpers/fixtures";
+
+// The command's plumbing with the small random-weight fixture (fast); whether the embedded model reaches
+// its goals is tested in test/demo/embeddedModel.test.ts.
+const fast = ["--model", TINY_MODEL, "--samples", "16", "--iterations", "2", "--budgets", "2"];
+
+describe("vjepa2-mpc demo", () => {
+  it("runs episodes, prints a summary, saves a picture per episode and summary.json", async () => {
+    const save = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-demo-"));
+    const r = await runCli(["demo", ...fast, "--episodes", "2", "--seed", "7", "--save", save]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^reach: \d\/2 episodes succeeded \(\d+%\)$/m);
+    expect(r.stdout).toMatch(/^planning \d+\.\d\d s per step \(median; p90 \d+\.\d\d s\) with 16 samples × 2 iterations/m);
+    expect(r.stderr).toMatch(/episode 1\/2 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm/);
+    // quiet by default: node and model info logs stay out of the demo's own progress
+    expect(r.stderr).not.toContain("world model loaded");
+    const pngs = fs.readdirSync(save).filter((f) => f.endsWith(".png")).sort();
+    expect(pngs).toHaveLength(2);
+    expect(pngs[0]).toMatch(/^episode_000_(success|failure)\.png$/);
+    const picture = decodeImage(fs.readFileSync(path.join(save, pngs[0])));
+    expect(picture.width).toBeGreaterThan(2 * picture.height); // start | goal | final side by side
+    const summary = JSON.parse(fs.readFileSync(path.join(save, "summary.json"), "utf8"));
+    expect(summary.summary.episodes).toBe(2);
+    expect(summary.episodes).toHaveLength(2);
+    expect(summary.episodes[0].path.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it("is deterministic for a seed and prints JSON with --json", async () => {
+    const a = await runCli(["demo", ...fast, "--episodes", "1", "--seed", "3", "--json"]);
+    const b = await runCli(["demo", ...fast, "--episodes", "1", "--seed", "3", "--json"]);
+    expect(a.code).toBe(0);
+    const ja = JSON.parse(a.stdout);
+    const jb = JSON.parse(b.stdout);
+    expect(ja.episodes[0].path).toEqual(jb.episodes[0].path);
+    expect(ja.summary).toMatchObject({ episodes: 1, successes: expect.any(Number) });
+  }, 60_000);
+
+  it("runs pick_place with its three sub-goals", async () => {
+    const r = await runCli(["demo", "--task", "pick_place", "--model", TINY_MODEL, "--samples", "16", "--iterations", "2", "--budgets", "1,1,1", "--episodes", "1", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.summary.episodes).toBe(1);
+    expect(out.episodes[0].steps).toBeLessThanOrEqual(3);
+  }, 60_000);
+
+  it("refuses bad options and a missing model with a clear message", async () => {
+    const task = await runCli(["demo", "--task", "juggle"]);
+    expect(task.code).toBe(1);
+    expect(task.stderr).toContain("--task must be one of reach, pick_place");
+    const level = await runCli(["demo", ...fast, "--log-level", "loud"]);
+    expect(level.code).toBe(1);
+    expect(level.stderr).toContain("unknown log level 'loud'");
+    const budgets = await runCli(["demo", ...fast, "--budgets", "2,x"]);
+    expect(budgets.code).toBe(1);
+    expect(budgets.stderr).toContain("--budgets expects an integer");
+    const missing = await runCli(["demo", "--model", path.join(os.tmpdir(), "no-such-model-dir")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no-such-model-dir/);
+  }, 60_000);
+});
