@@ -78,6 +78,8 @@ export function registerDemoCommand(program: Command): void {
           preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
           stepBudgets,
           onEpisode,
+          // On a terminal, one live line per episode: steps so far and the distance to the target.
+          onStep: tty ? (i, p) => process.stderr.write(`\r\x1b[2Kepisode ${i + 1}/${episodes}: step ${p.steps}, ${(100 * p.distance).toFixed(1)} cm to go`) : undefined,
           log,
         });
         const seconds = (performance.now() - started) / 1000;

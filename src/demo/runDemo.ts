@@ -36,6 +36,8 @@ export interface DemoOptions {
   /** Goal images (default: the simulator's goal renders). */
   goalView?: (sim: TabletopSim, goalIndex: number) => RawImage;
   onEpisode?: (result: EpisodeResult, index: number) => void;
+  /** After every planning status of episode `index`: steps executed so far and the distance to the target (m). */
+  onStep?: (index: number, progress: { steps: number; distance: number }) => void;
   log?: Logger;
 }
 
@@ -87,8 +89,14 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
   };
 }
 
-/** Runs one episode. */
-export async function runEpisode(o: DemoOptions, seed: number): Promise<EpisodeResult> {
+/** Distance of the end-effector (reach) or of the cube (pick_place) to where the task wants it (m). */
+function taskDistance(sim: TabletopSim, task: SimTask): number {
+  if (task === "reach") return sim.goalDistance(0);
+  return Math.hypot(sim.cubePosition[0] - sim.placeTarget[0], sim.cubePosition[1] - sim.placeTarget[1]);
+}
+
+/** Runs one episode (`index` only labels progress callbacks). */
+export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
   const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
   const reset = sim.reset(seed, o.task, { renderGoals: true });
   const view = o.view ?? ((s: TabletopSim) => s.observe().image);
@@ -118,6 +126,7 @@ export async function runEpisode(o: DemoOptions, seed: number): Promise<EpisodeR
   pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => {
     statuses.push(m as PlanStatusMsg);
     path.push(sim.state.slice(0, 3));
+    o.onStep?.(index, { steps: statuses.filter((st) => st.code === 0).length, distance: taskDistance(sim, o.task) });
   });
   pipeline.start();
   try {
@@ -138,7 +147,7 @@ export async function runEpisode(o: DemoOptions, seed: number): Promise<EpisodeR
     task: o.task,
     success: sim.success(),
     steps: planned.length,
-    finalDistance: o.task === "reach" ? sim.goalDistance(0) : Math.hypot(sim.cubePosition[0] - sim.placeTarget[0], sim.cubePosition[1] - sim.placeTarget[1]),
+    finalDistance: taskDistance(sim, o.task),
     path,
     latencyMs: planned.map((s) => s.latency_ms),
     goalsReached: last === undefined ? 0 : last.goal_index,
@@ -154,7 +163,7 @@ export async function runDemo(o: DemoOptions): Promise<{ summary: DemoSummary; e
   if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new Error(`episodes must be an integer ≥ 1, got ${o.episodes}`);
   const episodes: EpisodeResult[] = [];
   for (let e = 0; e < o.episodes; e++) {
-    const result = await runEpisode(o, deriveSeed(o.seed, e));
+    const result = await runEpisode(o, deriveSeed(o.seed, e), e);
     episodes.push(result);
     o.onEpisode?.(result, e);
   }

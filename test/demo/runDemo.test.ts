@@ -11,6 +11,7 @@ describe("runDemo (analytic world model)", () => {
   it("reaches the goal pose in every episode and reports steps, distance and latency", async () => {
     const config = resolveConfig([], { "planner.samples": 64, "planner.iterations": 4, "planner.topk": 8, "planner.settle_timeout": 2 });
     const seen: number[] = [];
+    const progress: Array<{ index: number; steps: number; distance: number }> = [];
     const { summary, episodes } = await runDemo({
       model: new AnalyticWorldModel(),
       config,
@@ -23,6 +24,7 @@ describe("runDemo (analytic world model)", () => {
       view: (sim) => AnalyticWorldModel.renderState(sim.state),
       goalView: (sim, i) => AnalyticWorldModel.renderState(sim.goals[i].pose),
       onEpisode: (_r, i) => seen.push(i),
+      onStep: (index, p) => progress.push({ index, ...p }),
     });
     expect(seen).toEqual([0, 1, 2]);
     expect(summary).toMatchObject({ task: "reach", episodes: 3, successes: 3, successRate: 1 });
@@ -34,5 +36,12 @@ describe("runDemo (analytic world model)", () => {
       expect(e.latencyMs).toHaveLength(e.steps);
     }
     expect(new Set(episodes.map((e) => e.seed)).size).toBe(3);
+    // progress per planning status, ending at each episode's final step count and distance
+    for (const [i, e] of episodes.entries()) {
+      const mine = progress.filter((p) => p.index === i);
+      expect(mine.length).toBeGreaterThanOrEqual(e.steps);
+      expect(mine.at(-1)?.steps).toBe(e.steps);
+      expect(mine.at(-1)?.distance).toBeCloseTo(e.finalDistance, 2);
+    }
   }, 120000);
 });
