@@ -29,6 +29,11 @@ export interface DemoOptions {
   simSize?: number;
   /** Planning steps per goal (reach: one goal; pick_place: grasp, lift, place — the paper used 4, 10, 4). */
   stepBudgets: { reach: number[]; pick_place: number[] };
+  /**
+   * SetGoal's energy threshold: a goal counts as reached, and the arm holds, once the current frame's
+   * energy to it is below this (0: step budgets only, as the paper).
+   */
+  energyThreshold?: number;
   /** Camera period in simulated seconds. */
   cameraPeriod?: number;
   /** Images the model sees, for a state of the simulator (default: the simulator's render). Tests swap it. */
@@ -131,7 +136,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   pipeline.start();
   try {
     await pipeline.advance(0.3);
-    const r = await pipeline.setGoal({ images: goals.map(imageMsg), step_budgets: budgets });
+    const r = await pipeline.setGoal({ images: goals.map(imageMsg), step_budgets: budgets, energy_threshold: o.energyThreshold ?? 0 });
     if (!r.success) throw new Error(`SetGoal failed: ${r.message}`);
     // Enough simulated time for every step to plan, move and settle; stop early once the schedule is done.
     const limit = budgets.reduce((a, b) => a + b, 0) * (config.planner.settle_timeout + 1) + 5;

@@ -58,6 +58,9 @@ describe("vjepa2-mpc demo", () => {
     const budgets = await runCli(["demo", ...fast, "--budgets", "2,x"]);
     expect(budgets.code).toBe(1);
     expect(budgets.stderr).toContain("--budgets expects an integer");
+    const threshold = await runCli(["demo", ...fast, "--energy-threshold", "-1"]);
+    expect(threshold.code).toBe(1);
+    expect(threshold.stderr).toContain("--energy-threshold expects a number ≥ 0, got '-1'");
     const missing = await runCli(["demo", "--model", path.join(os.tmpdir(), "no-such-model-dir")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no-such-model-dir/);
