@@ -128,10 +128,13 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   });
   const statuses: PlanStatusMsg[] = [];
   const path: number[][] = [sim.state.slice(0, 3)];
+  let stepsPlanned = 0;
   pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => {
-    statuses.push(m as PlanStatusMsg);
+    const status = m as PlanStatusMsg;
+    statuses.push(status);
     path.push(sim.state.slice(0, 3));
-    o.onStep?.(index, { steps: statuses.filter((st) => st.code === 0).length, distance: taskDistance(sim, o.task) });
+    if (status.code === 0) stepsPlanned++;
+    o.onStep?.(index, { steps: stepsPlanned, distance: taskDistance(sim, o.task) });
   });
   pipeline.start();
   try {

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { Command } from "commander";
 import * as path from "node:path";
 import { repoRoot } from "./reference";
 
@@ -10,4 +11,21 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs commands registered by `register` in this process (no child), returning what they wrote to stdout. */
+export async function runCommandInProcess(register: (program: Command) => void, args: string[]): Promise<string> {
+  const program = new Command("vjepa2-mpc").exitOverride();
+  register(program);
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    await program.parseAsync(["node", "vjepa2-mpc", ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return chunks.join("");
 }

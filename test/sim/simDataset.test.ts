@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Command } from "commander";
+import { runCommandInProcess } from "../helpers/cli";
 import { registerSimCommands } from "../../src/cli/simCommands";
 import { readNpy } from "../../src/io/npyFile";
 import { posesToDiff } from "../../src/mpc/poseMath";
@@ -113,21 +113,7 @@ describe("writeSimDataset", () => {
 });
 
 describe("sim commands", () => {
-  async function run(args: string[]): Promise<string> {
-    const program = new Command("vjepa2-mpc").exitOverride();
-    registerSimCommands(program);
-    const chunks: string[] = [];
-    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      chunks.push(String(chunk));
-      return true;
-    });
-    try {
-      await program.parseAsync(["node", "vjepa2-mpc", ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return chunks.join("");
-  }
+  const run = (args: string[]): Promise<string> => runCommandInProcess(registerSimCommands, args);
 
   it("sim-data writes the dataset files", async () => {
     const out = tmp();

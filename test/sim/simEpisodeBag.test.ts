@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Command } from "commander";
+import { runCommandInProcess } from "../helpers/cli";
 import { BagReader } from "../../src/bag/BagReader";
 import { DEFAULT_TOPICS } from "../../src/bag/topics";
 import { registerSimCommands } from "../../src/cli/simCommands";
@@ -159,21 +159,7 @@ describe("writeSimEpisodeBags", () => {
 });
 
 describe("sim-bag and sim-data --bags", () => {
-  async function run(args: string[]): Promise<string> {
-    const program = new Command("vjepa2-mpc").exitOverride();
-    registerSimCommands(program);
-    const chunks: string[] = [];
-    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      chunks.push(String(chunk));
-      return true;
-    });
-    try {
-      await program.parseAsync(["node", "vjepa2-mpc", ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return chunks.join("");
-  }
+  const run = (args: string[]): Promise<string> => runCommandInProcess(registerSimCommands, args);
 
   it("sim-bag writes one episode as a bag", async () => {
     const bag = path.join(tmp(), "pp");

@@ -94,6 +94,15 @@ class EncoderHParams:
     log_every: int = 25
 
 
+def _start_step(opt, hp, warmup: int, iters: int, it: int) -> float:
+    """Sets the warmup + cosine learning rate of step `it` (of `iters`) and clears the gradients; returns the lr."""
+    lr = WarmupCosine(hp.lr, hp.start_lr, hp.final_lr, warmup, iters)(it)
+    for gr in opt.param_groups:
+        gr["lr"] = lr
+    opt.zero_grad(set_to_none=True)
+    return lr
+
+
 def _sample_clips(ds: Dataset, hp: EncoderHParams, tubelet: int, g: np.random.RandomState) -> torch.Tensor:
     """[B, 3, K*tubelet, H, W] normalised clips (and the states of the first frame of each clip)."""
     B, K = hp.batch_size, hp.clip_tubelets
@@ -199,10 +208,7 @@ def train_encoder(cfg: ModelConfig, train: Dataset, val: Dataset, hp: EncoderHPa
     spent = t0 - t_stage
     it = 0
     while it < iters:
-        lr = WarmupCosine(hp.lr, hp.start_lr, hp.final_lr, warmup, iters)(it)
-        for gr in opt.param_groups:
-            gr["lr"] = lr
-        opt.zero_grad(set_to_none=True)
+        lr = _start_step(opt, hp, warmup, iters, it)
         out = loss_fn(encoder, predictor, target, aux)
         out["total"].backward()
         opt.step()
@@ -367,10 +373,7 @@ def train_predictor(cfg: ModelConfig, encoder: VisionTransformer, train: Dataset
     eval_every = max(hp.log_every, (iters // 10) // hp.log_every * hp.log_every)
     it = 0
     while it < iters:
-        lr = WarmupCosine(hp.lr, hp.start_lr, hp.final_lr, warmup, iters)(it)
-        for gr in opt.param_groups:
-            gr["lr"] = lr
-        opt.zero_grad(set_to_none=True)
+        lr = _start_step(opt, hp, warmup, iters, it)
         j, s_ = losses(predictor, *sample(z_tr, s_tr, a_tr, hp.batch_size, rng))
         (j + s_).backward()
         opt.step()
