@@ -23,6 +23,19 @@ export const EMBEDDED_MODEL = path.join(__dirname, "..", "..", "models", "vjepa2
  */
 export const EMBEDDED_ENERGY_THRESHOLD = 0.025;
 
+/**
+ * Planner presets per task, below the user's --config files: reaching leaves the gripper as it is (the
+ * goal image shows it open), so the search spends its samples on the motion instead of learning, from
+ * the model, not to close the gripper.
+ */
+export const DEMO_TASK_PRESETS: Record<SimTask, Record<string, unknown>> = {
+  reach: { "planner.fix_gripper": 0 },
+  pick_place: {},
+};
+
+/** Planning steps per goal (pick_place: grasp, lift, place, as the paper's 4, 10, 4). */
+export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: [4, 10, 4] };
+
 function int(text: string, flag: string, min = 0): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < min) throw new Error(`${flag} expects an integer ≥ ${min}, got '${text}'`);
@@ -61,11 +74,11 @@ export function registerDemoCommand(program: Command): void {
       const overrides: Record<string, unknown> = { "world_model.model": flags.model ?? EMBEDDED_MODEL };
       if (flags.samples !== undefined) overrides["planner.samples"] = int(flags.samples, "--samples", 2);
       if (flags.iterations !== undefined) overrides["planner.iterations"] = int(flags.iterations, "--iterations", 1);
-      const config = resolveConfig(flags.config ?? [], overrides);
+      const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
       if (flags.model === undefined && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
         throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
       }
-      const stepBudgets = { reach: [12], pick_place: [4, 10, 4] };
+      const stepBudgets = { reach: [...DEMO_STEP_BUDGETS.reach], pick_place: [...DEMO_STEP_BUDGETS.pick_place] };
       const energyThreshold = flags.energyThreshold !== undefined ? nonNegative(flags.energyThreshold, "--energy-threshold") : flags.model === undefined ? EMBEDDED_ENERGY_THRESHOLD : 0;
       if (flags.budgets !== undefined) stepBudgets[task] = budgets(flags.budgets, "--budgets");
       const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
@@ -98,10 +111,13 @@ export function registerDemoCommand(program: Command): void {
           log,
         });
         const seconds = (performance.now() - started) / 1000;
-        const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path }));
-        if (flags.save !== undefined) fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, seconds, episodes: slim }, null, 1)}\n`);
+        // What the figures were measured with, so a summary can be reproduced.
+        const p = config.planner;
+        const settings = { samples: p.samples, iterations: p.iterations, horizon: p.horizon, topk: p.topk, maxnorm: p.maxnorm, fix_gripper: p.fix_gripper, step_budgets: stepBudgets[task], energy_threshold: energyThreshold, model: config.world_model.model };
+        const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path, energy: e.energies.map((v) => (Number.isFinite(v) ? v : null)), distance_m: e.distances }));
+        if (flags.save !== undefined) fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, settings, seconds, episodes: slim }, null, 1)}\n`);
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ summary, seconds, episodes: slim })}\n`);
+          process.stdout.write(`${JSON.stringify({ summary, settings, seconds, episodes: slim })}\n`);
         } else {
           const l = summary.latencyMs;
           process.stdout.write(

@@ -13,11 +13,12 @@ export function defaultConfig(): Config {
 }
 
 /**
- * Resolves the configuration: defaults, then each YAML file in order, then flat overrides
- * (`{"planner.samples": 400}` from command-line flags or ROS parameters). Throws listing every problem.
+ * Resolves the configuration: defaults, then a command's own presets (flat, like overrides, but below
+ * the user's files), then each YAML file in order, then flat overrides (`{"planner.samples": 400}` from
+ * command-line flags or ROS parameters). Throws listing every problem.
  */
-export function resolveConfig(files: string[] = [], overrides: Record<string, unknown> = {}): Config {
-  let config = defaultConfig();
+export function resolveConfig(files: string[] = [], overrides: Record<string, unknown> = {}, presets: Record<string, unknown> = {}): Config {
+  let config = mergeConfig(PARAMETERS, defaultConfig(), nestOverrides(presets), "command presets");
   for (const file of files) {
     let text: string;
     try {

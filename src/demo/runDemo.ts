@@ -59,6 +59,10 @@ export interface EpisodeResult {
   path: number[][];
   /** Planning latency per step (ms). */
   latencyMs: number[];
+  /** Energy of the current frame to the goal pursued, at each planning status (aligned with `path[1..]`; NaN: unknown). */
+  energies: number[];
+  /** Distance to the target (as `finalDistance`) at each planning status, aligned with `energies` (m). */
+  distances: number[];
   /** Outcome of each goal (reached, budget_exhausted, …) as the planner reported it. */
   goalsReached: number;
   /** First frame, goal images, last frame (for the pictures). */
@@ -128,13 +132,17 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   });
   const statuses: PlanStatusMsg[] = [];
   const path: number[][] = [sim.state.slice(0, 3)];
+  const energies: number[] = [];
+  const distances: number[] = [];
   let stepsPlanned = 0;
   pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => {
     const status = m as PlanStatusMsg;
     statuses.push(status);
     path.push(sim.state.slice(0, 3));
+    energies.push(status.current_energy);
+    distances.push(taskDistance(sim, o.task));
     if (status.code === 0) stepsPlanned++;
-    o.onStep?.(index, { steps: stepsPlanned, distance: taskDistance(sim, o.task) });
+    o.onStep?.(index, { steps: stepsPlanned, distance: distances.at(-1) as number });
   });
   pipeline.start();
   try {
@@ -158,6 +166,8 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     finalDistance: taskDistance(sim, o.task),
     path,
     latencyMs: planned.map((s) => s.latency_ms),
+    energies,
+    distances,
     goalsReached: last === undefined ? 0 : last.goal_index,
     start,
     goals,

@@ -38,6 +38,14 @@ describe("vjepa2-mpc demo", () => {
     const jb = JSON.parse(b.stdout);
     expect(ja.episodes[0].path).toEqual(jb.episodes[0].path);
     expect(ja.summary).toMatchObject({ episodes: 1, successes: expect.any(Number) });
+    // per-status trace: the current frame's energy and the distance to go, aligned with path[1..]
+    const ep = ja.episodes[0];
+    expect(ep.energy).toHaveLength(ep.path.length - 1);
+    expect(ep.distance_m).toHaveLength(ep.path.length - 1);
+    expect(ep.energy[0]).toBeGreaterThan(0);
+    expect(ep.distance_m.at(-1)).toBeCloseTo(ep.final_distance_m, 2);
+    // the settings the figures were measured with; reaching holds the gripper by default
+    expect(ja.settings).toMatchObject({ samples: 16, iterations: 2, horizon: 1, fix_gripper: 0, step_budgets: [2], energy_threshold: 0 });
   }, 60_000);
 
   it("runs pick_place with its three sub-goals", async () => {
@@ -46,6 +54,16 @@ describe("vjepa2-mpc demo", () => {
     const out = JSON.parse(r.stdout);
     expect(out.summary.episodes).toBe(1);
     expect(out.episodes[0].steps).toBeLessThanOrEqual(3);
+    expect(out.settings).toMatchObject({ fix_gripper: null, step_budgets: [1, 1, 1] }); // grasping needs the gripper
+  }, 60_000);
+
+  it("lets a --config file free the gripper for reaching", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-demo-cfg-"));
+    const file = path.join(dir, "free.yaml");
+    fs.writeFileSync(file, "planner:\n  fix_gripper: null\n");
+    const r = await runCli(["demo", ...fast, "--episodes", "1", "--config", file, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).settings.fix_gripper).toBeNull();
   }, 60_000);
 
   it("refuses bad options and a missing model with a clear message", async () => {

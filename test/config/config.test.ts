@@ -47,6 +47,14 @@ describe("resolveConfig", () => {
     expect([c.planner.samples, c.planner.horizon, c.planner.topk, c.world_model.provider]).toEqual([300, 2, 5, "cuda"]);
   });
 
+  it("puts a command's presets above the defaults and below the user's files", () => {
+    const presets = { "planner.fix_gripper": 0, "planner.samples": 100 };
+    expect(resolveConfig([], {}, presets).planner.fix_gripper).toBe(0);
+    const c = resolveConfig([yamlFile("planner:\n  fix_gripper: null\n")], { "planner.topk": 5 }, presets);
+    expect([c.planner.fix_gripper, c.planner.samples, c.planner.topk]).toEqual([null, 100, 5]);
+    expect(() => resolveConfig([], {}, { "planner.fix_grip": 0 })).toThrow(/command presets.*unknown parameter 'planner.fix_grip'/s);
+  });
+
   it("lists every problem with the key, the value and what is expected", () => {
     const f = yamlFile("planner:\n  sampels: 400\n  maxnorm: 2\n  mode: fast\nplaner: {}\n");
     let message = "";
