@@ -78,9 +78,8 @@ export function registerDemoCommand(program: Command): void {
       if (flags.model === undefined && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
         throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
       }
-      const stepBudgets = { reach: [...DEMO_STEP_BUDGETS.reach], pick_place: [...DEMO_STEP_BUDGETS.pick_place] };
+      const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: budgets(flags.budgets, "--budgets") };
       const energyThreshold = flags.energyThreshold !== undefined ? nonNegative(flags.energyThreshold, "--energy-threshold") : flags.model === undefined ? EMBEDDED_ENERGY_THRESHOLD : 0;
-      if (flags.budgets !== undefined) stepBudgets[task] = budgets(flags.budgets, "--budgets");
       const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
       const log = createLogger("vjepa2-mpc.demo", level);
       const model = await loadModelFromConfig(config, log);
@@ -114,7 +113,7 @@ export function registerDemoCommand(program: Command): void {
         // What the figures were measured with, so a summary can be reproduced.
         const p = config.planner;
         const settings = { samples: p.samples, iterations: p.iterations, horizon: p.horizon, topk: p.topk, maxnorm: p.maxnorm, fix_gripper: p.fix_gripper, step_budgets: stepBudgets[task], energy_threshold: energyThreshold, model: config.world_model.model };
-        const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path, energy: e.energies.map((v) => (Number.isFinite(v) ? v : null)), distance_m: e.distances }));
+        const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path, energy: e.energies /* NaN (unknown) becomes null in JSON */, distance_m: e.distances }));
         if (flags.save !== undefined) fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, settings, seconds, episodes: slim }, null, 1)}\n`);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ summary, settings, seconds, episodes: slim })}\n`);

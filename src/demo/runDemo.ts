@@ -132,17 +132,18 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   });
   const statuses: PlanStatusMsg[] = [];
   const path: number[][] = [sim.state.slice(0, 3)];
-  const energies: number[] = [];
   const distances: number[] = [];
   let stepsPlanned = 0;
+  let finished = false; // DONE or ERROR: the schedule is over
   pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => {
     const status = m as PlanStatusMsg;
     statuses.push(status);
     path.push(sim.state.slice(0, 3));
-    energies.push(status.current_energy);
-    distances.push(taskDistance(sim, o.task));
+    const distance = taskDistance(sim, o.task);
+    distances.push(distance);
     if (status.code === 0) stepsPlanned++;
-    o.onStep?.(index, { steps: stepsPlanned, distance: distances.at(-1) as number });
+    if (status.code === 2 || status.code === 4) finished = true;
+    o.onStep?.(index, { steps: stepsPlanned, distance });
   });
   pipeline.start();
   try {
@@ -151,7 +152,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     if (!r.success) throw new Error(`SetGoal failed: ${r.message}`);
     // Enough simulated time for every step to plan, move and settle; stop early once the schedule is done.
     const limit = budgets.reduce((a, b) => a + b, 0) * (config.planner.settle_timeout + 1) + 5;
-    while (pipeline.clock.now() < limit && !statuses.some((s) => s.code === 2 || s.code === 4)) await pipeline.advance(0.5);
+    while (pipeline.clock.now() < limit && !finished) await pipeline.advance(0.5);
     await pipeline.advance(0.5); // let the last motion finish
   } finally {
     await pipeline.stop();
@@ -166,7 +167,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     finalDistance: taskDistance(sim, o.task),
     path,
     latencyMs: planned.map((s) => s.latency_ms),
-    energies,
+    energies: statuses.map((s) => s.current_energy),
     distances,
     goalsReached: last === undefined ? 0 : last.goal_index,
     start,
