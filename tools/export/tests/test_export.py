@@ -107,6 +107,11 @@ def test_export_is_deterministic_and_fixtures_are_current(packages, dtype, fixtu
     fx = os.path.join(REPO, "test", "fixtures", "models", fixture)
     if not os.path.isdir(fx):
         pytest.skip(f"{fx} not generated")
+    with open(os.path.join(fx, "model.json")) as f:
+        made_with = json.load(f)["exporter"]["torch"]
+    if made_with != torch.__version__:
+        # Bytes depend on the exporter; the ORT tests below check the numbers whatever the torch.
+        pytest.skip(f"{fixture} was exported with torch {made_with}; byte identity holds only for that torch (this is {torch.__version__})")
     files = sorted(os.listdir(packages[dtype]))
     assert sorted(os.listdir(fx)) == files
     match, mismatch, errors = filecmp.cmpfiles(packages[dtype], fx, files, shallow=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import inspect
 import logging
 import os
 import sys
@@ -89,13 +90,20 @@ def _save(model: onnx.ModelProto, path: str) -> None:
         onnx.save_model(model, path)
 
 
+# torch >= 2.9 exports with the dynamo exporter unless told otherwise; it ignores `dynamic_axes` for some of
+# these graphs and bakes the example's batch and sample sizes into broadcasts (the graph then fails at any
+# other size). The TorchScript exporter, the only one in torch 1.13, handles them; ask for it by name.
+_TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_graph(module: nn.Module, args, spec: Dict, path: str, dtype: str, opset: int) -> None:
     inputs, outputs = list(spec["inputs"]), list(spec["outputs"])
     with tempfile.TemporaryDirectory(prefix="vjepa2-export-") as tmp:
         raw = os.path.join(tmp, "model.onnx")
         with torch.no_grad():
             torch.onnx.export(module, args, raw, input_names=inputs, output_names=outputs,
-                              dynamic_axes=_dynamic_axes(spec), opset_version=opset, do_constant_folding=True)
+                              dynamic_axes=_dynamic_axes(spec), opset_version=opset, do_constant_folding=True,
+                              **_TORCHSCRIPT_EXPORTER)
         model = onnx.load(raw)  # also pulls in external data torch wrote for >2 GB models
     _apply_io_shapes(model, spec)
     if dtype == "fp16":
