@@ -33,6 +33,12 @@ export const PARAMETERS = {
     fix_dy: param({ type: "double", default: null, nullable: true, units: "m", range: [-0.5, 0.5], description: "hold dy at this value (null: planned)" }),
     fix_dz: param({ type: "double", default: null, nullable: true, units: "m", range: [-0.5, 0.5], description: "hold dz at this value (null: planned)" }),
     fix_gripper: param({ type: "double", default: null, nullable: true, range: [-1, 1], description: "hold the gripper delta at this value (null: planned)" }),
+    return_to_best: param({
+      type: "bool",
+      default: false,
+      description:
+        "when the last goal's budget runs out without reaching its threshold, move back to the pose whose frame had the lowest energy to it before reporting done; false: stop where the budget ran out, as upstream",
+    }),
     warm_start: param({ type: "bool", default: false, description: "start each plan from the previous plan shifted by one step instead of a cold start" }),
     seed: param({ type: "integer", default: CEM_DEFAULTS.seed, range: [0, 2 ** 31 - 1], description: "base seed of the sampler; planning step k uses seed + k" }),
     mode: param({ type: "string", default: "blocking", choices: ["blocking", "streaming"], description: "blocking: plan, execute, wait for the motion to settle (paper); streaming: re-plan on every fresh frame" }),

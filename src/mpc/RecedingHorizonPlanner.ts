@@ -3,7 +3,7 @@
  * advance the sub-goal schedule, plan with CEM over the world model, and return the first action.
  * One step function (`step`) that live ROS, bag replay, tests and the demo all drive.
  */
-import { planCem, warmStartFromPrevious, type CemDistribution, type CemOptions } from "../cem";
+import { CEM_DEFAULTS, planCem, warmStartFromPrevious, type CemDistribution, type CemOptions } from "../cem";
 import type { FloatTensor } from "../worldmodel/tensor";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { GoalSchedule, type Goal, type GoalOutcome } from "./GoalSchedule";
@@ -28,7 +28,20 @@ export interface PlannerSettings {
   warmStart: boolean;
   /** Score the final plan with one extra rollout (S = 1) to report its predicted energy. */
   evaluatePlan: boolean;
+  /**
+   * When the last goal's budget runs out without reaching its threshold, move back to the robot state
+   * whose frame had the lowest energy to that goal (translation and gripper, steps of at most maxnorm)
+   * before reporting done. The model's minimum can sit a few cm off the true one, so the arm can pass
+   * the goal and drift away; the encoder's energy of frames actually seen is the better judge.
+   * false: stop where the budget ran out (upstream).
+   */
+  returnToBest?: boolean;
 }
+
+/** A return move ends within this distance of the best frame's position (m). */
+export const RETURN_TOLERANCE_M = 0.005;
+/** At most this many return moves (the actuator may not reach a target in one). */
+export const RETURN_MAX_MOVES = 4;
 
 /** Outcome of a planning step, as a status code (the control loop reports, it does not throw). */
 export type PlanStatusCode =
@@ -41,7 +54,9 @@ export type PlanStatusCode =
   /** The observation was unusable (wrong shape, NaN); nothing was planned. */
   | "invalid_observation"
   /** The world model failed; nothing was planned. */
-  | "error";
+  | "error"
+  /** The last goal's budget ran out; the action moves back to its lowest-energy frame (returnToBest). */
+  | "returning";
 
 /** What the planner reports after each step (published as PlanStatus). */
 export interface PlanStatus {
@@ -85,6 +100,10 @@ export class RecedingHorizonPlanner {
   private schedule: GoalSchedule = new GoalSchedule([]);
   private planningStep = 0;
   private previous: CemDistribution | null = null;
+  /** Lowest-energy frame seen for the last goal: its energy and the robot state at its capture. */
+  private bestLast: { energy: number; state: number[]; step: number } | null = null;
+  /** Return moves made since the schedule ran out (returnToBest); null once the return is over. */
+  private returnMoves: number | null = 0;
 
   constructor(
     private readonly model: WorldModel,
@@ -101,6 +120,13 @@ export class RecedingHorizonPlanner {
     this.schedule = new GoalSchedule(goals);
     this.planningStep = 0;
     this.previous = null;
+    this.bestLast = null;
+    this.returnMoves = 0;
+  }
+
+  /** True when every goal is finished and no return move (returnToBest) is still due. */
+  get finished(): boolean {
+    return this.schedule.done && (this.returnMoves === null || !this.settings.returnToBest || this.schedule.traces.at(-1)?.outcome !== "budget_exhausted");
   }
 
   /** Drops every goal; the planner idles. */
@@ -145,11 +171,22 @@ export class RecedingHorizonPlanner {
     const problem = this.checkObservation(obs);
     if (problem !== null) return finish("invalid_observation", problem);
     if (s.length === 0) return finish("idle", "no goals set");
-    if (s.done) return finish("done", `all ${s.length} goals finished`);
+    const doneOrReturn = (): PlanStep => {
+      const back = this.returnMove(obs.state);
+      if (back === null) return finish("done", `all ${s.length} goals finished`);
+      return finish("returning", back.message, back.action, Float64Array.from(back.action));
+    };
+    if (s.done) return doneOrReturn();
 
+    const last = s.traces[s.length - 1];
+    const seen = last.energies.length;
     status.goalsPassed = s.observe((goal) => latentL1(obs.embedding.data, goal.embedding.data));
+    const e = last.energies.at(-1);
+    if (last.energies.length > seen && e !== undefined && Number.isFinite(e) && (this.bestLast === null || e < this.bestLast.energy)) {
+      this.bestLast = { energy: e, state: Array.from(obs.state), step: this.planningStep };
+    }
     const goal = s.current;
-    if (goal === null) return finish("done", `all ${s.length} goals finished`);
+    if (goal === null) return doneOrReturn();
     status.currentEnergy = s.traces[s.goalIndex].energies.at(-1) ?? null;
     if (status.goalsPassed.length > 0) this.previous = null; // a new goal: the old plan says nothing about it
 
@@ -182,6 +219,29 @@ export class RecedingHorizonPlanner {
     } catch (e) {
       return finish("error", `planning failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * The move back to the last goal's lowest-energy frame once its budget ran out (returnToBest), or
+   * null when none is due: the option is off, the goal was reached by threshold, the arm is already
+   * there, or RETURN_MAX_MOVES were made.
+   */
+  private returnMove(state: ArrayLike<number>): { action: number[]; message: string } | null {
+    const best = this.bestLast;
+    const outcome = this.schedule.traces.at(-1)?.outcome;
+    if (!this.settings.returnToBest || best === null || outcome !== "budget_exhausted" || this.returnMoves === null) return null;
+    const d = [0, 1, 2].map((i) => best.state[i] - state[i]);
+    const distance = Math.hypot(d[0], d[1], d[2]);
+    if (distance <= RETURN_TOLERANCE_M || this.returnMoves >= RETURN_MAX_MOVES) {
+      this.returnMoves = null;
+      return null;
+    }
+    this.returnMoves++;
+    const maxnorm = this.settings.cem.maxnorm ?? CEM_DEFAULTS.maxnorm;
+    const scale = distance > maxnorm ? maxnorm / distance : 1;
+    const action = [d[0] * scale, d[1] * scale, d[2] * scale, 0, 0, 0, best.state[6] - state[6]];
+    const message = `budget spent: returning to the lowest-energy frame of the last goal (energy ${best.energy.toPrecision(4)} at planning step ${best.step}, ${(100 * distance).toFixed(1)} cm away), move ${this.returnMoves}`;
+    return { action, message };
   }
 
   private checkObservation(obs: Observation): string | null {

@@ -29,6 +29,7 @@ export function plannerSettingsFromConfig(p: Config["planner"], evaluatePlan = t
       seed: p.seed,
     },
     warmStart: p.warm_start,
+    returnToBest: p.return_to_best,
     evaluatePlan,
   };
 }

@@ -164,7 +164,7 @@ export class PlannerNode {
       for (const w of this.frameWaiters.splice(0)) w.resolve(f);
       return;
     }
-    if (this.paused || this.planner.goals.done) return;
+    if (this.paused || this.planner.finished) return;
     const obs = this.observation(f);
     if (typeof obs === "string") {
       this.t.log.debug({ reason: obs }, "frame not planned");
@@ -186,7 +186,7 @@ export class PlannerNode {
 
   /** Starts the blocking loop if there is work and none is running. */
   private kick(): void {
-    if (this.options.mode !== "blocking" || this.running !== null || this.paused || this.stopped || this.planner.goals.done) return;
+    if (this.options.mode !== "blocking" || this.running !== null || this.paused || this.stopped || this.planner.finished) return;
     this.running = this.blockingLoop().finally(() => {
       this.running = null;
     });

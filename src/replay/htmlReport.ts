@@ -335,7 +335,7 @@ function landscapeSection(r: ReplayReport): string {
 function stepTable(r: ReplayReport): string {
   if (r.steps.length === 0) return `<section id="steps"><h2>Steps</h2><p class="muted">No planning steps.</p></section>`;
   const rows = r.steps.map((s) => {
-    const ok = s.status === "planned" || s.status === "done";
+    const ok = s.status === "planned" || s.status === "done" || s.status === "returning";
     const cos = s.planned && s.recorded ? cosineXyz(s.planned, s.recorded) : null;
     return `<tr${ok ? "" : ' class="bad"'}>
 <td class="num">${s.frameIndex < 0 ? "–" : int(s.frameIndex)}</td><td class="num">${formatNumber(s.time, 2)}</td><td class="num">${int(s.goalFrameIndex)}</td>

@@ -206,7 +206,7 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
       const recorded = i >= 0 && i + 1 < n && stateAt[i] !== null && stateAt[i + 1] !== null ? posesToDiff(stateAt[i] as number[], stateAt[i + 1] as number[]) : null;
       const act = actuatorAfter.get(i) ?? null;
       const status = codeName[msg.code] ?? String(msg.code);
-      if (status !== "planned" && status !== "done") problems.push({ frameIndex: i, time: i >= 0 ? frames[i].stamp - t0 : null, reason: `not planned (${status}): ${msg.message}` });
+      if (status !== "planned" && status !== "done" && status !== "returning") problems.push({ frameIndex: i, time: i >= 0 ? frames[i].stamp - t0 : null, reason: `not planned (${status}): ${msg.message}` });
       steps.push({
         frameIndex: i,
         time: i >= 0 ? frames[i].stamp - t0 : Number.NaN,

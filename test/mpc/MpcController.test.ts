@@ -45,6 +45,21 @@ describe("MpcController blocking mode", () => {
     expect(robot.x).toBeGreaterThan(0.05); // moved towards x = 0.1
   });
 
+  it("executes return moves (returnToBest) and stops once the planner is done", async () => {
+    const model = new AnalyticWorldModel();
+    const planner = new RecedingHorizonPlanner(model, { cem: { samples: 20, iterations: 2, topk: 4, seed: 3 }, warmStart: false, evaluatePlan: false, returnToBest: true });
+    planner.setGoals([{ embedding: E(0.1, 0, 0, 0), stepBudget: 2, energyThreshold: null, label: "g" }]);
+    const robot = new FakeRobot();
+    // The arm's latent says x = 0.1 (the goal) only on the first frame; later frames look worse.
+    robot.x = 0.02;
+    robot.observations = [{ embedding: E(0.1, 0, 0, 0) }, { embedding: E(0.3, 0, 0, 0) }, { embedding: E(0.3, 0, 0, 0) }];
+    const c = new MpcController(planner, { settleTimeout: 1, maxFrameAge: 1, clock: () => 0 });
+    const steps = await c.runBlocking(robot, { maxSteps: 10 });
+    expect(steps.map((s) => s.step.status.code)).toEqual(["planned", "planned", "returning", "done"]);
+    expect(robot.sent).toHaveLength(3);
+    expect(robot.x).toBeCloseTo(0.02, 9); // back where the best frame was taken
+  });
+
   it("stops at maxSteps and when asked to", async () => {
     const { planner } = setup(100);
     const c = new MpcController(planner, { settleTimeout: 1, maxFrameAge: 1, clock: () => 0 });

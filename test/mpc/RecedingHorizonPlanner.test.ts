@@ -1,4 +1,4 @@
-import { RecedingHorizonPlanner, type PlannerSettings } from "../../src/mpc/RecedingHorizonPlanner";
+import { RETURN_MAX_MOVES, RecedingHorizonPlanner, type PlannerSettings } from "../../src/mpc/RecedingHorizonPlanner";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 
 const E = AnalyticWorldModel.embedding;
@@ -128,5 +128,59 @@ describe("RecedingHorizonPlanner", () => {
     const { p } = planner();
     expect(() => p.setGoals([{ embedding: { data: new Float32Array(4), dims: [1, 2, 2] }, stepBudget: 1, energyThreshold: null, label: "x" }])).toThrow(/goal 0 \(x\): embedding shape \[1, 2, 2\], expected \[1, 2, 3\]/);
     expect(() => p.setGoals([{ embedding: E(0, 0, 0, 0), stepBudget: 0, energyThreshold: null, label: "y" }])).toThrow(/goal 0 \(y\): step budget must be an integer ≥ 1, got 0/);
+  });
+  describe("returnToBest", () => {
+    // The goal's latent is x = 0.1; each observation's latent sets its energy, its state where it was taken.
+    const at = (latentX: number, x: number, gripper = 0) => ({ embedding: E(latentX, 0, 0, 0), state: [x, 0, 0.3, Math.PI, 0, 0, gripper], stamp: 1 });
+    const goal = (energyThreshold: number | null = null) => [{ embedding: E(0.1, 0, 0, 0), stepBudget: 3, energyThreshold, label: "g" }];
+
+    it("moves back to the lowest-energy frame's state in steps of at most maxnorm once the last budget is spent", async () => {
+      const { p } = planner({ iterations: 1, samples: 20 }, { returnToBest: true });
+      p.setGoals(goal());
+      for (const obs of [at(0, 0.4), at(0.09, 0.5, 0.2), at(0.2, 0.55)]) expect((await p.step(obs)).status.code).toBe("planned");
+      expect(p.finished).toBe(false);
+      // Budget spent; the best frame (energy 0.01/6) was taken at x = 0.5, gripper 0.2; the arm is at 0.6.
+      const first = await p.step(at(0.3, 0.6, 1));
+      expect(first.status.code).toBe("returning");
+      expect(first.status.message).toMatch(/returning to the lowest-energy frame of the last goal \(energy 0\.001667 at planning step 1, 10\.0 cm away\), move 1/);
+      expect(first.action?.[0]).toBeCloseTo(-0.075, 12); // clipped to maxnorm
+      expect(first.action?.slice(1, 6)).toEqual([0, 0, 0, 0, 0]);
+      expect(first.action?.[6]).toBeCloseTo(-0.8, 12);
+      expect(p.finished).toBe(false);
+      const second = await p.step(at(0.3, 0.525, 0.2));
+      expect(second.status.code).toBe("returning");
+      expect(second.action?.[0]).toBeCloseTo(-0.025, 12);
+      // Within 5 mm: done, and it stays done.
+      expect((await p.step(at(0.1, 0.503, 0.2))).status.code).toBe("done");
+      expect(p.finished).toBe(true);
+      expect((await p.step(at(0.3, 0.6))).status.code).toBe("done");
+    });
+
+    it("does not return when the goal was reached by threshold, when it is off, or once the arm is at the best frame", async () => {
+      const reached = planner({ iterations: 1, samples: 20 }, { returnToBest: true }).p;
+      reached.setGoals(goal(0.01));
+      await reached.step(at(0.3, 0.4));
+      expect((await reached.step(at(0.1, 0.6))).status.code).toBe("done");
+
+      const off = planner({ iterations: 1, samples: 20 }).p;
+      off.setGoals(goal());
+      for (const obs of [at(0, 0.4), at(0.09, 0.5), at(0.2, 0.55)]) await off.step(obs);
+      expect((await off.step(at(0.3, 0.6))).status.code).toBe("done");
+      expect(off.finished).toBe(true);
+
+      const there = planner({ iterations: 1, samples: 20 }, { returnToBest: true }).p;
+      there.setGoals(goal());
+      for (const obs of [at(0, 0.4), at(0.2, 0.45), at(0.2, 0.55)]) await there.step(obs);
+      expect((await there.step(at(0.09, 0.6))).status.code).toBe("done"); // the last frame is the best one
+    });
+
+    it("gives up after RETURN_MAX_MOVES moves when the arm does not get there", async () => {
+      const { p } = planner({ iterations: 1, samples: 20 }, { returnToBest: true });
+      p.setGoals(goal());
+      for (const obs of [at(0.09, 0.5), at(0.2, 0.55), at(0.2, 0.55)]) await p.step(obs);
+      const codes = [];
+      for (let i = 0; i < RETURN_MAX_MOVES + 2; i++) codes.push((await p.step(at(0.3, 0.6))).status.code);
+      expect(codes).toEqual([...Array(RETURN_MAX_MOVES).fill("returning"), "done", "done"]);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { ros2humble, ros2jazzy } from "@foxglove/rosmsg-msgs-common";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PLAN_STATUS_CODES } from "../../src/nodes/messages";
 import { interfaceMessageDir, loadInterfaceMessages } from "../../src/ros/interfacePackage";
 import { MessageRegistry, ROS2MSG_DELIMITER } from "../../src/ros/MessageRegistry";
 import { STANDARD_MESSAGE_TEXTS } from "../../src/ros/standardMessages";
@@ -63,10 +64,12 @@ describe("project interfaces", () => {
     expect(registry.text("vjepa2_mpc_interfaces/PlanStatus")).toBe(fs.readFileSync(path.join(dir, "PlanStatus.msg"), "utf8"));
   });
 
-  it("keep PlanStatus's constants", () => {
+  it("keep PlanStatus's constants, the codes the planner node publishes", () => {
     const root = registry.definitions("vjepa2_mpc_interfaces/msg/PlanStatus")[0];
     const constants = root.definitions.filter((f) => f.isConstant === true).map((f) => [f.name, f.value]);
-    expect(constants).toEqual([["PLANNED", 0], ["IDLE", 1], ["DONE", 2], ["INVALID_OBSERVATION", 3], ["ERROR", 4], ["PAUSED", 5]]);
+    expect(constants).toEqual([["PLANNED", 0], ["IDLE", 1], ["DONE", 2], ["INVALID_OBSERVATION", 3], ["ERROR", 4], ["PAUSED", 5], ["RETURNING", 6]]);
+    expect(Object.entries(PLAN_STATUS_CODES).map(([name, code]) => [name.toUpperCase(), code])).toEqual(expect.arrayContaining(constants));
+    expect(Object.keys(PLAN_STATUS_CODES)).toHaveLength(constants.length);
   });
 
   it("follow edits of the .msg files (no copy elsewhere)", () => {
