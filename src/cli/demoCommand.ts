@@ -29,9 +29,16 @@ export const EMBEDDED_ENERGY_THRESHOLD = 0.025;
  * the model, not to close the gripper.
  */
 export const DEMO_TASK_PRESETS: Record<SimTask, Record<string, unknown>> = {
-  reach: { "planner.fix_gripper": 0 },
+  reach: { "planner.fix_gripper": 0, "planner.return_to_best": true },
   pick_place: {},
 };
+
+/**
+ * Reach goals farther than `spacing` get sub-goal images on the straight line to them, `budget` planning
+ * steps each: one greedy 7.5 cm step sees no change in the latent L1 to a goal more than ~20 cm away
+ * (the arm's patches do not overlap), which is the paper's reason for sub-goals on long tasks.
+ */
+export const DEMO_REACH_SUBGOALS = { spacing: 0.15, budget: 3 };
 
 /** Planning steps per goal (pick_place: grasp, lift, place, as the paper's 4, 10, 4). */
 export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: [4, 10, 4] };
@@ -64,11 +71,13 @@ export function registerDemoCommand(program: Command): void {
     .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
     .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
     .option("--budgets <list>", "planning steps per goal, comma-separated (reach default 12; pick_place default 4,10,4)")
+    .option("--subgoal-spacing <m>", `reach: sub-goal images at most this far apart (m) on the line to a far goal; 0: the goal alone (default ${DEMO_REACH_SUBGOALS.spacing})`)
+    .option("--subgoal-budget <n>", `reach: planning steps per sub-goal (default ${DEMO_REACH_SUBGOALS.budget})`)
     .option("--energy-threshold <e>", `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model, else 0)`)
     .option("--save <dir>", "save a PNG per episode (start | goals | final frame with the path) and summary.json")
     .option("--json", "print one JSON object (summary and per-episode results) instead of text")
     .option("--log-level <level>", "node and model log level (the demo prints its own progress; default warn, or VJEPA2_LOG_LEVEL)")
-    .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; energyThreshold?: string; save?: string; json?: boolean; logLevel?: string }) => {
+    .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; subgoalSpacing?: string; subgoalBudget?: string; energyThreshold?: string; save?: string; json?: boolean; logLevel?: string }) => {
       if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
       const task = flags.task as SimTask;
       const overrides: Record<string, unknown> = { "world_model.model": flags.model ?? EMBEDDED_MODEL };
@@ -79,6 +88,10 @@ export function registerDemoCommand(program: Command): void {
         throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
       }
       const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: budgets(flags.budgets, "--budgets") };
+      const reachSubgoals = {
+        spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : nonNegative(flags.subgoalSpacing, "--subgoal-spacing"),
+        budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : int(flags.subgoalBudget, "--subgoal-budget", 1),
+      };
       const energyThreshold = flags.energyThreshold !== undefined ? nonNegative(flags.energyThreshold, "--energy-threshold") : flags.model === undefined ? EMBEDDED_ENERGY_THRESHOLD : 0;
       const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
       const log = createLogger("vjepa2-mpc.demo", level);
@@ -103,6 +116,7 @@ export function registerDemoCommand(program: Command): void {
           seed: int(flags.seed, "--seed"),
           preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
           stepBudgets,
+          reachSubgoals,
           energyThreshold,
           onEpisode,
           // On a terminal, one live line per episode: steps so far and the distance to the target.
@@ -112,7 +126,7 @@ export function registerDemoCommand(program: Command): void {
         const seconds = (performance.now() - started) / 1000;
         // What the figures were measured with, so a summary can be reproduced.
         const p = config.planner;
-        const settings = { samples: p.samples, iterations: p.iterations, horizon: p.horizon, topk: p.topk, maxnorm: p.maxnorm, fix_gripper: p.fix_gripper, step_budgets: stepBudgets[task], energy_threshold: energyThreshold, model: config.world_model.model };
+        const settings = { samples: p.samples, iterations: p.iterations, horizon: p.horizon, topk: p.topk, maxnorm: p.maxnorm, fix_gripper: p.fix_gripper, return_to_best: p.return_to_best, step_budgets: stepBudgets[task], reach_subgoals: task === "reach" ? reachSubgoals : null, energy_threshold: energyThreshold, model: config.world_model.model };
         const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path, energy: e.energies /* NaN (unknown) becomes null in JSON */, distance_m: e.distances }));
         if (flags.save !== undefined) fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, settings, seconds, episodes: slim }, null, 1)}\n`);
         if (flags.json) {

@@ -30,6 +30,12 @@ export interface DemoOptions {
   /** Planning steps per goal (reach: one goal; pick_place: grasp, lift, place — the paper used 4, 10, 4). */
   stepBudgets: { reach: number[]; pick_place: number[] };
   /**
+   * Reach: sub-goal images on the straight line to a far goal, at most `spacing` m apart, each with
+   * `budget` planning steps, before the goal itself (absent or spacing 0: the goal alone). Success is
+   * judged on the goal only.
+   */
+  reachSubgoals?: { spacing: number; budget: number };
+  /**
    * SetGoal's energy threshold: a goal counts as reached, and the arm holds, once the current frame's
    * energy to it is below this (0: step budgets only, as the paper).
    */
@@ -100,19 +106,20 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
 
 /** Distance of the end-effector (reach) or of the cube (pick_place) to where the task wants it (m). */
 function taskDistance(sim: TabletopSim, task: SimTask): number {
-  if (task === "reach") return sim.goalDistance(0);
+  if (task === "reach") return sim.goalDistance(sim.goals.length - 1);
   return Math.hypot(sim.cubePosition[0] - sim.placeTarget[0], sim.cubePosition[1] - sim.placeTarget[1]);
 }
 
 /** Runs one episode (`index` only labels progress callbacks). */
 export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
   const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
-  const reset = sim.reset(seed, o.task, { renderGoals: true });
+  const sub = o.task === "reach" ? o.reachSubgoals : undefined;
+  const reset = sim.reset(seed, o.task, { renderGoals: true, reachSubgoalSpacing: sub?.spacing ?? 0 });
   const view = o.view ?? ((s: TabletopSim) => s.observe().image);
   const goalView = o.goalView ?? ((s: TabletopSim, i: number) => s.goals[i].image as RawImage);
   const start = view(sim);
   const goals = reset.goals.map((_, i) => goalView(sim, i));
-  const budgets = o.stepBudgets[o.task];
+  const budgets = [...Array<number>(sub === undefined ? 0 : goals.length - 1).fill(sub?.budget ?? 0), ...o.stepBudgets[o.task]];
   if (budgets.length !== goals.length) throw new Error(`${o.task} has ${goals.length} goals but ${budgets.length} step budgets`);
   const config = demoConfig(o.config, sim);
   const pipeline = new InProcessPipeline({

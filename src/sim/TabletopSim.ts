@@ -79,6 +79,11 @@ export interface SimResetOptions {
   placeXY?: readonly [number, number];
   /** Start with the cube held at the grasp height under the flange (gripper closed). */
   holding?: boolean;
+  /**
+   * Reach only: sub-goals on the straight line from the start to the goal, evenly spaced and at most
+   * this far apart (m), before the goal itself, which stays last (0 or absent: the goal alone).
+   */
+  reachSubgoalSpacing?: number;
   /** Render the goal images (default true; dataset generation turns it off). */
   renderGoals?: boolean;
   /** Render the observation (default true). */
@@ -169,7 +174,13 @@ export class TabletopSim {
     const orient = [ox, oy, oz];
     const onTable = (xy: readonly number[]): Vec3 => [xy[0], xy[1], c.cubeSize / 2];
     if (task === "reach") {
-      this.currentGoals = [{ label: "reach", pose: [...reachDraw, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held }];
+      const at = (p: readonly number[], label: string): SimGoal => ({ label, pose: [...p, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held });
+      const count = subgoalCount(position, reachDraw, options.reachSubgoalSpacing ?? 0);
+      const subgoals = Array.from({ length: count }, (_, i) => {
+        const f = (i + 1) / (count + 1);
+        return at([0, 1, 2].map((a) => position[a] + f * (reachDraw[a] - position[a])), `sub-goal ${i + 1}/${count}`);
+      });
+      this.currentGoals = [...subgoals, at(reachDraw, "reach")];
     } else {
       const g = this.graspHeight;
       const lift = this.liftHeight;
@@ -282,11 +293,12 @@ export class TabletopSim {
   }
 
   /**
-   * Whether the task is done: reach — flange within REACH_TOLERANCE (2 cm) of the goal position;
+   * Whether the task is done: reach — flange within REACH_TOLERANCE (2 cm) of the goal position (the
+   * last goal; sub-goals do not count);
    * pick_place — the cube resting on the table (not held) within PLACE_TOLERANCE (3 cm) of the place location.
    */
   success(): boolean {
-    if (this.currentTask === "reach") return this.goalDistance(0) <= REACH_TOLERANCE;
+    if (this.currentTask === "reach") return this.goalDistance(this.currentGoals.length - 1) <= REACH_TOLERANCE;
     return !this.held && Math.hypot(this.cube[0] - this.place[0], this.cube[1] - this.place[1]) <= PLACE_TOLERANCE;
   }
 
@@ -319,6 +331,14 @@ export class TabletopSim {
     }
     return best;
   }
+}
+
+/** Sub-goals needed so that no leg from `from` to `to` is longer than `spacing` (m; 0: none). */
+function subgoalCount(from: ArrayLike<number>, to: ArrayLike<number>, spacing: number): number {
+  if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`reach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
+  if (spacing === 0) return 0;
+  const d = Math.hypot(to[0] - from[0], to[1] - from[1], to[2] - from[2]);
+  return Math.max(0, Math.ceil(d / spacing) - 1);
 }
 
 function clamp01(v: number): number {

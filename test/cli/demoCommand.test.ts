@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { deriveSeed, TabletopSim } from "../../src/sim";
 import { decodeImage } from "../../src/worldmodel/imageDecode";
 import { runCli } from "../helpers/cli";
 import { TINY_MODEL } from "../helpers/fixtures";
@@ -45,7 +46,7 @@ describe("vjepa2-mpc demo", () => {
     expect(ep.energy[0]).toBeGreaterThan(0);
     expect(ep.distance_m.at(-1)).toBeCloseTo(ep.final_distance_m, 2);
     // the settings the figures were measured with; reaching holds the gripper by default
-    expect(ja.settings).toMatchObject({ samples: 16, iterations: 2, horizon: 1, fix_gripper: 0, step_budgets: [2], energy_threshold: 0 });
+    expect(ja.settings).toMatchObject({ samples: 16, iterations: 2, horizon: 1, fix_gripper: 0, return_to_best: true, step_budgets: [2], reach_subgoals: { spacing: 0.15, budget: 3 }, energy_threshold: 0 });
   }, 60_000);
 
   it("runs pick_place with its three sub-goals", async () => {
@@ -54,7 +55,18 @@ describe("vjepa2-mpc demo", () => {
     const out = JSON.parse(r.stdout);
     expect(out.summary.episodes).toBe(1);
     expect(out.episodes[0].steps).toBeLessThanOrEqual(3);
-    expect(out.settings).toMatchObject({ fix_gripper: null, step_budgets: [1, 1, 1] }); // grasping needs the gripper
+    expect(out.settings).toMatchObject({ fix_gripper: null, return_to_best: false, step_budgets: [1, 1, 1], reach_subgoals: null }); // grasping needs the gripper
+  }, 60_000);
+
+  it("gives far reach goals sub-goal images, each with its budget, unless --subgoal-spacing 0", async () => {
+    const run = async (...extra: string[]) => JSON.parse((await runCli(["demo", ...fast, "--episodes", "1", "--seed", "5", "--json", ...extra])).stdout).episodes[0];
+    // Planning steps: one per sub-goal budget step plus the goal's; none with spacing 0.
+    const none = await run("--subgoal-spacing", "0");
+    const dense = await run("--subgoal-spacing", "0.02", "--subgoal-budget", "1");
+    const subgoals = new TabletopSim({ size: 16 }).reset(deriveSeed(5, 0), "reach", { reachSubgoalSpacing: 0.02, renderGoals: false }).goals.length - 1;
+    expect(subgoals).toBeGreaterThan(2);
+    expect(none.steps).toBe(2);
+    expect(dense.steps).toBe(subgoals + 2);
   }, 60_000);
 
   it("lets a --config file free the gripper for reaching", async () => {
@@ -73,6 +85,12 @@ describe("vjepa2-mpc demo", () => {
     const level = await runCli(["demo", ...fast, "--log-level", "loud"]);
     expect(level.code).toBe(1);
     expect(level.stderr).toContain("unknown log level 'loud'");
+    const spacing = await runCli(["demo", ...fast, "--subgoal-spacing", "-0.1"]);
+    expect(spacing.code).toBe(1);
+    expect(spacing.stderr).toContain("--subgoal-spacing expects a number ≥ 0, got '-0.1'");
+    const subBudget = await runCli(["demo", ...fast, "--subgoal-budget", "0"]);
+    expect(subBudget.code).toBe(1);
+    expect(subBudget.stderr).toContain("--subgoal-budget expects an integer ≥ 1, got '0'");
     const budgets = await runCli(["demo", ...fast, "--budgets", "2,x"]);
     expect(budgets.code).toBe(1);
     expect(budgets.stderr).toContain("--budgets expects an integer");

@@ -197,6 +197,40 @@ describe("TabletopSim: goals", () => {
     }
   });
 
+  it("reach sub-goals lie evenly on the line to the same goal, at most the spacing apart; success counts the goal only", () => {
+    const sim = new TabletopSim({ size: 16 });
+    for (const seed of [0, 1, 2, 3]) {
+      const plain = sim.reset(seed, "reach", { renderGoals: false });
+      const r = sim.reset(seed, "reach", { reachSubgoalSpacing: 0.05 });
+      const goal = plain.goals[0].pose;
+      expect(r.goals.at(-1)?.pose).toEqual(goal); // the draw is unchanged
+      expect(r.goals.at(-1)?.label).toBe("reach");
+      const start = r.state.slice(0, 3);
+      const distance = Math.hypot(goal[0] - start[0], goal[1] - start[1], goal[2] - start[2]);
+      const n = r.goals.length - 1;
+      expect(n).toBe(Math.ceil(distance / 0.05) - 1);
+      const points = [start, ...r.goals.map((g) => g.pose.slice(0, 3))];
+      for (let i = 1; i < points.length; i++) {
+        const leg = Math.hypot(points[i][0] - points[i - 1][0], points[i][1] - points[i - 1][1], points[i][2] - points[i - 1][2]);
+        expect(leg).toBeCloseTo(distance / (n + 1), 9);
+        expect(leg).toBeLessThanOrEqual(0.05 + 1e-12);
+      }
+      r.goals.forEach((g, i) => {
+        expect(g.label).toBe(i === n ? "reach" : `sub-goal ${i + 1}/${n}`);
+        expect(g.pose.slice(3)).toEqual(goal.slice(3));
+        expect(imagesEqual(g.image!.data, sim.render({ ee: g.pose, cube: sim.cubePosition, cubeHeld: false }).data)).toBe(true);
+      });
+      // Standing on the first sub-goal is not success; the goal is.
+      sim.step(posesToDiff(sim.state, r.goals[0].pose));
+      expect(sim.success()).toBe(false);
+      sim.step(posesToDiff(sim.state, goal));
+      expect(sim.success()).toBe(true);
+    }
+    expect(sim.reset(0, "reach", { reachSubgoalSpacing: 10 }).goals).toHaveLength(1);
+    expect(sim.reset(0, "reach", { reachSubgoalSpacing: 0 }).goals).toHaveLength(1);
+    expect(() => sim.reset(0, "reach", { reachSubgoalSpacing: -0.1 })).toThrow(/reach sub-goal spacing must be a finite number ≥ 0 \(m\), got -0.1/);
+  });
+
   it("pick_place has grasp → lift → place sub-goals with their poses", () => {
     const sim = new TabletopSim({ size: 32 });
     const r = sim.reset(9, "pick_place");
