@@ -70,7 +70,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--config <files...>", "YAML configuration file(s)")
     .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
     .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
-    .option("--budgets <list>", "planning steps per goal, comma-separated (reach default 12; pick_place default 4,10,4)")
+    .option("--budgets <list>", "planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place default 4,10,4)")
     .option("--subgoal-spacing <m>", `reach: sub-goal images at most this far apart (m) on the line to a far goal; 0: the goal alone (default ${DEMO_REACH_SUBGOALS.spacing})`)
     .option("--subgoal-budget <n>", `reach: planning steps per sub-goal (default ${DEMO_REACH_SUBGOALS.budget})`)
     .option("--energy-threshold <e>", `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model, else 0)`)

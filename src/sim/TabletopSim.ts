@@ -144,6 +144,8 @@ export class TabletopSim {
    */
   reset(seed: number, task: SimTask = "reach", options: SimResetOptions = {}): SimResetResult {
     if (!SIM_TASKS.includes(task)) throw new Error(`unknown sim task '${String(task)}' (expected ${SIM_TASKS.join(" or ")})`);
+    const spacing = options.reachSubgoalSpacing ?? 0;
+    if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`reach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
     const rng = createSimRandom(seed);
     const c = this.config;
     const ws = c.workspace;
@@ -175,7 +177,7 @@ export class TabletopSim {
     const onTable = (xy: readonly number[]): Vec3 => [xy[0], xy[1], c.cubeSize / 2];
     if (task === "reach") {
       const at = (p: readonly number[], label: string): SimGoal => ({ label, pose: [...p, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held });
-      const count = subgoalCount(position, reachDraw, options.reachSubgoalSpacing ?? 0);
+      const count = subgoalCount(position, reachDraw, spacing);
       const subgoals = Array.from({ length: count }, (_, i) => {
         const f = (i + 1) / (count + 1);
         return at([0, 1, 2].map((a) => position[a] + f * (reachDraw[a] - position[a])), `sub-goal ${i + 1}/${count}`);
@@ -335,7 +337,6 @@ export class TabletopSim {
 
 /** Sub-goals needed so that no leg from `from` to `to` is longer than `spacing` (m; 0: none). */
 function subgoalCount(from: ArrayLike<number>, to: ArrayLike<number>, spacing: number): number {
-  if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`reach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
   if (spacing === 0) return 0;
   const d = Math.hypot(to[0] - from[0], to[1] - from[1], to[2] - from[2]);
   return Math.max(0, Math.ceil(d / spacing) - 1);

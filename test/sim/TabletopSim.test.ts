@@ -229,6 +229,7 @@ describe("TabletopSim: goals", () => {
     expect(sim.reset(0, "reach", { reachSubgoalSpacing: 10 }).goals).toHaveLength(1);
     expect(sim.reset(0, "reach", { reachSubgoalSpacing: 0 }).goals).toHaveLength(1);
     expect(() => sim.reset(0, "reach", { reachSubgoalSpacing: -0.1 })).toThrow(/reach sub-goal spacing must be a finite number ≥ 0 \(m\), got -0.1/);
+    expect(() => sim.reset(0, "pick_place", { reachSubgoalSpacing: Number.NaN })).toThrow(/reach sub-goal spacing must be a finite number ≥ 0 \(m\), got NaN/);
   });
 
   it("pick_place has grasp → lift → place sub-goals with their poses", () => {
