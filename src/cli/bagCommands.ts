@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { BagReader, formatDamage } from "../bag/BagReader";
 import { convertDroidEpisode } from "../bag/convertDroid";
 import { createLogger } from "../log";
+import { numberFlag } from "./flagValues";
 
 function parseSize(text: string): { width: number; height: number } {
   const m = /^(\d+)x(\d+)$/.exec(text);
@@ -25,8 +26,7 @@ export function registerBagCommands(program: Command): void {
     .option("--size <WxH>", "resize frames (pixels)")
     .option("--json", "print the result as one JSON object")
     .action(async (episodeDir: string, flags: { out: string; camera?: string; fps: string; compressed?: boolean; size?: string; json?: boolean }) => {
-      const fps = Number(flags.fps);
-      if (!Number.isFinite(fps) || fps <= 0) throw new Error(`--fps expects a positive number, got '${flags.fps}'`);
+      const fps = numberFlag(flags.fps, "--fps", 0, true);
       const result = await convertDroidEpisode(episodeDir, flags.out, {
         camera: flags.camera,
         fps,

@@ -12,6 +12,7 @@ import { createLogger } from "../log";
 import { SIM_TASKS, type SimTask } from "../sim";
 import { encodePng } from "../worldmodel/imageDecode";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
+import { integerFlag, integerListFlag, numberFlag } from "./flagValues";
 import { loadModelFromConfig } from "./planCommands";
 
 /** The trained demo model shipped with the project. */
@@ -43,22 +44,6 @@ export const DEMO_REACH_SUBGOALS = { spacing: 0.15, budget: 3 };
 /** Planning steps per goal (pick_place: grasp, lift, place, as the paper's 4, 10, 4). */
 export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: [4, 10, 4] };
 
-function int(text: string, flag: string, min = 0): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${flag} expects an integer ≥ ${min}, got '${text}'`);
-  return v;
-}
-
-function nonNegative(text: string, flag: string): number {
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v) || v < 0) throw new Error(`${flag} expects a number ≥ 0, got '${text}'`);
-  return v;
-}
-
-function budgets(text: string, flag: string): number[] {
-  return text.split(",").map((s) => int(s.trim(), flag, 1));
-}
-
 export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
@@ -81,22 +66,22 @@ export function registerDemoCommand(program: Command): void {
       if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
       const task = flags.task as SimTask;
       const overrides: Record<string, unknown> = { "world_model.model": flags.model ?? EMBEDDED_MODEL };
-      if (flags.samples !== undefined) overrides["planner.samples"] = int(flags.samples, "--samples", 2);
-      if (flags.iterations !== undefined) overrides["planner.iterations"] = int(flags.iterations, "--iterations", 1);
+      if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
+      if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
       const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
       if (flags.model === undefined && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
         throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
       }
-      const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: budgets(flags.budgets, "--budgets") };
+      const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
       const reachSubgoals = {
-        spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : nonNegative(flags.subgoalSpacing, "--subgoal-spacing"),
-        budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : int(flags.subgoalBudget, "--subgoal-budget", 1),
+        spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
+        budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
       };
-      const energyThreshold = flags.energyThreshold !== undefined ? nonNegative(flags.energyThreshold, "--energy-threshold") : flags.model === undefined ? EMBEDDED_ENERGY_THRESHOLD : 0;
+      const energyThreshold = flags.energyThreshold !== undefined ? numberFlag(flags.energyThreshold, "--energy-threshold", 0) : flags.model === undefined ? EMBEDDED_ENERGY_THRESHOLD : 0;
       const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
       const log = createLogger("vjepa2-mpc.demo", level);
       const model = await loadModelFromConfig(config, log);
-      const episodes = int(flags.episodes, "--episodes", 1);
+      const episodes = integerFlag(flags.episodes, "--episodes", 1);
       const started = performance.now();
       const tty = process.stderr.isTTY && !flags.json;
       try {
@@ -113,7 +98,7 @@ export function registerDemoCommand(program: Command): void {
           config,
           task,
           episodes,
-          seed: int(flags.seed, "--seed"),
+          seed: integerFlag(flags.seed, "--seed"),
           preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
           stepBudgets,
           reachSubgoals,

@@ -13,6 +13,7 @@ import { OnnxWorldModel } from "../worldmodel/OnnxWorldModel";
 import type { ProviderName } from "../worldmodel/sessionProtocol";
 import { tensor, type FloatTensor } from "../worldmodel/tensor";
 import { summarise, type Summary } from "./stats";
+import { integerFlag } from "./flagValues";
 
 /** Planner flags and the `planner.*` parameter each one overrides. */
 const PLANNER_FLAGS: Array<[flag: string, key: string, description: string, parse: (v: string) => number]> = [
@@ -145,9 +146,8 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print one JSON object instead of text")
     .action(async (flags: PlannerFlags & { repeats: string; warmup: string }) => {
       const config = configFromFlags(flags);
-      const repeats = Number(flags.repeats);
-      const warmup = Number(flags.warmup);
-      if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(warmup) || warmup < 0) throw new Error("--repeats must be ≥ 1 and --warmup ≥ 0 (integers)");
+      const repeats = integerFlag(flags.repeats, "--repeats", 1);
+      const warmup = integerFlag(flags.warmup, "--warmup", 0);
       const model = await loadModelFromConfig(config);
       try {
         const result = await benchPlanner(model, config, repeats, warmup);

@@ -13,12 +13,7 @@ import { replayBag } from "../replay/replayBag";
 import type { ReplayReport } from "../replay/ReplayReport";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { loadModelFromConfig } from "./planCommands";
-
-function positiveInt(text: string, flag: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${flag} expects an integer ≥ 1, got '${text}'`);
-  return v;
-}
+import { integerFlag } from "./flagValues";
 
 /** Writes the report as JSON or HTML by the file's extension (atomically). */
 export function writeReport(file: string, report: ReplayReport): void {
@@ -59,11 +54,11 @@ export function registerReplayCommand(program: Command): void {
     .action(async (bag: string, flags: { model?: string; config?: string[]; goalEvery?: string; goalFrame?: string; samples?: string; iterations?: string; report?: string[]; landscapeGrid: string; json?: boolean }) => {
       if (flags.goalEvery !== undefined && flags.goalFrame !== undefined) throw new Error("give either --goal-every K or --goal-frame last, not both");
       if (flags.goalFrame !== undefined && flags.goalFrame !== "last") throw new Error(`--goal-frame supports 'last', got '${flags.goalFrame}'`);
-      const goal = flags.goalFrame === "last" ? ({ frame: "last" } as const) : { every: positiveInt(flags.goalEvery ?? "8", "--goal-every") };
+      const goal = flags.goalFrame === "last" ? ({ frame: "last" } as const) : { every: integerFlag(flags.goalEvery ?? "8", "--goal-every", 1) };
       const overrides: Record<string, unknown> = {};
       if (flags.model !== undefined) overrides["world_model.model"] = flags.model;
-      if (flags.samples !== undefined) overrides["planner.samples"] = positiveInt(flags.samples, "--samples");
-      if (flags.iterations !== undefined) overrides["planner.iterations"] = positiveInt(flags.iterations, "--iterations");
+      if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 1);
+      if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
       const config = resolveConfig(flags.config ?? [], overrides);
       for (const f of flags.report ?? []) if (![".json", ".html"].includes(path.extname(f).toLowerCase())) throw new Error(`--report ${f}: use a .json or .html file name`);
       const log = createLogger("vjepa2-mpc.replay");
@@ -77,7 +72,7 @@ export function registerReplayCommand(program: Command): void {
           config,
           goal,
           preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
-          landscapeGrid: positiveInt(flags.landscapeGrid === "0" ? "1" : flags.landscapeGrid, "--landscape-grid"),
+          landscapeGrid: integerFlag(flags.landscapeGrid === "0" ? "1" : flags.landscapeGrid, "--landscape-grid", 1),
           onProgress: (done, total) => {
             if (bar === null) return;
             if (done === 1) bar.start(total, 0);

@@ -13,18 +13,7 @@ import { recordEpisode, SIM_POLICY_MIXES, type SimEpisodeStart, type SimPolicyMi
 import { writeSimEpisodeBag, writeSimEpisodeBags } from "../sim/simEpisodeBag";
 import { SIM_TASKS, TabletopSim, type SimTask } from "../sim/TabletopSim";
 import { encodePng } from "../worldmodel/imageDecode";
-
-function integer(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${flag} expects an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? "" : max}, got '${text}'`);
-  return v;
-}
-
-function positive(text: string, flag: string): number {
-  const v = Number(text);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${flag} expects a positive number, got '${text}'`);
-  return v;
-}
+import { integerFlag, numberFlag } from "./flagValues";
 
 interface SimDataFlags {
   out: string;
@@ -93,12 +82,12 @@ export function registerSimCommands(program: Command): void {
     .option("--bags <dir>", "also write each episode as a rosbag2 bag: DIR/episode_0000, … (the directories must not hold files)")
     .option("--json", "print the result as one JSON object")
     .action(async (flags: SimDataFlags) => {
-      const episodes = integer(flags.episodes, "--episodes", 1);
-      const steps = integer(flags.steps, "--steps", 2);
-      const size = integer(flags.size, "--size", 16, 512);
-      const supersample = integer(flags.supersample, "--supersample", 1, 8);
-      const seed = integer(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
-      const maxnorm = positive(flags.maxnorm, "--maxnorm");
+      const episodes = integerFlag(flags.episodes, "--episodes", 1);
+      const steps = integerFlag(flags.steps, "--steps", 2);
+      const size = integerFlag(flags.size, "--size", 16, 512);
+      const supersample = integerFlag(flags.supersample, "--supersample", 1, 8);
+      const seed = integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
+      const maxnorm = numberFlag(flags.maxnorm, "--maxnorm", 0, true);
       const options = { out: flags.out, episodes, steps, size, supersample, seed, policy: flags.policy, maxnorm };
       checkSimDatasetOptions(options);
       let bags: { dir: string; episodes: number; actions: number } | null = null;
@@ -146,11 +135,11 @@ export function registerSimCommands(program: Command): void {
     .option("--maxnorm <m>", "bound of |dx|, |dy|, |dz| per step (m)", "0.075")
     .option("--json", "print the result as one JSON object")
     .action(async (flags: SimBagFlags) => {
-      const seed = integer(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
-      const steps = integer(flags.steps, "--steps", 2);
+      const seed = integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
+      const steps = integerFlag(flags.steps, "--steps", 2);
       const policy = simBagPolicy(flags.policy, flags.task);
-      const sim = new TabletopSim({ size: integer(flags.size, "--size", 16, 512), supersample: integer(flags.supersample, "--supersample", 1, 8) });
-      const episode = recordEpisode(sim, { seed, steps, policy, start: flags.start, maxnorm: positive(flags.maxnorm, "--maxnorm") });
+      const sim = new TabletopSim({ size: integerFlag(flags.size, "--size", 16, 512), supersample: integerFlag(flags.supersample, "--supersample", 1, 8) });
+      const episode = recordEpisode(sim, { seed, steps, policy, start: flags.start, maxnorm: numberFlag(flags.maxnorm, "--maxnorm", 0, true) });
       const result = await writeSimEpisodeBag(episode, flags.out);
       const info = { ...result, seed, task: episode.task, policy: episode.policy, start: episode.start, grasps: episode.grasps, releases: episode.releases, success: sim.success() };
       if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
@@ -172,10 +161,10 @@ export function registerSimCommands(program: Command): void {
     .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
     .option("--scale <k>", "nearest-neighbour upscaling of the PNG, for viewing", "4")
     .action((flags: SimRenderFlags) => {
-      const sim = new TabletopSim({ size: integer(flags.size, "--size", 16, 512), supersample: integer(flags.supersample, "--supersample", 1, 8) });
-      const r = sim.reset(integer(flags.seed, "--seed", Number.MIN_SAFE_INTEGER), flags.task);
+      const sim = new TabletopSim({ size: integerFlag(flags.size, "--size", 16, 512), supersample: integerFlag(flags.supersample, "--supersample", 1, 8) });
+      const r = sim.reset(integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER), flags.task);
       const images = [r.image, ...r.goals.map((g) => g.image!)];
-      const strip = imageStrip(images, { scale: integer(flags.scale, "--scale", 1, 16), gap: 4 });
+      const strip = imageStrip(images, { scale: integerFlag(flags.scale, "--scale", 1, 16), gap: 4 });
       fs.mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
       fs.writeFileSync(flags.out, encodePng(strip));
       const fmt = (p: number[]): string => `[${p.map((v) => v.toFixed(3)).join(", ")}]`;

@@ -9,6 +9,7 @@ import { imagesToBatch, preprocessOptionsFor, readImages } from "../worldmodel/i
 import { OnnxWorldModel, readModelPackage } from "../worldmodel/OnnxWorldModel";
 import type { ProviderName } from "../worldmodel/sessionProtocol";
 import { tensor } from "../worldmodel/tensor";
+import { integerFlag } from "./flagValues";
 
 interface ModelFlags {
   model: string;
@@ -28,17 +29,11 @@ export function withModelOptions(cmd: Command): Command {
     .option("--max-batch <n>", "split batches larger than this across graph runs (bounds memory)");
 }
 
-function positiveInt(text: string, flag: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${flag} expects a non-negative integer, got '${text}'`);
-  return v;
-}
-
 /** Loads the package named by the shared flags. */
 export async function loadModel(flags: ModelFlags, extra: { disableFusedRollout?: boolean } = {}): Promise<OnnxWorldModel> {
   return OnnxWorldModel.load(flags.model, {
-    provider: { name: flags.provider, required: flags.providerRequired === true, intraOpThreads: positiveInt(flags.threads, "--threads") },
-    maxBatch: flags.maxBatch === undefined ? undefined : positiveInt(flags.maxBatch, "--max-batch"),
+    provider: { name: flags.provider, required: flags.providerRequired === true, intraOpThreads: integerFlag(flags.threads, "--threads", 0) },
+    maxBatch: flags.maxBatch === undefined ? undefined : integerFlag(flags.maxBatch, "--max-batch", 0),
     disableFusedRollout: extra.disableFusedRollout,
     logger: createLogger("vjepa2-mpc"),
   });

@@ -29,7 +29,7 @@ describe("bag CLI", () => {
   });
 
   it("convert-droid rejects a bad --fps and --size with the flag named", async () => {
-    await expect(run(["convert-droid", "/nonexistent", "--out", "/tmp/x", "--fps", "0"])).rejects.toThrow(/--fps expects a positive number, got '0'/);
+    await expect(run(["convert-droid", "/nonexistent", "--out", "/tmp/x", "--fps", "0"])).rejects.toThrow(/--fps expects a number > 0, got '0'/);
     await expect(run(["convert-droid", "/nonexistent", "--out", "/tmp/x", "--size", "64"])).rejects.toThrow(/--size expects WIDTHxHEIGHT/);
   });
 });
