@@ -42,11 +42,11 @@ function options(mode: "blocking" | "streaming"): PlannerNodeOptions {
   };
 }
 
-function setup(mode: "blocking" | "streaming") {
+function setup(mode: "blocking" | "streaming", returnToBest = false) {
   const w = simWorld();
   const channel = new InProcessEmbeddingChannel();
   const model = new AnalyticWorldModel();
-  const planner = new RecedingHorizonPlanner(model, { cem: { samples: 30, iterations: 2, topk: 5, seed: 1 }, warmStart: false, evaluatePlan: false });
+  const planner = new RecedingHorizonPlanner(model, { cem: { samples: 30, iterations: 2, topk: 5, seed: 1 }, warmStart: false, evaluatePlan: false, returnToBest });
   const enc = meanEncoder();
   const t = w.node("planner");
   const node = new PlannerNode(t, planner, options(mode), channel, enc.encode);
@@ -59,8 +59,8 @@ function setup(mode: "blocking" | "streaming") {
   const pose = client.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", "/robot/ee_pose");
   const grip = client.publisher<JointStateMsg>("sensor_msgs/msg/JointState", "/robot/gripper");
   const actuator = client.publisher<{ header: unknown; code: number; message: string }>("vjepa2_mpc_interfaces/msg/ActuatorStatus", "/actuator/status");
-  const state = (stamp: number) => {
-    pose({ header: { stamp: timeFromSeconds(stamp), frame_id: "panda_link0" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+  const state = (stamp: number, x = 0.5) => {
+    pose({ header: { stamp: timeFromSeconds(stamp), frame_id: "panda_link0" }, pose: { position: { x, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
     grip({ header: { stamp: timeFromSeconds(stamp), frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
   };
   const frame = (stamp: number) => channel.publish({ stamp, frameId: "camera", embedding: AnalyticWorldModel.embedding(0, 0, 0, 0), encodedAt: stamp });
@@ -126,6 +126,24 @@ describe("PlannerNode streaming mode", () => {
     expect(s.actions[0].dx).toBeGreaterThan(0); // towards the red goal's x
     expect(s.statuses.at(-1)).toMatchObject({ code: 0, goal_index: 0, goal_count: 1, step_at_goal: 1, step_budget: 3, model_calls: 2 });
     expect(s.statuses.at(-1)?.action).toHaveLength(7);
+  });
+
+  it("with return_to_best, moves back to the best frame's state once the budget is spent, then stops planning", async () => {
+    const s = setup("streaming", true);
+    await s.setGoal({ images: [solidImage(0, [255, 0, 0])], step_budgets: [1] });
+    // Same frame energy each time: the first frame stays the best; the arm has since moved 10 cm in x.
+    for (const [stamp, x] of [[100, 0.5], [101, 0.6], [102, 0.5], [103, 0.6]]) {
+      s.state(stamp, x);
+      await flush();
+      s.frame(stamp);
+      await flush(10);
+      await s.node.idle();
+      await flush();
+    }
+    expect(s.statuses.map((m) => m.code)).toEqual([0, 6, 2]); // planned, returning, done; the last frame is not planned
+    expect(s.actions).toHaveLength(2);
+    expect(s.actions[1].dx).toBeCloseTo(-0.075, 9);
+    expect(s.statuses[1].message).toMatch(/returning to the lowest-energy frame of the last goal/);
   });
 
   it("pauses, resumes and clears goals through its services", async () => {
