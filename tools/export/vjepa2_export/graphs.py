@@ -13,7 +13,7 @@ from .modules import VisionTransformer, VisionTransformerPredictorAC, compute_ne
 def plain_layer_norm(x, dim: int):
     """F.layer_norm(x, (dim,)) without affine.  Unit weight / zero bias are passed explicitly (exact) because
     torch 1.13's opset-17 LayerNormalization symbolic emits an empty scale input otherwise."""
-    return F.layer_norm(x, (dim,), torch.ones(dim, dtype=x.dtype), torch.zeros(dim, dtype=x.dtype))
+    return F.layer_norm(x, (dim,), torch.ones(dim, dtype=x.dtype, device=x.device), torch.zeros(dim, dtype=x.dtype, device=x.device))
 
 
 def build_models(cfg: ModelConfig):
