@@ -104,12 +104,6 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
   };
 }
 
-/** Distance of the end-effector (reach) or of the cube (pick_place) to where the task wants it (m). */
-function taskDistance(sim: TabletopSim, task: SimTask): number {
-  if (task === "reach") return sim.goalDistance(sim.goals.length - 1);
-  return Math.hypot(sim.cubePosition[0] - sim.placeTarget[0], sim.cubePosition[1] - sim.placeTarget[1]);
-}
-
 /** Runs one episode (`index` only labels progress callbacks). */
 export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
   const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
@@ -119,7 +113,9 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   const goalView = o.goalView ?? ((s: TabletopSim, i: number) => s.goals[i].image as RawImage);
   const start = view(sim);
   const goals = reset.goals.map((_, i) => goalView(sim, i));
-  const budgets = [...Array<number>(sub === undefined ? 0 : goals.length - 1).fill(sub?.budget ?? 0), ...o.stepBudgets[o.task]];
+  // Reach sub-goals come first, each with the sub-goal budget; the task's budgets cover the rest.
+  const subgoals = sub === undefined ? 0 : goals.length - 1;
+  const budgets = [...Array<number>(subgoals).fill(sub?.budget ?? 0), ...o.stepBudgets[o.task]];
   if (budgets.length !== goals.length) throw new Error(`${o.task} has ${goals.length} goals but ${budgets.length} step budgets`);
   const config = demoConfig(o.config, sim);
   const pipeline = new InProcessPipeline({
@@ -146,7 +142,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     const status = m as PlanStatusMsg;
     statuses.push(status);
     path.push(sim.state.slice(0, 3));
-    const distance = taskDistance(sim, o.task);
+    const distance = sim.distanceToTarget();
     distances.push(distance);
     if (status.code === 0) stepsPlanned++;
     if (status.code === 2 || status.code === 4) finished = true;
@@ -171,7 +167,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     task: o.task,
     success: sim.success(),
     steps: planned.length,
-    finalDistance: taskDistance(sim, o.task),
+    finalDistance: sim.distanceToTarget(),
     path,
     latencyMs: planned.map((s) => s.latency_ms),
     energies: statuses.map((s) => s.current_energy),

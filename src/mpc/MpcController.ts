@@ -55,8 +55,8 @@ export class MpcController {
 
   /**
    * Blocking mode: plans and executes until every goal is finished, `maxSteps` steps were taken, or
-   * `shouldStop()` returns true. A step whose status is not `planned` or `returning` ends the loop unless
-   * it is an invalid observation (then the next observation is tried). `onPlan` sees each plan before it is
+   * `shouldStop()` returns true. A step without an action (idle, done, error) ends the loop; after an
+   * invalid observation the next observation is tried. `onPlan` sees each plan before it is
    * executed, `onStep` after the motion settled. Returns every step with what was sent.
    */
   async runBlocking(
@@ -84,7 +84,7 @@ export class MpcController {
         continue;
       }
       invalidInARow = 0;
-      if (step.status.code !== "planned" && step.status.code !== "returning") break;
+      if (step.action === null) break; // idle, done or error: nothing more to execute
     }
     return out;
   }

@@ -126,7 +126,12 @@ export class RecedingHorizonPlanner {
 
   /** True when every goal is finished and no return move (returnToBest) is still due. */
   get finished(): boolean {
-    return this.schedule.done && (this.returnMoves === null || !this.settings.returnToBest || this.schedule.traces.at(-1)?.outcome !== "budget_exhausted");
+    return this.schedule.done && !this.returnDue();
+  }
+
+  /** returnToBest applies: the last goal ran out of budget, a best frame is known, the return is not over. */
+  private returnDue(): boolean {
+    return this.settings.returnToBest === true && this.returnMoves !== null && this.bestLast !== null && this.schedule.traces.at(-1)?.outcome === "budget_exhausted";
   }
 
   /** Drops every goal; the planner idles. */
@@ -228,8 +233,7 @@ export class RecedingHorizonPlanner {
    */
   private returnMove(state: ArrayLike<number>): { action: number[]; message: string } | null {
     const best = this.bestLast;
-    const outcome = this.schedule.traces.at(-1)?.outcome;
-    if (!this.settings.returnToBest || best === null || outcome !== "budget_exhausted" || this.returnMoves === null) return null;
+    if (!this.returnDue() || best === null || this.returnMoves === null) return null;
     const d = [0, 1, 2].map((i) => best.state[i] - state[i]);
     const distance = Math.hypot(d[0], d[1], d[2]);
     if (distance <= RETURN_TOLERANCE_M || this.returnMoves >= RETURN_MAX_MOVES) {

@@ -295,13 +295,21 @@ export class TabletopSim {
   }
 
   /**
-   * Whether the task is done: reach — flange within REACH_TOLERANCE (2 cm) of the goal position (the
-   * last goal; sub-goals do not count);
+   * How far the task is from done (m): reach — the flange from the goal position (the last goal;
+   * sub-goals do not count); pick_place — the cube from the place location, horizontally.
+   */
+  distanceToTarget(): number {
+    if (this.currentTask === "reach") return this.goalDistance(this.currentGoals.length - 1);
+    return Math.hypot(this.cube[0] - this.place[0], this.cube[1] - this.place[1]);
+  }
+
+  /**
+   * Whether the task is done: reach — flange within REACH_TOLERANCE (2 cm) of the goal position;
    * pick_place — the cube resting on the table (not held) within PLACE_TOLERANCE (3 cm) of the place location.
    */
   success(): boolean {
-    if (this.currentTask === "reach") return this.goalDistance(this.currentGoals.length - 1) <= REACH_TOLERANCE;
-    return !this.held && Math.hypot(this.cube[0] - this.place[0], this.cube[1] - this.place[1]) <= PLACE_TOLERANCE;
+    if (this.currentTask === "reach") return this.distanceToTarget() <= REACH_TOLERANCE;
+    return !this.held && this.distanceToTarget() <= PLACE_TOLERANCE;
   }
 
   /** The fingers straddle the cube: close enough horizontally, and reaching down its sides. */

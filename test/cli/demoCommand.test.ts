@@ -79,24 +79,19 @@ describe("vjepa2-mpc demo", () => {
   }, 60_000);
 
   it("refuses bad options and a missing model with a clear message", async () => {
-    const task = await runCli(["demo", "--task", "juggle"]);
-    expect(task.code).toBe(1);
-    expect(task.stderr).toContain("--task must be one of reach, pick_place");
-    const level = await runCli(["demo", ...fast, "--log-level", "loud"]);
-    expect(level.code).toBe(1);
-    expect(level.stderr).toContain("unknown log level 'loud'");
-    const spacing = await runCli(["demo", ...fast, "--subgoal-spacing", "-0.1"]);
-    expect(spacing.code).toBe(1);
-    expect(spacing.stderr).toContain("--subgoal-spacing expects a number ≥ 0, got '-0.1'");
-    const subBudget = await runCli(["demo", ...fast, "--subgoal-budget", "0"]);
-    expect(subBudget.code).toBe(1);
-    expect(subBudget.stderr).toContain("--subgoal-budget expects an integer ≥ 1, got '0'");
-    const budgets = await runCli(["demo", ...fast, "--budgets", "2,x"]);
-    expect(budgets.code).toBe(1);
-    expect(budgets.stderr).toContain("--budgets expects an integer");
-    const threshold = await runCli(["demo", ...fast, "--energy-threshold", "-1"]);
-    expect(threshold.code).toBe(1);
-    expect(threshold.stderr).toContain("--energy-threshold expects a number ≥ 0, got '-1'");
+    const refusals: Array<[string[], string]> = [
+      [["--task", "juggle"], "--task must be one of reach, pick_place"],
+      [[...fast, "--log-level", "loud"], "unknown log level 'loud'"],
+      [[...fast, "--subgoal-spacing", "-0.1"], "--subgoal-spacing expects a number ≥ 0, got '-0.1'"],
+      [[...fast, "--subgoal-budget", "0"], "--subgoal-budget expects an integer ≥ 1, got '0'"],
+      [[...fast, "--budgets", "2,x"], "--budgets expects an integer"],
+      [[...fast, "--energy-threshold", "-1"], "--energy-threshold expects a number ≥ 0, got '-1'"],
+    ];
+    for (const [args, message] of refusals) {
+      const r = await runCli(["demo", ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+    }
     const missing = await runCli(["demo", "--model", path.join(os.tmpdir(), "no-such-model-dir")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no-such-model-dir/);

@@ -223,8 +223,11 @@ describe("TabletopSim: goals", () => {
       // Standing on the first sub-goal is not success; the goal is.
       sim.step(posesToDiff(sim.state, r.goals[0].pose));
       expect(sim.success()).toBe(false);
+      expect(sim.distanceToTarget()).toBeCloseTo(sim.goalDistance(n), 12);
+      expect(sim.distanceToTarget()).toBeGreaterThan(0.02);
       sim.step(posesToDiff(sim.state, goal));
       expect(sim.success()).toBe(true);
+      expect(sim.distanceToTarget()).toBeLessThan(1e-6);
     }
     expect(sim.reset(0, "reach", { reachSubgoalSpacing: 10 }).goals).toHaveLength(1);
     expect(sim.reset(0, "reach", { reachSubgoalSpacing: 0 }).goals).toHaveLength(1);
