@@ -26,6 +26,7 @@ import torch  # noqa: E402
 
 from vjepa2_train import __version__  # noqa: E402
 from vjepa2_train import _paths  # noqa: E402,F401
+from vjepa2_train.blas import reference_blas  # noqa: E402
 from vjepa2_export.config import ConfigError, load_config  # noqa: E402
 from vjepa2_export.modules import VisionTransformerPredictorAC  # noqa: E402
 from vjepa2_train.data import DataError, load_dataset, split_episodes, write_synthetic  # noqa: E402
@@ -120,6 +121,10 @@ def main(argv=None) -> int:
     log.info("vjepa2_train %s: data %s (%d train / %d val episodes of %d frames, %dpx); config %s; stage %s; "
              "%.1f min per stage; torch %s, %d threads", __version__, ds.path, train.episodes, val.episodes, ds.steps,
              cfg.img_size, a.config, a.stage, a.minutes, torch.__version__, torch.get_num_threads())
+    slow_blas = reference_blas()
+    if slow_blas is not None:
+        log.warning("torch runs on the reference BLAS (%s), about 30x slower than OpenBLAS: a --minutes budget then "
+                    "trains far fewer steps. Install libopenblas0-pthread (Debian) for a useful run.", slow_blas)
 
     ckpt_path = os.path.join(a.out, "checkpoint.pt")
     metrics_path = os.path.join(a.out, "metrics.json")
@@ -129,7 +134,7 @@ def main(argv=None) -> int:
             metrics = json.load(f)
     metrics.update({
         "tool": f"vjepa2_train {__version__}", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "machine": f"{platform.machine()} {os.cpu_count()} cpus", "config": cfg.to_dict(), "seed": a.seed,
+        "machine": f"{platform.machine()} {os.cpu_count()} cpus", "reference_blas": slow_blas, "config": cfg.to_dict(), "seed": a.seed,
         "smoke": a.smoke, "dataset": ds.stats(),
         "split": {"train_episodes": int(train.episodes), "val_episodes": int(val.episodes)},
     })
