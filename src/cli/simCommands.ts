@@ -29,7 +29,7 @@ interface SimDataFlags {
 }
 
 /** `sim-bag --policy` values: the task's scripted policy, a random walk, or a policy by name. */
-const SIM_BAG_POLICIES = ["scripted", "random", "scripted_reach", "scripted_pick_place"] as const;
+const SIM_BAG_POLICIES = ["scripted", "random", "scripted_reach", "scripted_fine_approach", "scripted_pick_place"] as const;
 const SIM_EPISODE_STARTS: readonly SimEpisodeStart[] = ["random", "near_cube", "holding"];
 
 interface SimBagFlags {

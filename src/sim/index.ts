@@ -9,7 +9,7 @@ export { DEFAULT_SIM_CONFIG, clampToWorkspace, validateSimConfig } from "./simCo
 export type { SimConfig, Workspace, CameraSpec, Vec3 } from "./simConfig";
 export { createSimRandom, deriveSeed } from "./simRandom";
 export type { SimRandom } from "./simRandom";
-export { createRandomWalkPolicy, createScriptedReachPolicy, createScriptedPickPlacePolicy } from "./simPolicies";
+export { createRandomWalkPolicy, createScriptedReachPolicy, createScriptedFineApproachPolicy, createScriptedPickPlacePolicy } from "./simPolicies";
 export type { SimPolicy, PolicyInput, PolicyOptions } from "./simPolicies";
 export { recordEpisode, chooseEpisodeKind, POLICY_MIX_WEIGHTS, SIM_POLICY_MIXES } from "./simEpisode";
 export type { SimEpisode, SimStep, EpisodeSpec, SimPolicyName, SimPolicyMix, SimEpisodeStart } from "./simEpisode";

@@ -8,12 +8,12 @@
  */
 import { posesToDiff } from "../mpc/poseMath";
 import type { RawImage } from "../worldmodel/preprocess";
-import { createRandomWalkPolicy, createScriptedPickPlacePolicy, createScriptedReachPolicy, type SimPolicy } from "./simPolicies";
+import { createRandomWalkPolicy, createScriptedFineApproachPolicy, createScriptedPickPlacePolicy, createScriptedReachPolicy, type SimPolicy } from "./simPolicies";
 import { createSimRandom, deriveSeed, type SimRandom } from "./simRandom";
 import type { SimGoal, SimTask, TabletopSim } from "./TabletopSim";
 
 /** Which policy drives an episode. */
-export type SimPolicyName = "random" | "scripted_reach" | "scripted_pick_place";
+export type SimPolicyName = "random" | "scripted_reach" | "scripted_fine_approach" | "scripted_pick_place";
 
 /** Which mixture of policies a dataset draws episodes from. */
 export type SimPolicyMix = "mixed" | "random" | "scripted";
@@ -27,22 +27,24 @@ export type SimEpisodeStart = "random" | "near_cube" | "holding";
 /** Probability of each (policy, start) pair in each mixture. */
 export const POLICY_MIX_WEIGHTS: Record<SimPolicyMix, ReadonlyArray<{ policy: SimPolicyName; start: SimEpisodeStart; weight: number }>> = {
   mixed: [
-    { policy: "random", start: "random", weight: 0.25 },
-    { policy: "random", start: "near_cube", weight: 0.15 },
-    { policy: "scripted_reach", start: "random", weight: 0.15 },
-    { policy: "scripted_pick_place", start: "random", weight: 0.15 },
+    { policy: "random", start: "random", weight: 0.2 },
+    { policy: "random", start: "near_cube", weight: 0.1 },
+    { policy: "scripted_reach", start: "random", weight: 0.1 },
+    { policy: "scripted_fine_approach", start: "random", weight: 0.25 },
+    { policy: "scripted_pick_place", start: "random", weight: 0.1 },
     { policy: "scripted_pick_place", start: "near_cube", weight: 0.15 },
-    { policy: "scripted_pick_place", start: "holding", weight: 0.15 },
+    { policy: "scripted_pick_place", start: "holding", weight: 0.1 },
   ],
   random: [
     { policy: "random", start: "random", weight: 0.7 },
     { policy: "random", start: "near_cube", weight: 0.3 },
   ],
   scripted: [
-    { policy: "scripted_reach", start: "random", weight: 0.25 },
-    { policy: "scripted_pick_place", start: "random", weight: 0.25 },
-    { policy: "scripted_pick_place", start: "near_cube", weight: 0.25 },
-    { policy: "scripted_pick_place", start: "holding", weight: 0.25 },
+    { policy: "scripted_reach", start: "random", weight: 0.2 },
+    { policy: "scripted_fine_approach", start: "random", weight: 0.2 },
+    { policy: "scripted_pick_place", start: "random", weight: 0.2 },
+    { policy: "scripted_pick_place", start: "near_cube", weight: 0.2 },
+    { policy: "scripted_pick_place", start: "holding", weight: 0.2 },
   ],
 };
 
@@ -109,6 +111,8 @@ function createPolicy(name: SimPolicyName, rng: SimRandom, sim: TabletopSim, max
       return createRandomWalkPolicy(rng, sim.config, { maxnorm });
     case "scripted_reach":
       return createScriptedReachPolicy(rng, sim.config, { maxnorm });
+    case "scripted_fine_approach":
+      return createScriptedFineApproachPolicy(rng, sim.config, { maxnorm });
     case "scripted_pick_place":
       return createScriptedPickPlacePolicy(rng, sim.config, { grasp: sim.graspHeight, lift: sim.liftHeight }, { maxnorm });
     default:

@@ -1,7 +1,8 @@
 /**
  * Data-collection policies for the simulator: a smooth random walk (covers the workspace and, with
  * gripper toggles near the cube, accidental grasps) and scripted reach and pick-and-place motions
- * (cover the grasp, the carry and the release on purpose). Each returns DROID deltas
+ * (cover the grasp, the carry and the release on purpose), and a fine approach (small, homing and
+ * single-axis moves, what the planner makes near a goal). Each returns DROID deltas
  * [dx, dy, dz, 0, 0, 0, dgripper] with |dx|, |dy|, |dz| ≤ maxnorm, the bound the planner samples in.
  * Policies are stateful closures over their own seeded random stream.
  */
@@ -83,6 +84,37 @@ export function createScriptedReachPolicy(rng: SimRandom, config: SimConfig, { m
     if (distance(state, target) < 0.01) target = newTarget();
     const action = stepTowards(rng, state, target, bound, 0.003);
     if (rng.chance(0.05)) action[6] = (state[6] > 0.5 ? 0 : 1) - state[6];
+    return action;
+  };
+}
+
+/**
+ * Scripted fine approach: what the planner does in the last centimetres, which the other policies rarely
+ * show. A proportional controller (gain 0.3..0.9 per episode) homes in on a target, so the steps shrink
+ * towards it and sometimes overshoot; new targets are often close by (within ±6 cm per axis); one step
+ * in six is a probe along a single axis (often z, the direction a single image resolves worst) and one
+ * in ten a near-zero move. The gripper stays as it starts, bar a rare toggle.
+ */
+export function createScriptedFineApproachPolicy(rng: SimRandom, config: SimConfig, { maxnorm = 0.075 }: PolicyOptions = {}): SimPolicy {
+  const ws = config.workspace;
+  const gain = rng.range(0.3, 0.9);
+  const inside = (a: number, v: number): number => Math.min(ws.max[a], Math.max(ws.min[a], v));
+  const newTarget = (state: readonly number[]): number[] =>
+    rng.chance(0.6) ? [0, 1, 2].map((a) => inside(a, state[a] + rng.range(-0.06, 0.06))) : [0, 1, 2].map((a) => rng.range(ws.min[a], ws.max[a]));
+  let target: number[] | null = null;
+  return ({ state }) => {
+    if (target === null || distance(state, target) < 0.008 || rng.chance(0.1)) target = newTarget(state);
+    const action = [0, 0, 0, 0, 0, 0, 0];
+    const u = rng.uniform();
+    if (u < 1 / 6) {
+      const axis = rng.chance(0.5) ? 2 : rng.chance(0.5) ? 0 : 1;
+      action[axis] = clip(inside(axis, state[axis] + rng.normal() * 0.4 * maxnorm) - state[axis], maxnorm);
+    } else if (u < 1 / 6 + 0.1) {
+      for (let a = 0; a < 3; a++) action[a] = rng.normal() * 0.002;
+    } else {
+      for (let a = 0; a < 3; a++) action[a] = clip(gain * (target[a] - state[a]) + rng.normal() * 0.003, maxnorm);
+    }
+    if (rng.chance(0.03)) action[6] = (state[6] > 0.5 ? 0 : 1) - state[6];
     return action;
   };
 }

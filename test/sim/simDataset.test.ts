@@ -15,7 +15,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-sim-"));
 describe("recordEpisode", () => {
   it("records T frames and T − 1 actions equal to posesToDiff of consecutive states, deterministically", () => {
     const sim = new TabletopSim({ size: 32 });
-    for (const policy of ["random", "scripted_reach", "scripted_pick_place"] as const) {
+    for (const policy of ["random", "scripted_reach", "scripted_fine_approach", "scripted_pick_place"] as const) {
       const ep = recordEpisode(sim, { seed: 5, steps: 12, policy, start: "near_cube" });
       expect(ep.steps).toHaveLength(12);
       ep.steps.forEach((s, t) => {
@@ -41,6 +41,30 @@ describe("recordEpisode", () => {
       if (sim.success()) placed++;
     }
     expect(placed).toBeGreaterThanOrEqual(8);
+  });
+
+  it("the fine approach makes the small and single-axis moves the other policies rarely make", () => {
+    const sim = new TabletopSim({ size: 16 });
+    const stats = (policy: "scripted_reach" | "scripted_fine_approach") => {
+      let small = 0, zOnly = 0, n = 0;
+      for (let seed = 0; seed < 30; seed++) {
+        for (const s of recordEpisode(sim, { seed, steps: 16, policy }).steps) {
+          if (s.action === null) continue;
+          n++;
+          const [dx, dy, dz] = s.action;
+          for (let a = 0; a < 3; a++) expect(Math.abs(s.action[a])).toBeLessThanOrEqual(0.075 + 1e-12);
+          if (Math.hypot(dx, dy, dz) < 0.02) small++;
+          if (Math.abs(dz) > 0.005 && Math.hypot(dx, dy) < 0.002) zOnly++;
+        }
+      }
+      return { small: small / n, zOnly: zOnly / n };
+    };
+    const fine = stats("scripted_fine_approach");
+    const reach = stats("scripted_reach");
+    expect(fine.small).toBeGreaterThan(0.3);
+    expect(reach.small).toBeLessThan(0.1);
+    expect(fine.zOnly).toBeGreaterThan(0.04);
+    expect(reach.zOnly).toBeLessThan(0.02);
   });
 
   it("the mixed policy covers the workspace and includes grasps", () => {
