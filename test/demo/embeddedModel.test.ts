@@ -39,44 +39,44 @@ describe("embedded demo model (models/vjepa2-ac-sim)", () => {
 
   it("has the minimum of its energy landscape near the action that produced the goal image", async () => {
     const sim = new TabletopSim({ size: model.info.imageSize });
-    // Known actions a*: the goal image is rendered after applying a* to the start pose.
+    // Known actions a*, in grid steps (1.5 cm): six along the axes and diagonals, then 18 drawn at random
+    // (Python random.Random(6), at least 3 cm along some axis). The goal image is rendered after applying a*
+    // to a random start; the reference is the displacement the simulator actually made (the workspace
+    // clamps some moves).
     const known = [
-      [0.045, 0.0, 0.0],
-      [0.0, -0.045, 0.0],
-      [0.0, 0.0, 0.045],
-      [-0.03, 0.03, -0.03],
-      [0.03, 0.03, 0.0],
-      [0.0, -0.03, -0.045],
+      [3, 0, 0], [0, -3, 0], [0, 0, 3], [-2, 2, -2], [2, 2, 0], [0, -2, -3],
+      [-3, 3, 0], [-4, -4, -2], [3, 1, 1], [-4, 0, 3], [-1, 2, 4], [4, -3, -1], [4, 0, -3], [2, 1, -3], [1, 2, 0],
+      [3, -3, -1], [0, -3, -4], [-1, 1, 3], [-1, 4, 4], [-4, 1, -1], [2, 0, 1], [-3, -3, 4], [4, -1, -3], [2, 3, -1],
     ];
     const errors: number[] = [];
     const beats: number[] = [];
-    for (const [n, a] of known.entries()) {
+    for (const [n, steps] of known.entries()) {
       const start = sim.reset(900_000 + n, "reach", { renderGoals: false });
       const context = await encode(start.image);
       const state = Float32Array.from(start.state);
-      sim.step([a[0], a[1], a[2], 0, 0, 0, 0]);
+      const moved = sim.step([steps[0] * STEP, steps[1] * STEP, steps[2] * STEP, 0, 0, 0, 0]).state;
+      const a = [0, 1, 2].map((k) => moved[k] - start.state[k]);
       const goal = await encode(sim.observe().image);
-      const actions = new Float32Array(GRID.length * 7);
+      // the grid, then the true displacement as one more sample
+      const actions = new Float32Array((GRID.length + 1) * 7);
       GRID.forEach((g, i) => actions.set([g[0], g[1], g[2], 0, 0, 0, 0], i * 7));
-      const { energy } = await model.rolloutEnergy(context, goal, { data: state, dims: [1, 7] }, { data: actions, dims: [GRID.length, 1, 7] });
+      actions.set([a[0], a[1], a[2], 0, 0, 0, 0], GRID.length * 7);
+      const { energy } = await model.rolloutEnergy(context, goal, { data: state, dims: [1, 7] }, { data: actions, dims: [GRID.length + 1, 1, 7] });
       let best = 0;
-      for (let i = 1; i < energy.length; i++) if (energy[i] < energy[best]) best = i;
+      for (let i = 1; i < GRID.length; i++) if (energy[i] < energy[best]) best = i;
       const b = GRID[best];
       errors.push(Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]));
-      // the true action itself scores better than most of the grid
-      const atTrue = energy[GRID.findIndex((g) => g.every((v, k) => Math.abs(v - a[k]) < 1e-9))];
-      const worse = Array.from(energy).filter((e) => e > atTrue).length;
-      beats.push(worse / energy.length);
+      const atTrue = energy[GRID.length];
+      beats.push(Array.from(energy.subarray(0, GRID.length)).filter((e) => e > atTrue).length / GRID.length);
     }
-    // Measured: minimum 0, 2.1, 7.3, 0, 3.7, 1.5 cm from a*; the true action beats 69-100 % of the grid.
-    // The weak case is the pure 4.5 cm lift (height is the model's least certain direction), so the bounds
-    // are on the typical case (median within one grid neighbour, diagonals included: 1.5·√3 = 2.6 cm) and on
-    // 5 of 6 cases (minimum within 4.5 cm, true action better than 90 % of the grid).
-    const within = errors.filter((e) => e <= 0.045 + 1e-9).length;
-    errors.sort((x, y) => x - y);
-    expect(errors[Math.floor(errors.length / 2)]).toBeLessThanOrEqual(STEP * Math.sqrt(3) + 1e-9);
-    expect(within).toBeGreaterThanOrEqual(5);
-    expect(beats.filter((b) => b > 0.9).length).toBeGreaterThanOrEqual(5);
+    // Measured (shipped model): the minimum is 1.5 cm from a* in the median (0 in 9 cases), within 4.5 cm in
+    // 22 of 24 cases; the true action beats over 90 % of the grid in all 24 (the previous model: 1.5 cm, 21,
+    // 24; a package smoke-trained for 3 steps fails at 10.5 cm). Bounds: median within one grid neighbour
+    // (diagonals included: 1.5·√3 = 2.6 cm), and 20 of 24 cases on the other two.
+    const sorted = [...errors].sort((x, y) => x - y);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThanOrEqual(STEP * Math.sqrt(3) + 1e-9);
+    expect(errors.filter((e) => e <= 0.045 + 1e-9).length).toBeGreaterThanOrEqual(20);
+    expect(beats.filter((b) => b > 0.9).length).toBeGreaterThanOrEqual(20);
   }, 60_000);
 
   it("reaches goal images closed-loop through the in-process nodes", async () => {
