@@ -7,6 +7,7 @@ import { registerNodeCommand } from "./nodeCommand";
 import { registerPlanCommands } from "./planCommands";
 import { registerReplayCommand } from "./replayCommand";
 import { registerSimCommands } from "./simCommands";
+import { registerThresholdCommand } from "./thresholdCommand";
 import { registerWorldModelCommands } from "./worldModelCommands";
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerNodeCommand(program);
   registerDemoCommand(program);
+  registerThresholdCommand(program);
   registerReplayCommand(program);
   return program;
 }

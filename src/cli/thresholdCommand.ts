@@ -1,0 +1,64 @@
+/**
+ * `vjepa2-mpc demo-threshold`: calibrates SetGoal's energy threshold for a model on the simulator (see
+ * src/demo/goalEnergyCalibration.ts) and prints how each candidate threshold behaves.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import { resolveConfig } from "../config/configFile";
+import { calibrateGoalEnergy, thresholdRow } from "../demo/goalEnergyCalibration";
+import { createLogger } from "../log";
+import { preprocessOptionsFor } from "../worldmodel/imageInput";
+import { EMBEDDED_ENERGY_THRESHOLD, EMBEDDED_MODEL } from "./demoCommand";
+import { integerFlag, numberFlag } from "./flagValues";
+import { loadModelFromConfig } from "./planCommands";
+
+/** Thresholds the table shows, around the embedded model's. */
+const CANDIDATES = [0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.05];
+
+/** Adds `demo-threshold` to the program. */
+export function registerThresholdCommand(program: Command): void {
+  program
+    .command("demo-threshold")
+    .description("calibrate SetGoal's energy threshold for a model: energies of simulator renders near reach goals against their true distance")
+    .option("--model <dir>", "model package (default: the embedded demo model)")
+    .option("--goals <n>", "reach goals to sample", "60")
+    .option("--renders <n>", "renders per goal, uniformly within --radius of the goal pose", "10")
+    .option("--radius <m>", "radius of the renders around the goal pose (m)", "0.045")
+    .option("--tolerance <m>", "a safe threshold keeps every frame below it within this distance of its goal (m)", "0.015")
+    .option("--seed <n>", "seed of the scenes and offsets", "800000")
+    .option("--json", "print one JSON object instead of text")
+    .action(async (flags: { model?: string; goals: string; renders: string; radius: string; tolerance: string; seed: string; json?: boolean }) => {
+      const settings = {
+        goals: integerFlag(flags.goals, "--goals", 1),
+        rendersPerGoal: integerFlag(flags.renders, "--renders", 1),
+        radius: numberFlag(flags.radius, "--radius", 0, true),
+        tolerance: numberFlag(flags.tolerance, "--tolerance", 0, true),
+        seed: integerFlag(flags.seed, "--seed"),
+      };
+      const dir = flags.model ?? EMBEDDED_MODEL;
+      if (!fs.existsSync(path.join(dir, "model.json"))) throw new Error(`no model package at ${dir} (model.json missing)`);
+      const config = resolveConfig([], { "world_model.model": dir });
+      const model = await loadModelFromConfig(config, createLogger("vjepa2-mpc.demo-threshold", process.env.VJEPA2_LOG_LEVEL ?? "warn"));
+      try {
+        const result = await calibrateGoalEnergy({ model, preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"), ...settings });
+        const rows = CANDIDATES.map((t) => thresholdRow(result.samples, t));
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ model: dir, settings, safe_threshold: Number.isFinite(result.safeThreshold) ? result.safeThreshold : null, rows })}\n`);
+          return;
+        }
+        const lines = [
+          `${result.samples.length} renders within ${(100 * settings.radius).toFixed(1)} cm of ${settings.goals} reach goals (${dir})`,
+          "threshold  frames below  farthest below  share of frames < 2 cm below",
+          ...rows.map((r) => `${r.threshold.toFixed(3).padStart(9)}  ${String(r.below).padStart(12)}  ${(100 * r.maxDistance).toFixed(2).padStart(11)} cm  ${(100 * r.recallNear).toFixed(0).padStart(27)} %`),
+          Number.isFinite(result.safeThreshold)
+            ? `safe threshold (every frame below within ${(100 * settings.tolerance).toFixed(1)} cm): below ${result.safeThreshold.toFixed(4)}`
+            : `no render lay farther than ${(100 * settings.tolerance).toFixed(1)} cm: increase --radius`,
+          flags.model === undefined ? `the demo uses ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model` : "",
+        ];
+        process.stdout.write(`${lines.filter((l) => l !== "").join("\n")}\n`);
+      } finally {
+        await model.close();
+      }
+    });
+}

@@ -1,0 +1,92 @@
+/**
+ * Calibrating SetGoal's energy threshold for a model on the simulator: render the arm at random points
+ * near reach goals, encode each render and its goal image, and relate the energy (latent L1) to the true
+ * distance. A threshold is safe when every frame whose energy falls below it lies within a tolerance of its
+ * goal pose, since the planner stops and holds there. The threshold depends on the encoder alone, so this
+ * is rerun whenever the encoder changes.
+ */
+import { latentL1 } from "../mpc/latentDistance";
+import { createSimRandom, deriveSeed, TabletopSim } from "../sim";
+import { preprocessImage, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
+import type { WorldModel } from "../worldmodel/WorldModel";
+
+export interface GoalEnergyCalibrationOptions {
+  model: WorldModel;
+  preprocess: PreprocessOptions;
+  /** Reach goals (scenes) to sample (default 60). */
+  goals?: number;
+  /** Renders per goal (default 10). */
+  rendersPerGoal?: number;
+  /** Renders lie uniformly in a ball of this radius around the goal pose (m; default 0.045). */
+  radius?: number;
+  /** A safe threshold keeps every frame below it within this distance of its goal pose (m; default 0.015). */
+  tolerance?: number;
+  /** Seed of the scenes and offsets (default 800000). */
+  seed?: number;
+}
+
+/** One render: its distance to the goal pose (m, after the workspace clamp) and its energy to the goal image. */
+export interface CalibrationSample {
+  distance: number;
+  energy: number;
+}
+
+export interface GoalEnergyCalibration {
+  samples: CalibrationSample[];
+  tolerance: number;
+  /**
+   * The largest threshold that keeps every sample below it within `tolerance`: the energy of the
+   * lowest-energy sample farther than that (Infinity when none is).
+   */
+  safeThreshold: number;
+}
+
+/** Frames below `threshold`, the farthest of them (m), and the share of frames within `near` (m) that are below it. */
+export function thresholdRow(samples: readonly CalibrationSample[], threshold: number, near = 0.02): { threshold: number; below: number; maxDistance: number; recallNear: number } {
+  const below = samples.filter((s) => s.energy < threshold);
+  const close = samples.filter((s) => s.distance < near);
+  return {
+    threshold,
+    below: below.length,
+    maxDistance: below.reduce((m, s) => Math.max(m, s.distance), 0),
+    recallNear: close.length === 0 ? 0 : close.filter((s) => s.energy < threshold).length / close.length,
+  };
+}
+
+/** The largest threshold whose frames below it all lie within `tolerance` of their goal. */
+export function safeThresholdOf(samples: readonly CalibrationSample[], tolerance: number): number {
+  return samples.reduce((m, s) => (s.distance > tolerance && s.energy < m ? s.energy : m), Infinity);
+}
+
+/**
+ * Samples renders near reach goals and their energies. Deterministic for the options.
+ * @throws Error for non-positive counts, radius or tolerance
+ */
+export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Promise<GoalEnergyCalibration> {
+  const { model, preprocess, goals = 60, rendersPerGoal = 10, radius = 0.045, tolerance = 0.015, seed = 800_000 } = o;
+  if (!Number.isInteger(goals) || goals < 1 || !Number.isInteger(rendersPerGoal) || rendersPerGoal < 1) {
+    throw new Error(`goals and renders per goal must be integers ≥ 1, got ${goals} and ${rendersPerGoal}`);
+  }
+  if (!(radius > 0) || !(tolerance > 0)) throw new Error(`radius and tolerance must be > 0 m, got ${radius} and ${tolerance}`);
+  const size = preprocess.size;
+  const encode = async (image: RawImage): Promise<Float32Array> => (await model.encode({ data: preprocessImage(image, preprocess), dims: [1, 3, size, size] })).data;
+  const sim = new TabletopSim({ size: model.info.imageSize });
+  const rng = createSimRandom(seed);
+  const samples: CalibrationSample[] = [];
+  for (let g = 0; g < goals; g++) {
+    const scene = deriveSeed(seed, g);
+    const reset = sim.reset(scene, "reach", { renderGoals: true });
+    const goal = reset.goals[reset.goals.length - 1];
+    if (goal.image === undefined) throw new Error("the simulator rendered no goal image");
+    const goalLatent = await encode(goal.image);
+    for (let k = 0; k < rendersPerGoal; k++) {
+      let offset: number[];
+      do offset = [0, 1, 2].map(() => rng.range(-radius, radius));
+      while (Math.hypot(offset[0], offset[1], offset[2]) > radius);
+      const at = sim.reset(scene, "reach", { eePosition: [0, 1, 2].map((a) => goal.pose[a] + offset[a]), renderGoals: false });
+      const distance = Math.hypot(at.state[0] - goal.pose[0], at.state[1] - goal.pose[1], at.state[2] - goal.pose[2]);
+      samples.push({ distance, energy: latentL1(await encode(at.image), goalLatent) });
+    }
+  }
+  return { samples, tolerance, safeThreshold: safeThresholdOf(samples, tolerance) };
+}
