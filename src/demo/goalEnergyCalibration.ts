@@ -60,7 +60,7 @@ export function safeThresholdOf(samples: readonly CalibrationSample[], tolerance
 
 /**
  * Samples renders near reach goals and their energies. Deterministic for the options.
- * @throws Error for non-positive counts, radius or tolerance
+ * @throws Error for non-positive counts, radius or tolerance, or a non-finite energy
  */
 export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Promise<GoalEnergyCalibration> {
   const { model, preprocess, goals = 60, rendersPerGoal = 10, radius = 0.045, tolerance = 0.015, seed = 800_000 } = o;
@@ -85,7 +85,10 @@ export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Prom
       while (Math.hypot(offset[0], offset[1], offset[2]) > radius);
       const at = sim.reset(scene, "reach", { eePosition: [0, 1, 2].map((a) => goal.pose[a] + offset[a]), renderGoals: false });
       const distance = Math.hypot(at.state[0] - goal.pose[0], at.state[1] - goal.pose[1], at.state[2] - goal.pose[2]);
-      samples.push({ distance, energy: latentL1(await encode(at.image), goalLatent) });
+      const energy = latentL1(await encode(at.image), goalLatent);
+      // A NaN would compare false against every threshold and pass as "safe".
+      if (!Number.isFinite(energy)) throw new Error(`the model gave a non-finite energy (${energy}) for render ${k} of goal ${g}: its encoder output is not usable`);
+      samples.push({ distance, energy });
     }
   }
   return { samples, tolerance, safeThreshold: safeThresholdOf(samples, tolerance) };

@@ -60,6 +60,9 @@ describe("calibrateGoalEnergy with the embedded model", () => {
     expect(b.samples).toEqual(a.samples);
     await expect(calibrateGoalEnergy({ model, preprocess, goals: 0 })).rejects.toThrow("goals and renders per goal");
     await expect(calibrateGoalEnergy({ model, preprocess, radius: -1 })).rejects.toThrow("radius and tolerance");
+    // a model whose encoder gives NaN is refused, not reported safe
+    const broken = { info: model.info, encode: async () => ({ data: new Float32Array(16 * 128).fill(NaN), dims: [1, 16, 128] }) } as unknown as OnnxWorldModel;
+    await expect(calibrateGoalEnergy({ model: broken, preprocess, goals: 1, rendersPerGoal: 1 })).rejects.toThrow("non-finite energy");
   });
 });
 
@@ -73,6 +76,15 @@ describe("vjepa2-mpc demo-threshold", () => {
     const below = out.rows.map((r: { below: number }) => r.below);
     expect([...below].sort((x, y) => x - y)).toEqual(below); // more frames below a higher threshold
     expect(out.safe_threshold === null || out.safe_threshold > 0).toBe(true);
+  });
+
+  it("prints a table with the safe threshold and the demo's as text", async () => {
+    const text = await run(["demo-threshold", "--goals", "2", "--renders", "3"]);
+    const lines = text.trim().split("\n");
+    expect(lines[0]).toMatch(/^6 renders within 4\.5 cm of 2 reach goals/);
+    expect(lines.filter((l) => /^\s+0\.0\d\d\s+\d+\s+\d+\.\d\d cm\s+\d+ %$/.test(l))).toHaveLength(7);
+    expect(text).toMatch(/safe threshold \(every frame below within 1\.5 cm\): below 0\.\d{4}|no render lay farther than 1\.5 cm/);
+    expect(lines.at(-1)).toBe(`the demo uses ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model`);
   });
 
   it("rejects bad flags and a missing model with the reason", async () => {
