@@ -2,8 +2,6 @@
  * `vjepa2-mpc demo-threshold`: calibrates SetGoal's energy threshold for a model on the simulator (see
  * src/demo/goalEnergyCalibration.ts) and prints how each candidate threshold behaves.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { Command } from "commander";
 import { resolveConfig } from "../config/configFile";
 import { calibrateGoalEnergy, thresholdRow } from "../demo/goalEnergyCalibration";
@@ -37,7 +35,6 @@ export function registerThresholdCommand(program: Command): void {
         seed: integerFlag(flags.seed, "--seed"),
       };
       const dir = flags.model ?? EMBEDDED_MODEL;
-      if (!fs.existsSync(path.join(dir, "model.json"))) throw new Error(`no model package at ${dir} (model.json missing)`);
       const config = resolveConfig([], { "world_model.model": dir });
       const model = await loadModelFromConfig(config, createLogger("vjepa2-mpc.demo-threshold", process.env.VJEPA2_LOG_LEVEL ?? "warn"));
       try {

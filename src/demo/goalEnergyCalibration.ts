@@ -7,7 +7,8 @@
  */
 import { latentL1 } from "../mpc/latentDistance";
 import { createSimRandom, deriveSeed, TabletopSim } from "../sim";
-import { preprocessImage, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
+import { imagesToBatch } from "../worldmodel/imageInput";
+import type { PreprocessOptions, RawImage } from "../worldmodel/preprocess";
 import type { WorldModel } from "../worldmodel/WorldModel";
 
 export interface GoalEnergyCalibrationOptions {
@@ -33,7 +34,6 @@ export interface CalibrationSample {
 
 export interface GoalEnergyCalibration {
   samples: CalibrationSample[];
-  tolerance: number;
   /**
    * The largest threshold that keeps every sample below it within `tolerance`: the energy of the
    * lowest-energy sample farther than that (Infinity when none is).
@@ -68,8 +68,7 @@ export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Prom
     throw new Error(`goals and renders per goal must be integers ≥ 1, got ${goals} and ${rendersPerGoal}`);
   }
   if (!(radius > 0) || !(tolerance > 0)) throw new Error(`radius and tolerance must be > 0 m, got ${radius} and ${tolerance}`);
-  const size = preprocess.size;
-  const encode = async (image: RawImage): Promise<Float32Array> => (await model.encode({ data: preprocessImage(image, preprocess), dims: [1, 3, size, size] })).data;
+  const encode = async (image: RawImage): Promise<Float32Array> => (await model.encode(imagesToBatch([image], preprocess))).data;
   const sim = new TabletopSim({ size: model.info.imageSize });
   const rng = createSimRandom(seed);
   const samples: CalibrationSample[] = [];
@@ -91,5 +90,5 @@ export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Prom
       samples.push({ distance, energy });
     }
   }
-  return { samples, tolerance, safeThreshold: safeThresholdOf(samples, tolerance) };
+  return { samples, safeThreshold: safeThresholdOf(samples, tolerance) };
 }
