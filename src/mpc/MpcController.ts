@@ -11,8 +11,11 @@ import type { Observation, PlanStep, RecedingHorizonPlanner } from "./RecedingHo
 export interface RobotInterface {
   /** The current observation (frame embedding + state); resolves when a fresh one is available. */
   observe(): Promise<Observation>;
-  /** Commands an action; resolves to the action actually sent (after the safety envelope). */
-  sendAction(action: readonly number[]): Promise<readonly number[]>;
+  /**
+   * Commands an action; resolves to the action actually sent (after the safety envelope), or null when
+   * nothing was sent (planning paused or stopped meanwhile).
+   */
+  sendAction(action: readonly number[]): Promise<readonly number[] | null>;
   /** Resolves true once the last commanded motion has settled, false when `timeoutS` passes first. */
   waitSettled(timeoutS: number): Promise<boolean>;
 }
@@ -50,13 +53,19 @@ export class MpcController {
 
   constructor(
     private readonly planner: RecedingHorizonPlanner,
-    private readonly options: ControllerOptions,
+    private options: ControllerOptions,
   ) {}
+
+  /** Replaces the options (a live parameter change); they apply from the next frame or settle wait. */
+  updateOptions(options: ControllerOptions): void {
+    this.options = options;
+  }
 
   /**
    * Blocking mode: plans and executes until every goal is finished, `maxSteps` steps were taken, or
    * `shouldStop()` returns true. A step without an action (idle, done, error) ends the loop; after an
-   * invalid observation the next observation is tried. `onPlan` sees each plan before it is
+   * invalid observation, or a plan discarded because the goals changed during its step, the next
+   * observation is tried. `onPlan` sees each plan before it is
    * executed, `onStep` after the motion settled. Returns every step with what was sent.
    */
   async runBlocking(
@@ -74,11 +83,14 @@ export class MpcController {
       const executed: ExecutedStep = { step, sent: null, settled: null };
       if (step.action !== null) {
         executed.sent = await robot.sendAction(step.action);
-        executed.settled = await robot.waitSettled(this.options.settleTimeout);
-        if (!executed.settled) this.stats.settleTimeouts++;
+        if (executed.sent !== null) {
+          executed.settled = await robot.waitSettled(this.options.settleTimeout);
+          if (!executed.settled) this.stats.settleTimeouts++;
+        }
       }
       out.push(executed);
       limits.onStep?.(executed);
+      if (step.status.code === "discarded") continue; // planned for goals that were replaced: plan for the new ones
       if (step.status.code === "invalid_observation") {
         if (++invalidInARow >= 3) break; // the source keeps sending garbage: stop and let the caller see why
         continue;

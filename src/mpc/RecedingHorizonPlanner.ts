@@ -56,7 +56,9 @@ export type PlanStatusCode =
   /** The world model failed; nothing was planned. */
   | "error"
   /** The last goal's budget ran out; the action moves back to its lowest-energy frame (returnToBest). */
-  | "returning";
+  | "returning"
+  /** The goals were replaced or cleared while this step ran: its plan belongs to no schedule and is dropped. */
+  | "discarded";
 
 /** What the planner reports after each step (published as PlanStatus). */
 export interface PlanStatus {
@@ -104,11 +106,18 @@ export class RecedingHorizonPlanner {
   private bestLast: { energy: number; state: number[]; step: number } | null = null;
   /** Return moves made since the schedule ran out (returnToBest); null once the return is over. */
   private returnMoves: number | null = 0;
+  /** Counts goal schedules: a step whose schedule was replaced while it ran drops its result. */
+  private scheduleGeneration = 0;
 
   constructor(
     private readonly model: WorldModel,
-    private readonly settings: PlannerSettings,
+    private settings: PlannerSettings,
   ) {}
+
+  /** Replaces the settings (a live parameter change); a step in progress finishes with the old ones. */
+  updateSettings(settings: PlannerSettings): void {
+    this.settings = settings;
+  }
 
   /** Replaces the goals (and forgets the warm start). Throws for an invalid budget or embedding shape. */
   setGoals(goals: readonly Goal[]): void {
@@ -118,6 +127,7 @@ export class RecedingHorizonPlanner {
       if (!ok) throw new Error(`goal ${i} (${g.label}): embedding shape [${g.embedding.dims.join(", ")}], expected [1, ${n}, ${d}]`);
     });
     this.schedule = new GoalSchedule(goals);
+    this.scheduleGeneration++;
     this.planningStep = 0;
     this.previous = null;
     this.bestLast = null;
@@ -134,6 +144,11 @@ export class RecedingHorizonPlanner {
     return this.settings.returnToBest === true && this.returnMoves !== null && this.bestLast !== null && this.schedule.traces.at(-1)?.outcome === "budget_exhausted";
   }
 
+  /** Changes whenever the goals are set or cleared; a caller holding an older value holds a stale plan. */
+  get generation(): number {
+    return this.scheduleGeneration;
+  }
+
   /** Drops every goal; the planner idles. */
   clearGoals(): void {
     this.setGoals([]);
@@ -147,6 +162,8 @@ export class RecedingHorizonPlanner {
   /** Plans one step for the observation. Never throws: failures come back as a status code. */
   async step(obs: Observation): Promise<PlanStep> {
     const start = performance.now();
+    const settings = this.settings;
+    const generation = this.scheduleGeneration;
     const s = this.schedule;
     const status: PlanStatus = {
       code: "planned",
@@ -204,19 +221,21 @@ export class RecedingHorizonPlanner {
       return r.energy;
     };
     try {
-      const cem = this.settings.cem;
+      const cem = settings.cem;
       const horizon = cem.horizon ?? 1;
-      const warm = this.settings.warmStart && this.previous !== null ? warmStartFromPrevious(this.previous, { horizon, maxnorm: cem.maxnorm }) : null;
+      const warm = settings.warmStart && this.previous !== null ? warmStartFromPrevious(this.previous, { horizon, maxnorm: cem.maxnorm }) : null;
       const result = await planCem(energy, { ...cem, seed: (cem.seed ?? 0) + this.planningStep, warmStart: warm });
       this.previous = { mean: result.mean, std: result.std };
       status.energyPerIteration = result.iterations.map((it) => it.bestEnergy);
       t.optimiserMs = result.timings.optimiserMs;
       t.energyWaitMs = result.timings.energyMs;
-      if (this.settings.evaluatePlan) {
+      if (settings.evaluatePlan && generation === this.scheduleGeneration) {
         const before = performance.now();
         status.plannedEnergy = (await energy(Float32Array.from(result.plan), 1, result.horizon))[0];
         t.energyWaitMs += performance.now() - before;
       }
+      // The model calls took time: if the goals changed meanwhile, this plan serves no schedule.
+      if (generation !== this.scheduleGeneration) return finish("discarded", "the goals changed while this step was planned: its plan was dropped");
       s.recordPlan(status.plannedEnergy ?? result.bestEnergy);
       this.planningStep++;
       const action = Array.from(result.plan.subarray(0, 7));

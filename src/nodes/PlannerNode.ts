@@ -6,7 +6,7 @@
  * before planning on a frame captured after it; streaming mode plans on every fresh frame.
  */
 import { MpcController, type RobotInterface } from "../mpc/MpcController";
-import type { Observation, PlanStep, RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
+import type { Observation, PlannerSettings, PlanStep, RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
 import type { PreprocessOptions } from "../worldmodel/preprocess";
 import { preprocessImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../worldmodel/tensor";
@@ -43,6 +43,8 @@ export interface PlannerNodeOptions {
   baseFrame: string;
   goalLimits: GoalRequestLimits;
   defaultStepBudget: number;
+  /** Energy threshold of goals whose request gives 0 (planner.energy_threshold; null: step budgets only). */
+  defaultEnergyThreshold: number | null;
   preprocess: PreprocessOptions;
   /** PoseStamped (as published, e.g. the TCP) → model state [x, y, z, roll, pitch, yaw] of the flange. */
   poseToState: (pose: PoseStampedMsg["pose"]) => number[];
@@ -69,7 +71,7 @@ export class PlannerNode {
   constructor(
     private readonly t: Transport,
     private readonly planner: RecedingHorizonPlanner,
-    private readonly options: PlannerNodeOptions,
+    private options: PlannerNodeOptions,
     private readonly channel: EmbeddingChannel,
     /** frames [B,3,H,W] → tokens [B,N,D], for goal images. */
     private readonly encode: (frames: FloatTensor) => Promise<FloatTensor>,
@@ -77,6 +79,16 @@ export class PlannerNode {
     this.controller = new MpcController(planner, { settleTimeout: options.settleTimeout, maxFrameAge: options.maxFrameAge, clock: () => t.clock.now() });
     this.publishAction = t.publisher<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", options.actionTopic, "reliable");
     this.publishStatus = t.publisher<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", options.statusTopic, "reliable");
+  }
+
+  /**
+   * Applies new options and planner settings (a live parameter change): the planner uses them from its
+   * next step, a step in progress finishes with the old ones. Topic and service names stay.
+   */
+  reconfigure(options: PlannerNodeOptions, settings: PlannerSettings): void {
+    this.options = options;
+    this.planner.updateSettings(settings);
+    this.controller.updateOptions({ settleTimeout: options.settleTimeout, maxFrameAge: options.maxFrameAge, clock: () => this.t.clock.now() });
   }
 
   /** Counters of frames offered, planned and dropped. */
@@ -173,15 +185,25 @@ export class PlannerNode {
     this.controller.offerFrame(obs, (step) => this.emit(step, true));
   }
 
-  /** Publishes a step's status, and its action unless the caller sends it itself (blocking mode). */
+  /**
+   * Publishes a step's status, and its action unless the caller sends it itself (blocking mode). A plan
+   * that finished after a pause is reported PAUSED and not sent.
+   */
   private emit(step: PlanStep, withAction: boolean): void {
-    if (withAction && step.action !== null && !this.stopped) this.sendAction(step.action, step.status.stamp);
-    this.lastStatus = planStatusMsg(step.status, step.action, this.options.baseFrame);
+    const held = step.action !== null && this.paused;
+    if (withAction && step.action !== null) this.sendAction(step.action, step.status.stamp);
+    this.lastStatus = planStatusMsg(held ? { ...step.status, message: `paused: plan not sent (${step.status.message})` } : step.status, step.action, this.options.baseFrame, held);
     this.publishStatus(this.lastStatus);
   }
 
-  private sendAction(action: readonly number[], stamp: number): void {
+  /**
+   * Publishes an action unless planning was paused or stopped since it was planned (checked right before
+   * sending: an operator's pause wins over a step in flight). Returns what was sent, or null.
+   */
+  private sendAction(action: readonly number[], stamp: number): readonly number[] | null {
+    if (this.paused || this.stopped) return null;
     this.publishAction(endEffectorDeltaMsg(action, stamp, this.options.baseFrame));
+    return action;
   }
 
   /** Starts the blocking loop if there is work and none is running. */
@@ -201,9 +223,9 @@ export class PlannerNode {
         return obs;
       },
       sendAction: async (a) => {
-        this.notBefore = Number.POSITIVE_INFINITY; // no frame counts until the motion settles
-        if (!this.stopped) this.sendAction(a, stamp);
-        return a;
+        const sent = this.sendAction(a, stamp);
+        if (sent !== null) this.notBefore = Number.POSITIVE_INFINITY; // no frame counts until the motion settles
+        return sent;
       },
       waitSettled: (timeoutS) => this.waitSettled(timeoutS),
     };
@@ -254,7 +276,8 @@ export class PlannerNode {
       images.forEach((g, i) => preprocessImage(g.image, this.options.preprocess, frames.subarray(i * per, (i + 1) * per)));
       const tokens = await this.encode({ data: frames, dims: [images.length, 3, px, px] });
       const [, n, d] = tokens.dims;
-      const threshold = req.energy_threshold > 0 ? req.energy_threshold : null;
+      // > 0: the request's own; 0: the planner's energy_threshold parameter; < 0: step budgets only.
+      const threshold = req.energy_threshold > 0 ? req.energy_threshold : req.energy_threshold === 0 ? this.options.defaultEnergyThreshold : null;
       const goals = images.map((g, i) => ({
         embedding: { data: tokens.data.slice(i * n * d, (i + 1) * n * d), dims: [1, n, d] },
         stepBudget: g.stepBudget,

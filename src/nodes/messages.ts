@@ -5,7 +5,7 @@ import { timeFromSeconds, type EndEffectorDelta as EndEffectorDeltaMsg, type Pla
 export type { EndEffectorDeltaMsg, PlanStatusMsg };
 
 /** PlanStatus.msg constants, by the planner's status codes. */
-export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = { planned: 0, idle: 1, done: 2, invalid_observation: 3, error: 4, paused: 5, returning: 6 };
+export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = { planned: 0, idle: 1, done: 2, invalid_observation: 3, error: 4, paused: 5, returning: 6, discarded: 7 };
 
 export function endEffectorDeltaMsg(action: readonly number[], stamp: number, frameId: string): EndEffectorDeltaMsg {
   if (action.length !== 7) throw new Error(`an action has 7 values, got ${action.length}`);

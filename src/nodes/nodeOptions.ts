@@ -33,6 +33,7 @@ export function plannerNodeOptions(c: Config, preprocess: PreprocessOptions): Pl
     baseFrame: c.actuator.frame_id,
     goalLimits: { maxGoals: c.nodes.max_goals, maxPixels: c.nodes.max_goal_pixels, goalRoot: c.nodes.goal_root },
     defaultStepBudget: c.planner.default_step_budget,
+    defaultEnergyThreshold: c.planner.energy_threshold,
     preprocess,
     // The model's state is the flange; a Franka publishes the TCP (actuator.state_is_tcp).
     poseToState: (pose) => {

@@ -33,6 +33,7 @@ function options(mode: "blocking" | "streaming"): PlannerNodeOptions {
     baseFrame: "panda_link0",
     goalLimits: { maxGoals: 4, maxPixels: 64 * 64, goalRoot },
     defaultStepBudget: 3,
+    defaultEnergyThreshold: null,
     preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] },
     poseToState: (p) => [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))],
     gripperClosedness: (js) => {

@@ -67,7 +67,7 @@ describe("project interfaces", () => {
   it("keep PlanStatus's constants, the codes the planner node publishes", () => {
     const root = registry.definitions("vjepa2_mpc_interfaces/msg/PlanStatus")[0];
     const constants = root.definitions.filter((f) => f.isConstant === true).map((f) => [f.name, f.value]);
-    expect(constants).toEqual([["PLANNED", 0], ["IDLE", 1], ["DONE", 2], ["INVALID_OBSERVATION", 3], ["ERROR", 4], ["PAUSED", 5], ["RETURNING", 6]]);
+    expect(constants).toEqual([["PLANNED", 0], ["IDLE", 1], ["DONE", 2], ["INVALID_OBSERVATION", 3], ["ERROR", 4], ["PAUSED", 5], ["RETURNING", 6], ["DISCARDED", 7]]);
     expect(Object.entries(PLAN_STATUS_CODES).map(([name, code]) => [name.toUpperCase(), code])).toEqual(expect.arrayContaining(constants));
     expect(Object.keys(PLAN_STATUS_CODES)).toHaveLength(constants.length);
   });
