@@ -6,7 +6,7 @@
  * with a logged reason and the node keeps running.
  */
 import { decodeImage } from "../worldmodel/imageDecode";
-import { channelsOf, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
+import { channelsOf, checkRawImage, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../worldmodel/tensor";
 import type { CompressedImage as CompressedImageMsg, Image as ImageMsg } from "../ros/messages";
 import type { EmbeddingChannel } from "./embeddingChannel";
@@ -56,11 +56,17 @@ export class CameraNode {
 
   constructor(
     private readonly t: Transport,
-    private readonly options: CameraNodeOptions,
+    private options: CameraNodeOptions,
     /** frames [B,3,H,W] → tokens [B,N,D] (the world model's encode). */
     private readonly encode: (frames: FloatTensor) => Promise<FloatTensor>,
     private readonly channel: EmbeddingChannel,
   ) {}
+
+  /** Replaces the options (a live parameter change: the frame age limit); the topic stays. */
+  updateOptions(options: CameraNodeOptions): void {
+    if (options.topic !== this.options.topic || options.compressed !== this.options.compressed) throw new Error("the camera topic cannot change while the node runs");
+    this.options = options;
+  }
 
   start(): void {
     const type = this.options.compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image";
@@ -82,6 +88,15 @@ export class CameraNode {
     this.stats.received++;
     const stamp = msg?.header?.stamp ? secondsFromTime(msg.header.stamp) : Number.NaN;
     if (!Number.isFinite(stamp)) return this.reject("image without a valid header stamp", Number.NaN);
+    if (!this.options.compressed) {
+      // Geometry is checked on arrival (no pixel work): a malformed frame is always reported and never
+      // replaces a good frame waiting to be encoded.
+      try {
+        checkRawImage(imageFromMsg(msg as ImageMsg));
+      } catch (e) {
+        return this.reject((e as Error).message, stamp);
+      }
+    }
     if (this.pending !== null) this.stats.droppedSuperseded++;
     this.pending = { msg, stamp };
     this.busy ??= this.drain().finally(() => {
@@ -101,8 +116,10 @@ export class CameraNode {
     while (this.pending !== null) {
       const { msg, stamp } = this.pending;
       this.pending = null;
-      if (this.t.clock.now() - stamp > this.options.maxFrameAge) {
+      const age = this.t.clock.now() - stamp;
+      if (age > this.options.maxFrameAge) {
         this.stats.droppedStale++;
+        this.t.log.debug({ age, maxFrameAge: this.options.maxFrameAge }, "camera frame dropped: too old to encode");
         continue;
       }
       let frames: Float32Array;

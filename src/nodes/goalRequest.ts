@@ -43,16 +43,19 @@ export interface GoalImage {
 
 /** Resolves `p` and checks it stays inside `root` after following symlinks; throws otherwise. */
 export function resolveUnderRoot(root: string, p: string): string {
-  if (root === "") throw new Error("goal image paths are disabled: set planner_node.goal_root to a directory");
+  if (root === "") throw new Error("goal image paths are disabled: set nodes.goal_root to a directory");
   const realRoot = fs.realpathSync(root);
   const candidate = path.resolve(realRoot, p);
+  const inside = (x: string): boolean => x === realRoot || x.startsWith(realRoot + path.sep);
+  // Refused before the file system is asked: whether a file outside the root exists is not the caller's business.
+  if (!inside(candidate)) throw new Error(`goal image ${p} resolves outside the goal root ${realRoot}`);
   let real: string;
   try {
     real = fs.realpathSync(candidate);
   } catch {
     throw new Error(`goal image ${p} not found under ${realRoot}`);
   }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new Error(`goal image ${p} resolves outside the goal root ${realRoot}`);
+  if (!inside(real)) throw new Error(`goal image ${p} resolves outside the goal root ${realRoot}`);
   return real;
 }
 
@@ -73,9 +76,6 @@ export function goalImagesFromRequest(req: SetGoalRequest, limits: GoalRequestLi
   });
   if (!Number.isFinite(req.energy_threshold)) throw new Error(`energy_threshold is ${req.energy_threshold}`);
   const out: GoalImage[] = [];
-  const checkSize = (img: RawImage, label: string): void => {
-    if (img.width * img.height > limits.maxPixels) throw new Error(`${label}: ${img.width}×${img.height} exceeds the limit of ${limits.maxPixels} pixels`);
-  };
   images.forEach((m, i) => {
     const label = `images[${i}]`;
     let img: RawImage;
@@ -91,8 +91,7 @@ export function goalImagesFromRequest(req: SetGoalRequest, limits: GoalRequestLi
     const file = resolveUnderRoot(limits.goalRoot, p);
     const size = fs.statSync(file).size;
     if (size > limits.maxPixels * 4) throw new Error(`goal image ${p}: file of ${size} bytes is larger than any allowed image`);
-    const img = decodeImage(fs.readFileSync(file), `goal image ${p}`, file);
-    checkSize(img, `goal image ${p}`);
+    const img = decodeImage(fs.readFileSync(file), `goal image ${p}`, undefined, limits.maxPixels);
     out.push({ image: img, label: p, stepBudget: budgets[out.length] ?? defaultBudget });
   }
   return out;

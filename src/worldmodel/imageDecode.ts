@@ -19,17 +19,60 @@ export function sniffFormat(bytes: Uint8Array): CompressedFormat | null {
 }
 
 /**
- * Decodes a JPEG or PNG (format from `hint` or the magic bytes). Throws an Error saying what is wrong
- * (unknown format, corrupt data, too large) and naming `what`.
+ * Width and height from a PNG's IHDR or a JPEG's frame header, read without decoding any pixels; null
+ * when the header is missing or truncated.
  */
-export function decodeImage(bytes: Uint8Array, what = "image", hint?: string): RawImage {
-  const sniffed = sniffFormat(bytes);
-  const format = sniffed ?? (hint?.toLowerCase().includes("png") ? "png" : hint?.toLowerCase().match(/jpe?g/) ? "jpeg" : null);
-  if (format === null) throw new Error(`${what}: not a JPEG or PNG (first bytes ${Buffer.from(bytes.subarray(0, 4)).toString("hex")})`);
+export function headerDimensions(bytes: Uint8Array, format: CompressedFormat): { width: number; height: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === "png") {
+    // Signature (8), IHDR length (4) and type (4), then width and height (big-endian uint32).
+    if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== "IHDR") return null;
+    return { width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  // JPEG: walk the marker segments to the first start-of-frame (SOF0..SOF15 but DHT, JPG, DAC).
+  let i = 2;
+  while (i + 4 <= bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1];
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      i += 2; // markers without a length
+      continue;
+    }
+    const length = view.getUint16(i + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (i + 9 > bytes.length) return null;
+      return { width: view.getUint16(i + 7), height: view.getUint16(i + 5) };
+    }
+    if (marker === 0xda || length < 2) return null; // scan data before any frame header
+    i += 2 + length;
+  }
+  return null;
+}
+
+/**
+ * Decodes a JPEG or PNG, recognised by its magic bytes (`hint`, e.g. a CompressedImage's format or a file
+ * name, only goes into the error). The size is read from the header first and refused above
+ * `maxPixels` (and MAX_IMAGE_MEGAPIXELS) before anything is decoded, so a small hostile file cannot make
+ * a huge allocation. Throws an Error saying what is wrong (unknown format, corrupt data, too large) and
+ * naming `what`.
+ */
+export function decodeImage(bytes: Uint8Array, what = "image", hint?: string, maxPixels = MAX_IMAGE_MEGAPIXELS * 1e6): RawImage {
+  const format = sniffFormat(bytes);
+  if (format === null) {
+    const claimed = hint === undefined ? "" : ` (${hint})`;
+    throw new Error(`${what}${claimed}: not a JPEG or PNG (first bytes ${Buffer.from(bytes.subarray(0, 4)).toString("hex")})`);
+  }
+  const dims = headerDimensions(bytes, format);
+  if (dims === null) throw new Error(`${what}: ${format} without a readable size header (truncated or corrupt)`);
+  const limit = Math.min(maxPixels, MAX_IMAGE_MEGAPIXELS * 1e6);
+  if (dims.width * dims.height > limit) throw new Error(`${what}: ${dims.width}×${dims.height} exceeds the limit of ${limit} pixels`);
   try {
     if (format === "png") {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      if (png.width * png.height > MAX_IMAGE_MEGAPIXELS * 1e6) throw new Error(`${png.width}×${png.height} exceeds ${MAX_IMAGE_MEGAPIXELS} MP`);
       return { width: png.width, height: png.height, encoding: "rgba8", data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: 1024 });

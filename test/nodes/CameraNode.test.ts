@@ -82,6 +82,6 @@ describe("CameraNode", () => {
     await s.node.idle();
     await flush();
     expect(s.node.stats).toMatchObject({ encoded: 1, rejected: 1 });
-    expect(s.node.stats.lastRejection).toMatch(/cannot decode jpeg/);
+    expect(s.node.stats.lastRejection).toMatch(/jpeg without a readable size header/);
   });
 });
