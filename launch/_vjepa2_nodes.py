@@ -45,7 +45,8 @@ ACTUATOR_REMAPS = {
 
 
 def common_arguments():
-    """Launch arguments every vjepa2-mpc launch file takes: config, namespace, log_level, node_executable."""
+    """Launch arguments every vjepa2-mpc launch file takes: config, namespace, log_level, node_executable,
+    respawn."""
     return [
         DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
                               description='project YAML configuration (config/default.yaml layout)'),
@@ -55,6 +56,9 @@ def common_arguments():
                               description='ROS log level of the nodes'),
         DeclareLaunchArgument('node_executable', default_value='node',
                               description='Node.js binary (>= 20) that runs bin/vjepa2-mpc.js'),
+        DeclareLaunchArgument('respawn', default_value='false', choices=['true', 'false'],
+                              description='restart a node that died (after 1 s); the actuator holds '
+                                          'position meanwhile (plan and state watchdogs)'),
     ]
 
 
@@ -75,6 +79,8 @@ def vjepa2_node(role, remappings, extra_parameters=None, use_sim_time=None, **kw
     parameters.update(extra_parameters or {})
     return Node(
         executable=LaunchConfiguration('node_executable'),
+        respawn=LaunchConfiguration('respawn'),
+        respawn_delay=1.0,
         arguments=[CLI, 'node', role, '--config', LaunchConfiguration('config')],
         name=role,
         namespace=LaunchConfiguration('namespace'),

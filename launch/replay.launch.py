@@ -26,7 +26,7 @@ import os
 import sys
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction, TimerAction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 
@@ -67,10 +67,11 @@ def generate_launch_description():
 
 
 def _bag_play(context):
-    """ros2 bag play with --clock; built at launch time so that --loop is present only when asked."""
+    """ros2 bag play with --clock, started `delay` seconds after launch; built at launch time so that
+    --loop is present only when asked. The delay is launch's, not the player's --delay: with --loop the
+    player would sleep it again before every loop, and the nodes' clock would stall meanwhile."""
     arg = lambda name: LaunchConfiguration(name).perform(context)  # noqa: E731
-    cmd = ['ros2', 'bag', 'play', arg('bag'), '--clock', arg('clock_hz'), '--rate', arg('rate'),
-           '--delay', arg('delay')]
+    cmd = ['ros2', 'bag', 'play', arg('bag'), '--clock', arg('clock_hz'), '--rate', arg('rate')]
     if arg('loop') == 'true':
         cmd.append('--loop')
-    return [ExecuteProcess(cmd=cmd, output='screen')]
+    return [TimerAction(period=float(arg('delay')), actions=[ExecuteProcess(cmd=cmd, output='screen')])]

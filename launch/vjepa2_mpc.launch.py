@@ -12,6 +12,8 @@ Arguments (``ros2 launch ... --show-args`` lists them with their defaults):
 - namespace: ROS namespace for the three nodes ('' = none).
 - log_level: ROS log level of the nodes (debug, info, warn, error).
 - node_executable: the Node.js binary (default: node on PATH; Node 20 or newer).
+- respawn: true to restart a node that died (1 s later); the actuator holds position while the planner
+  is away (plan watchdog), and a restarted planner needs its goals set again.
 - camera_topic / camera_compressed_topic: sensor_msgs/Image and sensor_msgs/CompressedImage topics of the
   camera (which one is read is the camera node's configuration).
 - state_topic: geometry_msgs/PoseStamped of the end effector in the base frame. Default: the Franka

@@ -13,10 +13,10 @@ import { SIM_TASKS, type SimTask } from "../sim";
 import { encodePng } from "../worldmodel/imageDecode";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { integerFlag, integerListFlag, numberFlag } from "./flagValues";
-import { loadModelFromConfig } from "./planCommands";
+import { EMBEDDED_MODEL, loadModelFromConfig } from "../worldmodel/modelFromConfig";
 
 /** The trained demo model shipped with the project. */
-export const EMBEDDED_MODEL = path.join(__dirname, "..", "..", "models", "vjepa2-ac-sim");
+export { EMBEDDED_MODEL };
 
 /**
  * Goal-reached energy for the embedded model: on 600 renders within 4.5 cm of 60 reach goals, every frame

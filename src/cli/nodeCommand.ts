@@ -1,17 +1,45 @@
 /**
  * `vjepa2-mpc node camera|planner|actuator|all --config FILE --ros-args ...`: the nodes under ROS 2
- * (what launch/vjepa2_mpc.launch.py starts). Parameters: the YAML files first, then ROS parameters
- * (params files, `-p`, launch) that differ from the declared default win; every parameter is declared
- * with its description and range. Nullable parameters (e.g. planner.close_gripper) are YAML-only.
+ * (what launch/vjepa2_mpc.launch.py starts).
+ *
+ * Parameters: the YAML files are resolved first; each node then declares the parameters it reads
+ * (src/nodes/roleParameters.ts) with those values, so ROS overrides (params files, `-p`, launch) win and
+ * `ros2 param get` answers the value in use. `ros2 param set` goes through the same checks as the YAML;
+ * an accepted change is applied from the next planning step or control tick, anything else is refused
+ * with the reason (read-only parameters by ROS itself).
  */
 import type { Command } from "commander";
-import { resolveConfig } from "../config/configFile";
+import { applyChanges, resolveConfig } from "../config/configFile";
 import { PARAMETERS } from "../config/parameters";
-import { createLogger } from "../log";
-import { ROLES, startRole, type Role } from "../nodes/startRoles";
+import { parametersOf, type NodeRole } from "../nodes/roleParameters";
+import { ROLES, startRole, type Role, type RunningRole } from "../nodes/startRoles";
 import { RosTransport } from "../nodes/transport/RosTransport";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
-import { loadModelFromConfig } from "./planCommands";
+import { loadModelFromConfig, modelDirFromConfig } from "../worldmodel/modelFromConfig";
+
+/** How long stopping may take before the process exits anyway (ros2 launch escalates to SIGTERM at 5 s). */
+const SHUTDOWN_DEADLINE_MS = 4000;
+
+/**
+ * Resolves on the first SIGINT or SIGTERM (ros2 launch sends SIGINT, then SIGTERM after a grace period).
+ * Later signals change nothing: Ctrl-C reaches a node twice, from the terminal and from ros2 launch, and
+ * stopping is bounded by SHUTDOWN_DEADLINE_MS anyway.
+ */
+function shutdownSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => () => resolve(signal);
+    process.on("SIGINT", on("SIGINT"));
+    process.on("SIGTERM", on("SIGTERM"));
+  });
+}
+
+/** Exits once `ms` have passed, unless the process has ended by itself before (the timer does not keep it alive). */
+function exitAfter(ms: number, why: () => void): void {
+  setTimeout(() => {
+    why();
+    process.exit(process.exitCode ?? 1);
+  }, ms).unref();
+}
 
 export function registerNodeCommand(program: Command): void {
   program
@@ -23,32 +51,43 @@ export function registerNodeCommand(program: Command): void {
     .allowExcessArguments()
     .action(async (role: string, flags: { config?: string[] }) => {
       if (!ROLES.includes(role as Role)) throw new Error(`unknown role '${role}': use one of ${ROLES.join(", ")}`);
-      const log = createLogger(`vjepa2-mpc.${role}`);
-      resolveConfig(flags.config ?? []); // fail fast on a bad file, before ROS starts
-      const transport = await RosTransport.create(role === "all" ? "vjepa2_mpc" : role, log);
-      // Declare every parameter (so `ros2 param describe` documents it); ROS values override the files.
-      const rosValues = transport.declareParameters(PARAMETERS, Object.keys(PARAMETERS));
-      const changed = Object.fromEntries(Object.entries(rosValues).filter(([k, v]) => {
-        const [g, n] = k.split(".");
-        return JSON.stringify((PARAMETERS as Record<string, Record<string, { default: unknown }>>)[g][n].default) !== JSON.stringify(v);
-      }));
-      const config = resolveConfig(flags.config ?? [], changed);
-      log.info({ config }, "resolved configuration");
-      const running = await startRole(role as Role, transport, config, {
-        loadModel: async () => {
-          const model = await loadModelFromConfig(config);
-          return { model, preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash") };
-        },
-      });
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          log.info("shutting down");
-          resolve();
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
-      await running.stop();
-      await transport.close();
+      const files = flags.config ?? [];
+      const fromFiles = resolveConfig(files); // fail fast on a bad file, before ROS starts
+      const stopped = shutdownSignal();
+      const roles: NodeRole[] = role === "all" ? ["camera", "planner", "actuator"] : [role as NodeRole];
+      const transport = await RosTransport.create(role === "all" ? "vjepa2_mpc" : role);
+      const log = transport.log;
+      let running: RunningRole | null = null;
+      try {
+        const fromRos = transport.declareParameters(PARAMETERS, parametersOf(roles), fromFiles);
+        let config = resolveConfig(files, fromRos);
+        log.info({ model: roles.includes("actuator") && roles.length === 1 ? undefined : modelDirFromConfig(config), provider: config.world_model.provider, mode: config.planner.mode, adapter: config.actuator.adapter }, "starting");
+        log.debug({ config }, "resolved configuration");
+        running = await startRole(role as Role, transport, config, {
+          loadModel: async () => {
+            const model = await loadModelFromConfig(config, log);
+            return { model, preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash") };
+          },
+        });
+        const nodes = running;
+        transport.onParametersSet(PARAMETERS, (changes) => {
+          const next = applyChanges(config, changes);
+          if (typeof next === "string") return next;
+          const reason = nodes.reconfigure(next);
+          if (reason === null) config = next;
+          return reason;
+        });
+        const signal = await stopped;
+        log.info({ signal }, "shutting down");
+        exitAfter(SHUTDOWN_DEADLINE_MS, () => log.error(`stopping took longer than ${SHUTDOWN_DEADLINE_MS} ms: exiting`));
+      } finally {
+        try {
+          await running?.stop();
+        } finally {
+          await transport.close();
+          // A node process ends when its node does, whatever handle (a socket, a worker) might linger.
+          exitAfter(1000, () => undefined);
+        }
+      }
     });
 }

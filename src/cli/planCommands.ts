@@ -5,11 +5,11 @@
 import { Command, Option } from "commander";
 import { resolveConfig } from "../config/configFile";
 import type { Config } from "../config/parameters";
-import { createLogger, type Logger } from "../log";
 import { plannerSettingsFromConfig } from "../mpc/plannerSettings";
 import { RecedingHorizonPlanner, type PlanStep } from "../mpc/RecedingHorizonPlanner";
 import { imagesToBatch, preprocessOptionsFor, readImages } from "../worldmodel/imageInput";
-import { OnnxWorldModel } from "../worldmodel/OnnxWorldModel";
+import { loadModelFromConfig } from "../worldmodel/modelFromConfig";
+import type { OnnxWorldModel } from "../worldmodel/OnnxWorldModel";
 import type { ProviderName } from "../worldmodel/sessionProtocol";
 import { tensor, type FloatTensor } from "../worldmodel/tensor";
 import { summarise, type Summary } from "./stats";
@@ -57,17 +57,6 @@ function configFromFlags(flags: PlannerFlags): Config {
   if (flags.model !== undefined) overrides["world_model.model"] = flags.model;
   if (flags.provider !== undefined) overrides["world_model.provider"] = flags.provider;
   return resolveConfig(flags.config ?? [], overrides);
-}
-
-/** Loads the world model the configuration names. */
-export async function loadModelFromConfig(config: Config, logger: Logger = createLogger("vjepa2-mpc")): Promise<OnnxWorldModel> {
-  const w = config.world_model;
-  if (w.model === "") throw new Error("no model package given: pass --model DIR or set world_model.model in a --config file");
-  return OnnxWorldModel.load(w.model, {
-    provider: { name: w.provider as ProviderName, required: w.provider_required, deviceId: w.device_id, intraOpThreads: w.threads },
-    maxBatch: w.max_batch > 0 ? w.max_batch : undefined,
-    logger,
-  });
 }
 
 /** Parses `x,y,z,roll,pitch,yaw,gripper`. */

@@ -12,7 +12,7 @@ import { renderReplayHtml } from "../replay/htmlReport";
 import { replayBag } from "../replay/replayBag";
 import type { ReplayReport } from "../replay/ReplayReport";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
-import { loadModelFromConfig } from "./planCommands";
+import { loadModelFromConfig } from "../worldmodel/modelFromConfig";
 import { integerFlag } from "./flagValues";
 
 /** Writes the report as JSON or HTML by the file's extension (atomically). */

@@ -9,7 +9,7 @@ import { createLogger } from "../log";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { EMBEDDED_ENERGY_THRESHOLD, EMBEDDED_MODEL } from "./demoCommand";
 import { integerFlag, numberFlag } from "./flagValues";
-import { loadModelFromConfig } from "./planCommands";
+import { loadModelFromConfig } from "../worldmodel/modelFromConfig";
 
 /** Thresholds the table shows, around the embedded model's. */
 const CANDIDATES = [0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.05];

@@ -40,6 +40,21 @@ export function resolveConfig(files: string[] = [], overrides: Record<string, un
   return config;
 }
 
+/**
+ * A configuration with `changes` (flat `section.name` values, e.g. a `ros2 param set`) applied, checked
+ * by the same declarations and cross-checks as the YAML files; or the reason it is refused, one line.
+ */
+export function applyChanges(config: Config, changes: Record<string, unknown>): Config | string {
+  let next: Config;
+  try {
+    next = mergeConfig(PARAMETERS, config, nestOverrides(changes), "change");
+  } catch (e) {
+    return (e as Error).message.replace(/^change: invalid configuration:\n {2}- /, "").replace(/\n {2}- /g, "; ");
+  }
+  const problems = crossCheck(next);
+  return problems.length > 0 ? problems.join("; ") : next;
+}
+
 function comment(p: Parameter): string {
   const parts = [p.description];
   if (p.units) parts.push(`[${p.units}]`);

@@ -173,17 +173,42 @@ export interface RosParameterDescriptor {
   integer_range: Array<{ from_value: number; to_value: number; step: number }>;
 }
 
-/** Descriptors for every parameter of the given sections, named `section.parameter`. */
-export function rosDescriptors(table: ParameterTable, sections: string[] = Object.keys(table)): RosParameterDescriptor[] {
+/**
+ * ROS 2 parameters have no null: a nullable double is NaN while unset (`.nan` in YAML and on the
+ * `ros2 param set` command line), a nullable integer -1.
+ */
+export const ROS_UNSET = { double: Number.NaN, integer: -1 } as const;
+
+/** A configuration value as a ROS parameter value (null → ROS_UNSET). */
+export function toRosValue(p: Parameter, v: unknown): boolean | number | string | number[] {
+  if (v === null) {
+    if (p.type === "double" || p.type === "integer") return ROS_UNSET[p.type];
+    throw new Error(`a nullable ${p.type} parameter has no ROS form for null`);
+  }
+  return Array.isArray(v) ? [...(v as number[])] : (v as boolean | number | string);
+}
+
+/** A ROS parameter value as a configuration value (ROS_UNSET → null for nullable parameters). */
+export function fromRosValue(p: Parameter, v: unknown): unknown {
+  if (p.nullable === true && ((p.type === "double" && typeof v === "number" && Number.isNaN(v)) || (p.type === "integer" && v === ROS_UNSET.integer))) return null;
+  return v;
+}
+
+/** Descriptors for every parameter of the given sections (or of `names`), named `section.parameter`. */
+export function rosDescriptors(table: ParameterTable, sections: string[] = Object.keys(table), names?: readonly string[]): RosParameterDescriptor[] {
   const out: RosParameterDescriptor[] = [];
   for (const g of sections) {
     for (const [k, p] of Object.entries(table[g] ?? {})) {
-      const range = p.range ? [{ from_value: p.range[0], to_value: p.range[1], step: 0 }] : [];
+      if (names !== undefined && !names.includes(`${g}.${k}`)) continue;
+      const unset = p.nullable === true ? (p.type === "integer" ? ROS_UNSET.integer : "nan") : null;
+      const low = p.range && unset === ROS_UNSET.integer ? Math.min(ROS_UNSET.integer, p.range[0]) : p.range?.[0];
+      const range = p.range && low !== undefined ? [{ from_value: low, to_value: p.range[1], step: 0 }] : [];
+      const unsetNote = unset === null ? "" : unset === "nan" ? "unset: .nan" : `unset: ${unset}`;
       out.push({
         name: `${g}.${k}`,
         type: p.type,
         description: p.units ? `${p.description} [${p.units}]` : p.description,
-        additional_constraints: [p.choices ? `one of: ${p.choices.join(", ")}` : "", p.length ? `length ${p.length}` : "", p.nullable ? "may be empty (unset)" : ""].filter((s) => s).join("; "),
+        additional_constraints: [p.choices ? `one of: ${p.choices.join(", ")}` : "", p.length ? `length ${p.length}` : "", unsetNote].filter((s) => s).join("; "),
         read_only: p.readOnly === true,
         floating_point_range: p.type === "double" || p.type === "double_array" ? range : [],
         integer_range: p.type === "integer" ? range : [],

@@ -14,7 +14,7 @@ export const PARAMETERS = {
     device_id: param({ type: "integer", default: 0, range: [0, 64], description: "GPU index for cuda/tensorrt", readOnly: true }),
     threads: param({ type: "integer", default: 0, range: [0, 256], description: "ONNX Runtime intra-op threads (0: one per core)", readOnly: true }),
     max_batch: param({ type: "integer", default: 0, range: [0, 1_000_000], description: "split model runs larger than this many samples (0: never); bounds GPU memory", readOnly: true }),
-    resize: param({ type: "string", default: "center_crop", choices: ["center_crop", "squash"], description: "how non-square camera frames and goal images become square (upstream: center_crop)" }),
+    resize: param({ type: "string", default: "center_crop", choices: ["center_crop", "squash"], description: "how non-square camera frames and goal images become square (upstream: center_crop)", readOnly: true }),
   },
   planner: {
     samples: param({ type: "integer", default: CEM_DEFAULTS.samples, range: [2, 100_000], description: "action sequences sampled and scored per CEM iteration (paper: 800)" }),
@@ -41,7 +41,7 @@ export const PARAMETERS = {
     }),
     warm_start: param({ type: "bool", default: false, description: "start each plan from the previous plan shifted by one step instead of a cold start" }),
     seed: param({ type: "integer", default: CEM_DEFAULTS.seed, range: [0, 2 ** 31 - 1], description: "base seed of the sampler; planning step k uses seed + k" }),
-    mode: param({ type: "string", default: "blocking", choices: ["blocking", "streaming"], description: "blocking: plan, execute, wait for the motion to settle (paper); streaming: re-plan on every fresh frame" }),
+    mode: param({ type: "string", default: "blocking", choices: ["blocking", "streaming"], description: "blocking: plan, execute, wait for the motion to settle (paper); streaming: re-plan on every fresh frame", readOnly: true }),
     settle_timeout: param({ type: "double", default: 5, range: [0, 600], units: "s", description: "blocking mode: longest wait for a commanded motion to settle before planning again" }),
     max_frame_age: param({ type: "double", default: 1, range: [0, 60], units: "s", description: "frames older than this when planning would start are dropped as stale" }),
     default_step_budget: param({ type: "integer", default: 10, range: [1, 100_000], description: "planning steps per goal when a goal does not set its own" }),
@@ -54,8 +54,8 @@ export const PARAMETERS = {
   actuator: {
     adapter: param({ type: "string", default: "pose_target", choices: ["pose_target", "twist"], description: "arm command: pose_target streams interpolated geometry_msgs/PoseStamped targets (CRISP target_pose, cartesian_controllers target_frame, Servo pose_target_cmds); twist streams geometry_msgs/TwistStamped (MoveIt Servo delta_twist_cmds)", readOnly: true }),
     gripper_adapter: param({ type: "string", default: "franka", choices: ["franka", "gripper_command", "none"], description: "gripper command: franka_msgs/action/Move (open) and Grasp (close), control_msgs/action/GripperCommand, or no gripper", readOnly: true }),
-    frame_id: param({ type: "string", default: "panda_link0", description: "robot base frame stamped on commands; states must be in this frame (fr3_link0 on an FR3)" }),
-    command_rate: param({ type: "double", default: 100, range: [1, 1000], units: "Hz", description: "rate at which interpolated targets / twists are published (the controller's own rate may be higher)" }),
+    frame_id: param({ type: "string", default: "panda_link0", description: "robot base frame stamped on commands; states must be in this frame (fr3_link0 on an FR3)", readOnly: true }),
+    command_rate: param({ type: "double", default: 100, range: [1, 1000], units: "Hz", description: "rate at which interpolated targets / twists are published (the controller's own rate may be higher)", readOnly: true }),
     state_timeout: param({ type: "double", default: 0.5, range: [0.001, 60], units: "s", description: "hold position when no robot state has been received for this long" }),
     plan_timeout: param({ type: "double", default: 10, range: [0.001, 3600], units: "s", description: "stop moving towards a plan received longer ago than this and hold (measured from receipt, not from the planned frame's stamp; see src/nodes/actuator/watchdogs.ts for blocking vs streaming)" }),
     max_step_translation: param({ type: "double", default: 0.075, range: [0, 0.5], units: "m", description: "largest flange translation per planned step (Euclidean norm); longer deltas are scaled down keeping their direction" }),
@@ -73,13 +73,13 @@ export const PARAMETERS = {
     max_step_gripper: param({ type: "double", default: 0.75, range: [0, 1], description: "largest gripper closedness change per planned step (planner.gripper_clip bounds the plans the same way)" }),
     tcp_offset_xyz: param({ type: "double_array", default: [0, 0, 0.1034], length: 3, range: [-1, 1], units: "m", description: "TCP position in the flange frame (franka_description Franka Hand: tcp_xyz 0 0 0.1034)", readOnly: true }),
     tcp_offset_rpy: param({ type: "double_array", default: [0, 0, -0.7853981633974483], length: 3, range: [-3.141592653589793, 3.141592653589793], units: "rad", description: "TCP orientation in the flange frame as extrinsic xyz Euler angles (franka_description Franka Hand: rpy_ee 0 0 -pi/4)", readOnly: true }),
-    state_is_tcp: param({ type: "bool", default: true, description: "the robot state pose is the TCP (franka_robot_state_broadcaster current_pose, O_T_EE) and is converted to the flange; false: it is already the flange (/robot/ee_pose recordings)" }),
+    state_is_tcp: param({ type: "bool", default: true, description: "the robot state pose is the TCP (franka_robot_state_broadcaster current_pose, O_T_EE) and is converted to the flange; false: it is already the flange (/robot/ee_pose recordings)", readOnly: true }),
     settle_position_tolerance: param({ type: "double", default: 0.005, range: [0, 0.5], units: "m", description: "settled: measured flange position within this distance of the final target" }),
     settle_rotation_tolerance: param({ type: "double", default: 0.03, range: [0, 3.14159], units: "rad", description: "settled: measured flange rotation within this angle of the final target" }),
     settle_linear_speed: param({ type: "double", default: 0.01, range: [0, 1], units: "m/s", description: "settled: measured flange speed below this" }),
     settle_angular_speed: param({ type: "double", default: 0.05, range: [0, 3], units: "rad/s", description: "settled: measured flange angular speed below this" }),
     settle_time: param({ type: "double", default: 0.2, range: [0, 10], units: "s", description: "settled: the conditions hold continuously for this long (the planner's settle_timeout bounds the wait)" }),
-    gripper_max_width: param({ type: "double", default: 0.08, range: [0.001, 0.5], units: "m", description: "finger width at closedness 0 (Franka Hand: 0.08 m); closedness 1 is width 0" }),
+    gripper_max_width: param({ type: "double", default: 0.08, range: [0.001, 0.5], units: "m", description: "finger width at closedness 0 (Franka Hand: 0.08 m); closedness 1 is width 0", readOnly: true }),
     gripper_speed: param({ type: "double", default: 0.1, range: [0.001, 0.2], units: "m/s", description: "finger width speed for Move and Grasp goals (franka_gripper default_speed: 0.1)" }),
     gripper_force: param({ type: "double", default: 20, range: [0, 140], units: "N", description: "grasp force (Grasp goals) and max_effort (GripperCommand goals); Franka Hand: 70 N continuous" }),
     grasp_epsilon_inner: param({ type: "double", default: 0.005, range: [0, 0.1], units: "m", description: "Grasp goal: tolerated width below the commanded width" }),
@@ -112,5 +112,17 @@ export function crossCheck(c: Config): string[] {
   if (p.fix_dx !== null && Math.abs(p.fix_dx) > p.maxnorm) problems.push(`planner.fix_dx (${p.fix_dx}) is outside ±planner.maxnorm (${p.maxnorm})`);
   if (p.fix_dy !== null && Math.abs(p.fix_dy) > p.maxnorm) problems.push(`planner.fix_dy (${p.fix_dy}) is outside ±planner.maxnorm (${p.maxnorm})`);
   if (p.fix_dz !== null && Math.abs(p.fix_dz) > p.maxnorm) problems.push(`planner.fix_dz (${p.fix_dz}) is outside ±planner.maxnorm (${p.maxnorm})`);
+  problems.push(...actuatorConfigProblems(c.actuator));
+  return problems;
+}
+
+/** Relations between actuator parameters (part of `crossCheck`), each saying what to change. */
+export function actuatorConfigProblems(a: Config["actuator"]): string[] {
+  const problems: string[] = [];
+  const axes = ["x", "y", "z"];
+  for (let i = 0; i < 3; i++) {
+    if (a.workspace_min[i] >= a.workspace_max[i]) problems.push(`actuator.workspace_min[${i}] (${axes[i]} = ${a.workspace_min[i]} m) must be below actuator.workspace_max[${i}] (${a.workspace_max[i]} m)`);
+  }
+  if (a.gripper_min > a.gripper_max) problems.push(`actuator.gripper_min (${a.gripper_min}) exceeds actuator.gripper_max (${a.gripper_max})`);
   return problems;
 }

@@ -71,11 +71,13 @@ export class ActuatorNode {
   private readonly publishStatus: (m: ActuatorStatusMsg) => void;
   /** Every target and twist sent, and every gripper goal (for tests, replay reports and logs). */
   readonly sent = { poses: 0, twists: 0, gripperGoals: 0 };
+  /** Gripper goals that were rejected, aborted or found no server. */
+  gripperFailures = 0;
   lastStatus: ActuatorStatusMsg | null = null;
 
   constructor(
     private readonly t: Transport,
-    private readonly options: ActuatorNodeOptions,
+    private options: ActuatorNodeOptions,
   ) {
     const s = options.settings;
     this.streamer = new TargetStreamer(s.stream);
@@ -106,6 +108,21 @@ export class ActuatorNode {
     t.log.info({ adapter: this.options.settings.adapter, rateHz: 1 / this.options.settings.commandPeriod }, "actuator node ready");
   }
 
+  /**
+   * Applies new settings (a live parameter change): limits, tolerances and timeouts hold from the next
+   * plan or control tick. Adapters, frame and command rate are fixed while the node runs.
+   */
+  reconfigure(options: ActuatorNodeOptions): void {
+    const a = this.options.settings;
+    const b = options.settings;
+    if (a.adapter !== b.adapter || a.gripperAdapter !== b.gripperAdapter || a.commandPeriod !== b.commandPeriod || a.frameId !== b.frameId) {
+      throw new Error("adapters, frame_id and command_rate cannot change while the actuator runs");
+    }
+    this.options = options;
+    this.streamer.limits = b.stream;
+    this.settle.tolerances = b.settle;
+  }
+
   async stop(): Promise<void> {
     this.stopTimer?.();
     for (const c of this.cleanups.splice(0)) c();
@@ -134,7 +151,7 @@ export class ActuatorNode {
   }
 
   private onGripper(m: JointStateMsg): void {
-    const g = closednessFromJointState(m.name, Array.from(m.position));
+    const g = closednessFromJointState(m.name, Array.from(m.position), this.options.settings.gripper.maxWidth);
     if (g !== null) this.gripper = g;
   }
 
@@ -167,7 +184,13 @@ export class ActuatorNode {
     this.gripperTarget = target;
     this.sent.gripperGoals++;
     const send = (type: string, name: string, goal: unknown): void => {
-      this.t.sendGoal(type, name, goal).catch((e: Error) => this.t.log.warn({ action: name, err: e.message }, "gripper goal failed"));
+      this.t.sendGoal(type, name, goal).catch((e: Error) => {
+        // Not reached: forget it, so that the next plan asking for it sends it again (the deadband
+        // would otherwise take the failed target for the current one).
+        if (this.gripperTarget === target) this.gripperTarget = null;
+        this.gripperFailures++;
+        this.t.log.warn({ action: name, target, err: e.message }, "gripper goal failed");
+      });
     };
     if (s.gripperAdapter === "franka") {
       const g = frankaGripperGoal(target, this.gripper, s.gripper);

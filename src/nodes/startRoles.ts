@@ -29,7 +29,20 @@ export interface RunningRole {
   camera: CameraNode | null;
   planner: PlannerNode | null;
   actuator: ActuatorNode | null;
+  /**
+   * Applies a new configuration (already validated against the parameter table and its cross-checks)
+   * to the running nodes: from the next planning step, frame or control tick. Returns null, or the
+   * reason it cannot apply (nothing changed then).
+   */
+  reconfigure(config: Config): string | null;
   stop(): Promise<void>;
+}
+
+/** What the loaded model cannot do with this configuration (empty: fine). */
+export function modelConfigProblems(config: Config, model: WorldModel): string[] {
+  const h = config.planner.horizon;
+  const max = model.info.maxContextFrames;
+  return h + 1 > max ? [`planner.horizon ${h} needs ${h + 1} frames of context; the model ${model.info.name} accepts at most ${max}`] : [];
 }
 
 export async function startRole(role: Role, t: Transport, config: Config, deps: RoleDeps): Promise<RunningRole> {
@@ -37,8 +50,10 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
   const loaded = needsModel ? await deps.loadModel() : null;
   const model = loaded?.model ?? null;
   const closers: Array<() => Promise<void>> = [];
-  const out: RunningRole = { camera: null, planner: null, actuator: null, stop: async () => undefined };
+  const out: RunningRole = { camera: null, planner: null, actuator: null, reconfigure: () => "not running", stop: async () => undefined };
   try {
+    const problems = model !== null && role !== "camera" ? modelConfigProblems(config, model) : [];
+    if (problems.length > 0) throw new Error(`invalid configuration for this model:\n  - ${problems.join("\n  - ")}`);
     let channel: EmbeddingChannel | null = null;
     if (role === "all") channel = new InProcessEmbeddingChannel();
     else if (role === "camera") channel = await ZmqEmbeddingPublisher.bind(config.nodes.embeddings_endpoint, t.log);
@@ -72,6 +87,23 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
   }
   out.stop = async () => {
     for (const c of closers) await c();
+  };
+  out.reconfigure = (next) => {
+    const problems = model !== null && out.planner !== null ? modelConfigProblems(next, model) : [];
+    if (problems.length > 0) return problems.join("; ");
+    try {
+      const pre = loaded?.preprocess;
+      // Build every node's options first, so that a failure leaves all of them as they were.
+      const camera = out.camera !== null && pre !== undefined ? cameraNodeOptions(next, pre) : null;
+      const planner = out.planner !== null && pre !== undefined ? plannerNodeOptions(next, pre) : null;
+      const actuator = out.actuator !== null ? actuatorNodeOptions(next) : null;
+      if (camera !== null) out.camera?.updateOptions(camera);
+      if (planner !== null) out.planner?.reconfigure(planner, plannerSettingsFromConfig(next.planner));
+      if (actuator !== null) out.actuator?.reconfigure(actuator);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
   };
   return out;
 }

@@ -47,7 +47,8 @@ export class SettleDetector {
   private okSince: number | null = null;
   private finished: SettleUpdate | null = null;
 
-  constructor(private readonly tolerances: SettleTolerances) {}
+  /** Tolerances; replaced on a live parameter change and used from the next update. */
+  constructor(public tolerances: SettleTolerances) {}
 
   /**
    * Starts waiting for `target` (flange pose) from `now` (s); `timeout` (s, Infinity: none) bounds the

@@ -3,7 +3,7 @@
  * envelope limits, streamer and twist limits, settle tolerances, gripper goal settings. Throws (a config
  * error, not a control-path error) when the parameters contradict each other, saying what to change.
  */
-import type { Config } from "../../config/parameters";
+import { actuatorConfigProblems, type Config } from "../../config/parameters";
 import type { GripperGoalSettings } from "./messages";
 import type { EnvelopeLimits } from "./safetyEnvelope";
 import type { SettleTolerances } from "./SettleDetector";
@@ -28,18 +28,7 @@ export interface ActuatorSettings {
   gripperDeadband: number;
 }
 
-/** Problems between actuator parameters, each saying what to change (empty: consistent). */
-export function actuatorConfigProblems(a: Config["actuator"]): string[] {
-  const problems: string[] = [];
-  const axes = ["x", "y", "z"];
-  for (let i = 0; i < 3; i++) {
-    if (a.workspace_min[i] >= a.workspace_max[i]) problems.push(`actuator.workspace_min[${i}] (${axes[i]} = ${a.workspace_min[i]} m) must be below actuator.workspace_max[${i}] (${a.workspace_max[i]} m)`);
-  }
-  if (a.gripper_min > a.gripper_max) problems.push(`actuator.gripper_min (${a.gripper_min}) exceeds actuator.gripper_max (${a.gripper_max})`);
-  return problems;
-}
-
-/** Resolves the settings; throws listing every problem of `actuatorConfigProblems`. */
+/** Resolves the settings; throws listing every problem of `actuatorConfigProblems` (config/parameters). */
 export function actuatorSettingsFrom(a: Config["actuator"]): ActuatorSettings {
   const problems = actuatorConfigProblems(a);
   if (problems.length > 0) throw new Error(`invalid actuator configuration:\n  - ${problems.join("\n  - ")}`);

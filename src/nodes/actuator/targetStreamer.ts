@@ -86,7 +86,8 @@ export class TargetStreamer {
   private goalPose: RigidPose | null = null;
   private speeds = { linearSpeed: 0, angularSpeed: 0 };
 
-  constructor(private readonly limits: StreamLimits) {}
+  /** Speed limits; replaced on a live parameter change and used from the next tick. */
+  constructor(public limits: StreamLimits) {}
 
   /** (Re)starts from a pose (the measured one), at rest, with that pose as the goal. */
   start(pose: RigidPose): void {

@@ -3,7 +3,9 @@
  * ROS 2 install, so it is loaded lazily here and only here; without it a clear error says how to get it.
  */
 import type { Logger } from "../../log";
-import { rosDescriptors, type ParameterTable } from "../../config/parameter";
+import { checkValue, fromRosValue, rosDescriptors, toRosValue, type Parameter, type ParameterTable, type RosParameterDescriptor } from "../../config/parameter";
+import { paramsFileOverrides, paramsFilePaths } from "./paramsFiles";
+import { rosLogger, type RclLogger } from "./rosLogger";
 import type { Clock, Qos, Transport } from "./Transport";
 
 type Rclnodejs = typeof import("rclnodejs");
@@ -12,8 +14,9 @@ type RclNode = import("rclnodejs").Node;
 /** How to get rclnodejs working, for the error message. */
 export const RCLNODEJS_HELP =
   "rclnodejs is not usable here. It needs a ROS 2 install: `source /opt/ros/jazzy/setup.bash`, then " +
-  "`npm rebuild rclnodejs --ignore-scripts=false` in the vjepa2-mpc folder (and build msg/ with colcon so " +
-  "vjepa2_mpc_interfaces is found). Without ROS, use the in-process commands (demo, replay).";
+  "`scripts/build-ros.sh` in the vjepa2-mpc folder (it builds msg/ with colcon and runs " +
+  "`npm rebuild rclnodejs --ignore-scripts=false`) and `source ros_ws/install/setup.bash`. Without ROS, " +
+  "use the in-process commands (demo, replay).";
 
 /** Loads rclnodejs, or throws an Error with RCLNODEJS_HELP and the underlying reason. */
 export function loadRclnodejs(env: NodeJS.ProcessEnv = process.env): Rclnodejs {
@@ -27,6 +30,15 @@ export function loadRclnodejs(env: NodeJS.ProcessEnv = process.env): Rclnodejs {
   }
 }
 
+/** How long a goal waits for its action server to appear (discovery can take a second or two). */
+const ACTION_SERVER_WAIT_MS = 5000;
+
+/** `: error` from a result that carries one (franka_msgs results have `error`). */
+function errorText(result: unknown): string {
+  const e = (result as { error?: unknown } | null)?.error;
+  return typeof e === "string" && e !== "" ? `: ${e}` : "";
+}
+
 // rclnodejs QoS policy values (rmw enums).
 const KEEP_LAST = 1;
 const RELIABLE = 1;
@@ -36,16 +48,78 @@ const VOLATILE = 2;
 
 // rcl_interfaces ParameterType values.
 const PARAMETER_TYPES = { bool: 1, integer: 2, double: 3, string: 4, double_array: 8 } as const;
+const PARAMETER_NOT_SET = 0;
+const TYPE_NAMES: Record<number, string> = { 0: "not set", 1: "bool", 2: "integer", 3: "double", 4: "string", 5: "byte array", 6: "bool array", 7: "integer array", 8: "double array", 9: "string array" };
+/** Parameters every rclnodejs node has of its own. */
+const NODE_OWN_PARAMETERS = ["use_sim_time", "start_type_description_service"];
+
+/**
+ * A ROS parameter value as the configuration value of `p` (ints from BigInt, NaN / -1 as null for
+ * nullable ones). Throws naming the parameter when the ROS type is not the declared one.
+ */
+function configValue(name: string, p: Parameter, rosType: number, value: unknown): unknown {
+  if (rosType !== PARAMETER_TYPES[p.type]) {
+    const hint = p.type === "double" && rosType === PARAMETER_TYPES.integer ? ` (write ${String(value)}.0)` : "";
+    throw new Error(`${name} is a ${p.type} parameter, got a ${TYPE_NAMES[rosType] ?? `type ${rosType}`} value${hint}`);
+  }
+  const v = p.type === "integer" ? Number(value as bigint) : p.type === "double_array" ? Array.from(value as ArrayLike<number>) : value;
+  return fromRosValue(p, v);
+}
+
+/** A params-file value as the configuration value of `p` (YAML integers are fine for doubles there). */
+function fileValue(name: string, p: Parameter, v: unknown): unknown {
+  if (p.type === "integer" && typeof v === "number" && !Number.isInteger(v)) throw new Error(`parameter file: ${name} is an integer parameter, got ${v}`);
+  if (p.nullable === true && p.type === "double" && typeof v === "number" && Number.isNaN(v)) return null;
+  const check = checkValue(name, p, fromRosValue(p, v));
+  if (check !== null) throw new Error(`parameter file: ${check}`);
+  return fromRosValue(p, v);
+}
+
+/**
+ * ParameterDescriptor whose message carries our ranges: rclnodejs 2.2's `toMessage` reads a field it
+ * never sets and so drops every range. Validation is left to the set-parameters callback (the table's
+ * checks, with messages that name the limit); rclnodejs's own reports every failure as "does not
+ * readonly".
+ */
+function descriptorClass(rcl: Rclnodejs) {
+  return class TableDescriptor extends rcl.ParameterDescriptor {
+    constructor(
+      private readonly table: RosParameterDescriptor,
+      type: number,
+    ) {
+      super(table.name, type as never, table.description, table.read_only);
+      this.additionalConstraints = table.additional_constraints;
+    }
+    override validateParameter(): void {}
+    override toMessage(): ReturnType<InstanceType<Rclnodejs["ParameterDescriptor"]>["toMessage"]> {
+      const big = (r: { from_value: number; to_value: number; step: number }) => ({ from_value: BigInt(r.from_value), to_value: BigInt(r.to_value), step: BigInt(r.step) });
+      return {
+        name: this.table.name,
+        type: this.type,
+        description: this.table.description,
+        additional_constraints: this.table.additional_constraints,
+        read_only: this.table.read_only,
+        dynamic_typing: false,
+        floating_point_range: this.table.floating_point_range,
+        integer_range: this.table.integer_range.map(big),
+      } as never;
+    }
+  };
+}
 
 export class RosTransport implements Transport {
   readonly clock: Clock;
   private readonly cleanups: Array<() => void> = [];
+  private closed = false;
+  private readonly actionClients = new Map<string, InstanceType<Rclnodejs["ActionClient"]>>();
 
   private constructor(
     private readonly rcl: Rclnodejs,
     private readonly node: RclNode,
     readonly nodeName: string,
     readonly log: Logger,
+    /** What the `--params-file` files give this node (see paramsFiles.ts). */
+    private readonly fileParameters: Record<string, unknown> = {},
   ) {
     this.clock = {
       // node.now() follows /clock when use_sim_time is set.
@@ -58,35 +132,79 @@ export class RosTransport implements Transport {
   }
 
   /**
-   * Initialises rclnodejs (with the process's `--ros-args`), creates the node, declares the parameters of
-   * the given table sections (descriptions, ranges, read-only flags from the table) and starts spinning.
+   * Initialises rclnodejs (with the process's `--ros-args`: remappings, namespace, params files, log
+   * level), creates the node and starts spinning. The transport's logger writes through the node's ROS
+   * logger (launch output, /rosout).
    */
-  static async create(nodeName: string, log: Logger, argv: string[] = process.argv): Promise<RosTransport> {
+  static async create(nodeName: string, argv: string[] = process.argv): Promise<RosTransport> {
     const rcl = loadRclnodejs();
+    // rclnodejs shuts every context down on SIGINT by itself; the node command stops its nodes first
+    // (a plan in flight, sockets, the model's worker) and closes the transport last.
+    rcl.removeSignalHandlers();
     await rcl.init(undefined, argv);
     const node = rcl.createNode(nodeName);
+    // rclnodejs 2.2's hasParameterDescriptor is true for any name (it makes up an unset descriptor), so
+    // `ros2 param set` of an undeclared parameter fails as "does not readonly"; answer from the declared ones.
+    node.hasParameterDescriptor = (name: string) => (node.getParameterDescriptor(name)?.type as number | undefined) !== PARAMETER_NOT_SET;
+    const fromFiles = paramsFileOverrides(paramsFilePaths(argv), node.getFullyQualifiedName());
+    const log = rosLogger(node.getLogger() as unknown as RclLogger);
+    if (typeof fromFiles.use_sim_time === "boolean" && fromFiles.use_sim_time !== node.getParameter("use_sim_time").value) {
+      // The node's clock follows /clock from here on (rclnodejs's TimeSource watches this parameter).
+      node.setParameter(new rcl.Parameter("use_sim_time", rcl.ParameterType.PARAMETER_BOOL as never, fromFiles.use_sim_time as never));
+    }
     node.spin();
-    return new RosTransport(rcl, node, nodeName, log);
+    return new RosTransport(rcl, node, nodeName, log, fromFiles);
   }
 
   /**
-   * Declares every parameter of `sections` with its descriptor and returns the values ROS resolved (the
-   * defaults, overridden by --ros-args / params files), as flat `section.name` overrides.
+   * Declares the parameters `names` of `table` with their descriptors (description, units, range,
+   * read-only) and the values in use (`current`: the resolved YAML configuration), so that
+   * `ros2 param get` reads back what the node runs with. ROS overrides (params files, `-p`) replace those
+   * values; the values ROS ends up with are returned as flat `section.name` configuration values.
+   * Throws for an override of the wrong type, naming it. Overrides for parameters this node does not
+   * declare are logged, not silently dropped.
    */
-  declareParameters(table: ParameterTable, sections: string[]): Record<string, unknown> {
-    const rcl = this.rcl;
+  declareParameters(table: ParameterTable, names: readonly string[], current: Record<string, Record<string, unknown>>): Record<string, unknown> {
+    const Descriptor = descriptorClass(this.rcl);
     const out: Record<string, unknown> = {};
-    for (const d of rosDescriptors(table, sections)) {
+    for (const d of rosDescriptors(table, Object.keys(table), names)) {
       const [g, k] = d.name.split(".");
       const p = table[g][k];
-      if (p.default === null) continue; // ROS parameters cannot be null: nullable ones stay YAML-only until set
       const type = PARAMETER_TYPES[p.type];
-      const descriptor = new rcl.ParameterDescriptor(d.name, type as never, d.description, d.read_only);
-      descriptor.additionalConstraints = d.additional_constraints;
-      const param = this.node.declareParameter(new rcl.Parameter(d.name, type as never, p.type === "integer" ? BigInt(p.default as number) : p.default), descriptor);
-      out[d.name] = p.type === "integer" ? Number(param.value) : param.value;
+      const descriptor = new Descriptor(d, type);
+      const value = toRosValue(p, d.name in this.fileParameters ? fileValue(d.name, p, this.fileParameters[d.name]) : current[g][k]);
+      const param = this.node.declareParameter(new this.rcl.Parameter(d.name, type as never, (p.type === "integer" ? BigInt(value as number) : value) as never), descriptor as never);
+      out[d.name] = configValue(d.name, p, param.type as number, param.value);
     }
+    const given = [...this.node.getParameterOverrides().map((o) => o.name), ...Object.keys(this.fileParameters)];
+    const ignored = [...new Set(given)].filter((n) => !names.includes(n) && !NODE_OWN_PARAMETERS.includes(n));
+    if (ignored.length > 0) this.log.warn({ ignored }, `parameters given for ${this.nodeName} that it does not use`);
     return out;
+  }
+
+  /**
+   * Routes `ros2 param set` of the declared table parameters to `handler` with the new values (flat,
+   * configuration form). The handler applies them and returns null, or returns the reason to refuse the
+   * whole set. A value of the wrong type is refused here with the type it needs.
+   */
+  onParametersSet(table: ParameterTable, handler: (changes: Record<string, unknown>) => string | null): void {
+    this.node.addOnSetParametersCallback((params: Array<{ name: string; type: number; value: unknown }>) => {
+      const changes: Record<string, unknown> = {};
+      try {
+        for (const param of params) {
+          const [g, k] = param.name.split(".");
+          const p = table[g]?.[k];
+          if (p === undefined) continue; // the node's own (use_sim_time, ...): rclnodejs handles them
+          changes[param.name] = configValue(param.name, p, param.type, param.value);
+        }
+      } catch (e) {
+        return { successful: false, reason: (e as Error).message } as never;
+      }
+      const reason = Object.keys(changes).length === 0 ? null : handler(changes);
+      if (reason !== null) this.log.warn({ changes, reason }, "parameter change refused");
+      else if (Object.keys(changes).length > 0) this.log.info({ changes }, "parameters changed");
+      return { successful: reason === null, reason: reason ?? "" } as never;
+    });
   }
 
   private qos(q: Qos): import("rclnodejs").QoS {
@@ -102,7 +220,9 @@ export class RosTransport implements Transport {
 
   publisher<T>(type: string, topic: string, qos: Qos = "reliable"): (msg: T) => void {
     const pub = this.node.createPublisher(type as never, topic, { qos: this.qos(qos) });
-    return (msg: T) => pub.publish(msg as never);
+    return (msg: T) => {
+      if (!this.closed) pub.publish(msg as never); // a late status during shutdown goes nowhere
+    };
   }
 
   subscribe<T>(type: string, topic: string, qos: Qos, callback: (msg: T) => void): () => void {
@@ -131,18 +251,36 @@ export class RosTransport implements Transport {
   }
 
   async sendGoal<Goal, Result>(type: string, name: string, goal: Goal): Promise<Result> {
-    const client = new this.rcl.ActionClient(this.node, type as never, name);
-    try {
-      if (!(await client.waitForServer(2000))) throw new Error(`action server ${name} (${type}) is not available`);
-      const handle = await client.sendGoal(goal as never);
-      if (!handle.isAccepted()) throw new Error(`goal to ${name} was rejected`);
-      return (await handle.getResult()) as unknown as Result;
-    } finally {
-      client.destroy();
+    const client = this.actionClient(type, name);
+    const resolved = this.node.resolveTopicName(name);
+    if (!(await client.waitForServer(ACTION_SERVER_WAIT_MS))) throw new Error(`action server ${resolved} (${type}) is not available`);
+    const handle = await client.sendGoal(goal as never);
+    if (!handle.isAccepted()) throw new Error(`goal to ${resolved} was rejected`);
+    const result = await handle.getResult();
+    if (handle.isAborted()) throw new Error(`goal to ${resolved} was aborted${errorText(result)}`);
+    if (handle.isCanceled()) throw new Error(`goal to ${resolved} was canceled`);
+    return result as unknown as Result;
+  }
+
+  /**
+   * One action client per action, created on first use. The name is remapped here: rclnodejs 2.2's
+   * action clients ignore `-r` remapping rules (topics and services honour them).
+   */
+  private actionClient(type: string, name: string): InstanceType<Rclnodejs["ActionClient"]> {
+    const key = `${type} ${name}`;
+    let client = this.actionClients.get(key);
+    if (client === undefined) {
+      client = new this.rcl.ActionClient(this.node, type as never, this.node.resolveTopicName(name));
+      this.actionClients.set(key, client);
     }
+    return client;
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.actionClients.values()) c.destroy();
+    this.actionClients.clear();
     for (const c of this.cleanups.splice(0)) c();
     this.node.destroy();
     this.rcl.shutdown();

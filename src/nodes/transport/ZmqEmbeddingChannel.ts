@@ -4,6 +4,7 @@
  * little-endian float32 bytes. High-water marks of 2 drop old frames instead of queueing them: the
  * planner only ever wants the newest.
  */
+import * as fs from "node:fs";
 import * as zmq from "zeromq";
 import type { Logger } from "../../log";
 import { silentLogger } from "../../log";
@@ -39,11 +40,14 @@ export class ZmqEmbeddingPublisher implements EmbeddingChannel {
   private readonly socket = new zmq.Publisher({ sendHighWaterMark: 2 });
   private sending: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly log: Logger) {}
+  private constructor(
+    private readonly log: Logger,
+    private readonly endpoint: string,
+  ) {}
 
   /** Binds `endpoint` (e.g. `ipc:///tmp/vjepa2-mpc/embeddings`). */
   static async bind(endpoint: string, log: Logger = silentLogger): Promise<ZmqEmbeddingPublisher> {
-    const p = new ZmqEmbeddingPublisher(log);
+    const p = new ZmqEmbeddingPublisher(log, endpoint);
     await p.socket.bind(endpoint);
     return p;
   }
@@ -62,9 +66,11 @@ export class ZmqEmbeddingPublisher implements EmbeddingChannel {
     throw new Error("ZmqEmbeddingPublisher only publishes; use ZmqEmbeddingSubscriber in the receiving process");
   }
 
+  /** Stops publishing; an ipc endpoint's socket file is removed (libzmq leaves it when the process ends first). */
   async close(): Promise<void> {
     await this.sending;
     this.socket.close();
+    if (this.endpoint.startsWith("ipc://")) fs.rmSync(this.endpoint.slice("ipc://".length), { force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 import { defaultConfig } from "../../../src/config/configFile";
-import { actuatorConfigProblems, actuatorSettingsFrom } from "../../../src/nodes/actuator/actuatorSettings";
+import { actuatorConfigProblems } from "../../../src/config/parameters";
+import { actuatorSettingsFrom } from "../../../src/nodes/actuator/actuatorSettings";
 
 describe("actuator settings", () => {
   it("resolves the defaults: conservative tabletop Franka limits", () => {

@@ -89,8 +89,10 @@ describe("ZeroMQ embedding channel", () => {
     expect(f).toMatchObject({ stamp: 12.5, frameId: "cam", encodedAt: 12.6 });
     expect(f.embedding.dims).toEqual([1, 256, 64]);
     expect(Array.from(f.embedding.data)).toEqual(Array.from(data));
+    expect(fs.existsSync(path.join(dir, "emb"))).toBe(true);
     await pub.close();
     await sub.close();
+    expect(fs.existsSync(path.join(dir, "emb"))).toBe(false); // no socket file left for the next run
   });
 
   it("rejects a payload that does not match its header", () => {

@@ -1,0 +1,28 @@
+/**
+ * The world model a configuration names (`world_model.*`): the package directory, or the embedded demo
+ * model when `world_model.model` is empty, on the configured execution provider.
+ */
+import * as path from "node:path";
+import type { Config } from "../config/parameters";
+import { createLogger, type Logger } from "../log";
+import { OnnxWorldModel } from "./OnnxWorldModel";
+import type { ProviderName } from "./sessionProtocol";
+
+/** The embedded demo model (trained on the tabletop simulator by tools/train), shipped in models/. */
+export const EMBEDDED_MODEL = path.join(__dirname, "..", "..", "models", "vjepa2-ac-sim");
+
+/** The package directory `world_model.model` names: itself, or EMBEDDED_MODEL when empty. */
+export function modelDirFromConfig(config: Config): string {
+  return config.world_model.model === "" ? EMBEDDED_MODEL : config.world_model.model;
+}
+
+/** Loads the world model the configuration names; says so in the log when it is the embedded one. */
+export async function loadModelFromConfig(config: Config, logger: Logger = createLogger("vjepa2-mpc")): Promise<OnnxWorldModel> {
+  const w = config.world_model;
+  if (w.model === "") logger.warn({ model: EMBEDDED_MODEL }, "world_model.model is not set: using the embedded demo model (trained on the simulator only)");
+  return OnnxWorldModel.load(modelDirFromConfig(config), {
+    provider: { name: w.provider as ProviderName, required: w.provider_required, deviceId: w.device_id, intraOpThreads: w.threads },
+    maxBatch: w.max_batch > 0 ? w.max_batch : undefined,
+    logger,
+  });
+}
