@@ -33,6 +33,7 @@ import {
 import type { ActuatorStatus as ActuatorStatusMsg } from "../ros/messages";
 import { actionFromMsg, endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "./messages";
 import type { JointStateMsg } from "./PlannerNode";
+import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
 import { NODE_ACTIONS, NODE_SERVICES, NODE_TOPICS } from "./topics";
 import { type Transport } from "./transport/Transport";
 import { timeFromSeconds } from "../ros/messages";
@@ -126,6 +127,24 @@ export class ActuatorNode {
   async stop(): Promise<void> {
     this.stopTimer?.();
     for (const c of this.cleanups.splice(0)) c();
+  }
+
+  /** Health for /diagnostics: mode, latch and watchdog state, what was sent. */
+  health(): NodeHealth {
+    const st = this.lastStatus;
+    const values = {
+      mode: Object.entries(ACTUATOR_CODES).find(([, v]) => v === this.mode.code)?.[0] ?? this.mode.code,
+      estopped: this.estop.latched,
+      state_fresh: st?.state_fresh ?? false,
+      plan_fresh: st?.plan_fresh ?? false,
+      limits_applied: st?.limits_applied.join(", ") ?? "",
+      poses_sent: this.sent.poses,
+      twists_sent: this.sent.twists,
+      gripper_goals: this.sent.gripperGoals,
+      gripper_failures: this.gripperFailures,
+    };
+    const level = this.estop.latched || this.mode.code === ACTUATOR_CODES.holding ? DIAGNOSTIC_LEVEL.warn : DIAGNOSTIC_LEVEL.ok;
+    return { level, message: this.mode.message, values };
   }
 
   /** True while the e-stop is latched. */

@@ -9,6 +9,7 @@ import { decodeImage } from "../worldmodel/imageDecode";
 import { channelsOf, checkRawImage, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../worldmodel/tensor";
 import type { CompressedImage as CompressedImageMsg, Image as ImageMsg } from "../ros/messages";
+import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
 import type { EmbeddingChannel } from "./embeddingChannel";
 import { type Transport } from "./transport/Transport";
 import { secondsFromTime } from "../ros/messages";
@@ -47,6 +48,8 @@ export function imageFromMsg(msg: ImageMsg): RawImage {
 const MAX_REJECTIONS_KEPT = 1000;
 
 export class CameraNode {
+  /** Counters at the last health report, and the encodings since (for rates and means). */
+  private window = { at: Number.NaN, received: 0, encoded: 0, encodeMs: 0, frameAgeMs: 0 };
   readonly stats: CameraStats = { received: 0, encoded: 0, droppedStale: 0, droppedSuperseded: 0, rejected: 0, lastRejection: null };
   /** Rejected frames with their stamp (s; NaN when the stamp itself was bad) and reason. */
   readonly rejections: Array<{ stamp: number; reason: string }> = [];
@@ -72,6 +75,35 @@ export class CameraNode {
     const type = this.options.compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image";
     this.unsubscribe = this.t.subscribe<ImageMsg | CompressedImageMsg>(type, this.options.topic, "sensor_data", (msg) => this.onImage(msg));
     this.t.log.info({ topic: this.options.topic, type }, "camera node listening");
+  }
+
+  /**
+   * Health for /diagnostics: counters, and since the previous call the frames received and encoded per
+   * second, the mean encoding time and the mean age of a frame when its encoding finished.
+   */
+  health(): NodeHealth {
+    const now = this.t.clock.now();
+    const w = this.window;
+    const s = this.stats;
+    const dt = now - w.at;
+    const encoded = s.encoded - w.encoded;
+    const rate = (n: number): number | null => (Number.isFinite(dt) && dt > 0 ? n / dt : null);
+    const values = {
+      received: s.received,
+      encoded: s.encoded,
+      dropped_superseded: s.droppedSuperseded,
+      dropped_stale: s.droppedStale,
+      rejected: s.rejected,
+      last_rejection: s.lastRejection,
+      received_per_s: rate(s.received - w.received),
+      encoded_per_s: rate(encoded),
+      encode_ms: encoded > 0 ? w.encodeMs / encoded : null,
+      frame_age_ms: encoded > 0 ? w.frameAgeMs / encoded : null,
+    };
+    this.window = { at: now, received: s.received, encoded: s.encoded, encodeMs: 0, frameAgeMs: 0 };
+    if (s.received === 0) return { level: DIAGNOSTIC_LEVEL.warn, message: "no camera frame received yet", values };
+    if (encoded === 0) return { level: DIAGNOSTIC_LEVEL.warn, message: "no frame encoded in the last period", values };
+    return { level: DIAGNOSTIC_LEVEL.ok, message: "encoding frames", values };
   }
 
   /** Resolves when no frame is being encoded or waiting. */
@@ -132,9 +164,13 @@ export class CameraNode {
       }
       const px = this.options.preprocess.size;
       try {
+        const started = performance.now();
         const tokens = await this.encode({ data: frames, dims: [1, 3, px, px] });
         this.stats.encoded++;
-        this.channel.publish({ stamp, frameId: msg.header.frame_id, embedding: tokens, encodedAt: this.t.clock.now() });
+        const encodedAt = this.t.clock.now();
+        this.window.encodeMs += performance.now() - started;
+        this.window.frameAgeMs += 1000 * (encodedAt - stamp);
+        this.channel.publish({ stamp, frameId: msg.header.frame_id, embedding: tokens, encodedAt });
       } catch (e) {
         this.t.log.error({ err: (e as Error).message }, "encoding failed");
       }

@@ -13,7 +13,8 @@ import type { FloatTensor } from "../worldmodel/tensor";
 import type { ActuatorStatus as ActuatorStatusMsg, JointState as JointStateMsg, PoseStamped as PoseStampedMsg } from "../ros/messages";
 import type { EmbeddingChannel, EncodedFrame } from "./embeddingChannel";
 import { goalImagesFromRequest, type GoalRequestLimits, type SetGoalRequest, type SetGoalResponse } from "./goalRequest";
-import { endEffectorDeltaMsg, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
+import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
+import { endEffectorDeltaMsg, PLAN_STATUS_CODES, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
 import { type Transport } from "./transport/Transport";
 import { secondsFromTime } from "../ros/messages";
 
@@ -89,6 +90,27 @@ export class PlannerNode {
     this.options = options;
     this.planner.updateSettings(settings);
     this.controller.updateOptions({ settleTimeout: options.settleTimeout, maxFrameAge: options.maxFrameAge, clock: () => this.t.clock.now() });
+  }
+
+  /** Health for /diagnostics: the last status, its latency, and what happened to frames. */
+  health(): NodeHealth {
+    const s = this.lastStatus;
+    const names = Object.fromEntries(Object.entries(PLAN_STATUS_CODES).map(([k, v]) => [v, k]));
+    const values = {
+      status: s === null ? null : names[s.code],
+      goal: s === null ? null : `${s.goal_index}/${s.goal_count}`,
+      planning_step: s?.planning_step ?? null,
+      latency_ms: s?.latency_ms ?? null,
+      current_energy: s?.current_energy ?? null,
+      paused: this.paused,
+      mode: this.options.mode,
+      frames_planned: this.controller.stats.framesPlanned,
+      frames_dropped: this.controller.stats.droppedStale + this.controller.stats.droppedSuperseded,
+      settle_timeouts: this.controller.stats.settleTimeouts,
+    };
+    if (s === null) return { level: DIAGNOSTIC_LEVEL.ok, message: "no planning step yet", values };
+    const level = s.code === PLAN_STATUS_CODES.error ? DIAGNOSTIC_LEVEL.error : s.code === PLAN_STATUS_CODES.invalid_observation ? DIAGNOSTIC_LEVEL.warn : DIAGNOSTIC_LEVEL.ok;
+    return { level, message: s.message, values };
   }
 
   /** Counters of frames offered, planned and dropped. */

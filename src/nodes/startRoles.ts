@@ -10,6 +10,7 @@ import type { PreprocessOptions } from "../worldmodel/preprocess";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { ActuatorNode } from "./ActuatorNode";
 import { CameraNode } from "./CameraNode";
+import { publishDiagnostics } from "./diagnostics";
 import { InProcessEmbeddingChannel, type EmbeddingChannel } from "./embeddingChannel";
 import { actuatorNodeOptions, cameraNodeOptions, plannerNodeOptions } from "./nodeOptions";
 import { PlannerNode } from "./PlannerNode";
@@ -63,21 +64,36 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
       const pre = loaded.preprocess;
       const encode = (f: Parameters<WorldModel["encode"]>[0]) => model.encode(f);
       if (role === "camera" || role === "all") {
-        out.camera = new CameraNode(t, cameraNodeOptions(config, pre), encode, channel);
-        out.camera.start();
-        closers.unshift(() => (out.camera as CameraNode).stop());
+        const camera = new CameraNode(t, cameraNodeOptions(config, pre), encode, channel);
+        out.camera = camera;
+        camera.start();
+        const stopDiagnostics = publishDiagnostics(t, "camera", () => camera.health());
+        closers.unshift(async () => {
+          stopDiagnostics();
+          await camera.stop();
+        });
       }
       if (role === "planner" || role === "all") {
         const planner = new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner));
-        out.planner = new PlannerNode(t, planner, plannerNodeOptions(config, pre), channel, encode);
-        out.planner.start();
-        closers.unshift(() => (out.planner as PlannerNode).stop());
+        const node = new PlannerNode(t, planner, plannerNodeOptions(config, pre), channel, encode);
+        out.planner = node;
+        node.start();
+        const stopDiagnostics = publishDiagnostics(t, "planner", () => node.health());
+        closers.unshift(async () => {
+          stopDiagnostics();
+          await node.stop();
+        });
       }
     }
     if (role === "actuator" || role === "all") {
-      out.actuator = new ActuatorNode(t, actuatorNodeOptions(config));
-      out.actuator.start();
-      closers.unshift(() => (out.actuator as ActuatorNode).stop());
+      const actuator = new ActuatorNode(t, actuatorNodeOptions(config));
+      out.actuator = actuator;
+      actuator.start();
+      const stopDiagnostics = publishDiagnostics(t, "actuator", () => actuator.health());
+      closers.unshift(async () => {
+        stopDiagnostics();
+        await actuator.stop();
+      });
     }
     if (model !== null) closers.push(() => model.close());
   } catch (e) {

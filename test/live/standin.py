@@ -27,6 +27,7 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy, DurabilityPolicy
 
 from control_msgs.action import GripperCommand
+from diagnostic_msgs.msg import DiagnosticArray
 from franka_msgs.action import Grasp, Move
 from geometry_msgs.msg import PoseStamped, TwistStamped
 from sensor_msgs.msg import CompressedImage, Image, JointState
@@ -140,6 +141,7 @@ class StandInRobot(Node):
         self.gripper_mode = {'move': 'succeed', 'grasp': 'succeed', 'gripper_command': 'succeed'}
         self.goals = []
         self.targets, self.twists, self.statuses, self.actions, self.actuator = [], [], [], [], []
+        self.diagnostics = []
         self.frames_sent = []  # (stamp, wall time)
         group = ReentrantCallbackGroup()
 
@@ -154,6 +156,7 @@ class StandInRobot(Node):
                                  RECORD)
         self.create_subscription(ActuatorStatus, self.topics.actuator_status,
                                  lambda m: self._record(self.actuator, m), RECORD)
+        self.create_subscription(DiagnosticArray, '/diagnostics', lambda m: self._record(self.diagnostics, m), RECORD)
         self._servers = [
             ActionServer(self, Move, self.topics.gripper_move, execute_callback=self._execute('move'),
                          goal_callback=self._accept('move'), cancel_callback=lambda _: CancelResponse.ACCEPT,

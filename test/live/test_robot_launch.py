@@ -44,6 +44,20 @@ def test_launch_brings_up_three_nodes_on_the_remapped_topics(cell):
     assert '/camera/image_raw' not in ros2('topic', 'list').split()
 
 
+def test_each_node_reports_on_diagnostics(cell):
+    def latest():
+        out = {}
+        for r in list(cell.robot.diagnostics):
+            for st in r.msg.status:
+                out[st.name] = (st, {kv.key: kv.value for kv in st.values})
+        return out
+    seen = wait_until(lambda: (lambda d: d if len(d) >= 3 else None)(latest()), 10, 'diagnostics of the three nodes')
+    camera, planner, actuator = (seen[f'vjepa2_mpc: {n}'][1] for n in ('camera', 'planner', 'actuator'))
+    assert int(camera['received']) > 0 and 'encoded_per_s' in camera and 'dropped_superseded' in camera
+    assert {'status', 'latency_ms', 'paused', 'frames_planned'} <= set(planner)
+    assert actuator['estopped'] == 'false' and {'mode', 'state_fresh', 'plan_fresh'} <= set(actuator)
+
+
 def test_actuator_holds_the_measured_pose_before_any_plan(cell):
     wait_until(lambda: any(r.msg.code == HOLDING and r.msg.state_fresh for r in cell.actuator_statuses()), 20,
                'a HOLDING status with fresh state')
