@@ -48,7 +48,11 @@ function missingProviderLibrary(name: ProviderName): string | null {
 }
 
 async function createSession(file: string, provider: ProviderConfig): Promise<{ session: ort.InferenceSession; used: ProviderName; fallbackReason: string | null }> {
-  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
+  // No spin-waiting between runs: with the camera and planner in separate processes (or anything else on
+  // the CPU) idle ONNX Runtime threads spinning took the cores from the other model. Measured with the
+  // embedded model, paper CEM, 2 cores: a planning step 7.7 s beside a 5 Hz encoding loop with spinning,
+  // 5.9 s without; alone 5.8 s and 5.9 s.
+  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all", extra: { session: { intra_op: { allow_spinning: "0" } } } };
   if (provider.intraOpThreads > 0) base.intraOpNumThreads = provider.intraOpThreads;
   if (provider.name === "cpu") {
     return { session: await ort.InferenceSession.create(file, { ...base, executionProviders: ["cpu"] }), used: "cpu", fallbackReason: null };
