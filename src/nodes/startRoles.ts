@@ -10,7 +10,7 @@ import type { PreprocessOptions } from "../worldmodel/preprocess";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { ActuatorNode } from "./ActuatorNode";
 import { CameraNode } from "./CameraNode";
-import { publishDiagnostics } from "./diagnostics";
+import { publishDiagnostics, type NodeHealth } from "./diagnostics";
 import { InProcessEmbeddingChannel, type EmbeddingChannel } from "./embeddingChannel";
 import { actuatorNodeOptions, cameraNodeOptions, plannerNodeOptions } from "./nodeOptions";
 import { PlannerNode } from "./PlannerNode";
@@ -60,41 +60,26 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
     else if (role === "camera") channel = await ZmqEmbeddingPublisher.bind(config.nodes.embeddings_endpoint, t.log);
     else if (role === "planner") channel = ZmqEmbeddingSubscriber.connect(config.nodes.embeddings_endpoint, t.log);
     if (channel !== null) closers.push(() => channel.close());
+    /** Starts a node, reports its health on /diagnostics, and stops both on `stop()`. */
+    const run = <N extends { start(): void; stop(): Promise<void>; health(): NodeHealth }>(name: string, node: N): N => {
+      node.start();
+      const stopDiagnostics = publishDiagnostics(t, name, () => node.health());
+      closers.unshift(async () => {
+        stopDiagnostics();
+        await node.stop();
+      });
+      return node;
+    };
     if (model !== null && loaded !== null && channel !== null) {
       const pre = loaded.preprocess;
       const encode = (f: Parameters<WorldModel["encode"]>[0]) => model.encode(f);
-      if (role === "camera" || role === "all") {
-        const camera = new CameraNode(t, cameraNodeOptions(config, pre), encode, channel);
-        out.camera = camera;
-        camera.start();
-        const stopDiagnostics = publishDiagnostics(t, "camera", () => camera.health());
-        closers.unshift(async () => {
-          stopDiagnostics();
-          await camera.stop();
-        });
-      }
+      if (role === "camera" || role === "all") out.camera = run("camera", new CameraNode(t, cameraNodeOptions(config, pre), encode, channel));
       if (role === "planner" || role === "all") {
         const planner = new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner));
-        const node = new PlannerNode(t, planner, plannerNodeOptions(config, pre), channel, encode);
-        out.planner = node;
-        node.start();
-        const stopDiagnostics = publishDiagnostics(t, "planner", () => node.health());
-        closers.unshift(async () => {
-          stopDiagnostics();
-          await node.stop();
-        });
+        out.planner = run("planner", new PlannerNode(t, planner, plannerNodeOptions(config, pre), channel, encode));
       }
     }
-    if (role === "actuator" || role === "all") {
-      const actuator = new ActuatorNode(t, actuatorNodeOptions(config));
-      out.actuator = actuator;
-      actuator.start();
-      const stopDiagnostics = publishDiagnostics(t, "actuator", () => actuator.health());
-      closers.unshift(async () => {
-        stopDiagnostics();
-        await actuator.stop();
-      });
-    }
+    if (role === "actuator" || role === "all") out.actuator = run("actuator", new ActuatorNode(t, actuatorNodeOptions(config)));
     if (model !== null) closers.push(() => model.close());
   } catch (e) {
     for (const c of closers) await c().catch(() => undefined);

@@ -2,7 +2,41 @@ import { InProcessBus, InProcessTransport } from "../../src/nodes/transport/InPr
 import { SimClock } from "../../src/nodes/transport/clocks";
 import { timeFromSeconds } from "../../src/ros/messages";
 import type { ImageMsg } from "../../src/nodes/CameraNode";
+import type { PlannerNodeOptions } from "../../src/nodes/PlannerNode";
+import { quaternionToEulerXyz } from "../../src/mpc/poseMath";
 import type { FloatTensor } from "../../src/worldmodel/tensor";
+
+/**
+ * PlannerNode options for node tests: the default topic names, an 8 px identity preprocessing, the pose
+ * read as it is (orientation pointing down) and the gripper from a `gripper` joint; `over` changes any.
+ */
+export function plannerTestOptions(mode: "blocking" | "streaming", over: Partial<PlannerNodeOptions> = {}): PlannerNodeOptions {
+  return {
+    stateTopic: "/robot/ee_pose",
+    gripperTopic: "/robot/gripper",
+    actionTopic: "/planner/action",
+    statusTopic: "/planner/status",
+    actuatorStatusTopic: "/actuator/status",
+    setGoalService: "/planner/set_goal",
+    clearGoalsService: "/planner/clear_goals",
+    pauseService: "/planner/pause",
+    mode,
+    settleTimeout: 2,
+    maxFrameAge: 0.5,
+    maxStateAge: 0.5,
+    baseFrame: "panda_link0",
+    goalLimits: { maxGoals: 4, maxPixels: 64 * 64, goalRoot: "" },
+    defaultStepBudget: 3,
+    defaultEnergyThreshold: null,
+    preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] },
+    poseToState: (p) => [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))],
+    gripperClosedness: (js) => {
+      const i = js.name.indexOf("gripper");
+      return i < 0 ? null : Number(js.position[i]);
+    },
+    ...over,
+  };
+}
 
 /** An in-process bus with a simulated clock and one transport per node name. */
 export function simWorld(start = 100) {

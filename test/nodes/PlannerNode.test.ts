@@ -2,7 +2,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RecedingHorizonPlanner } from "../../src/mpc/RecedingHorizonPlanner";
-import { quaternionToEulerXyz } from "../../src/mpc/poseMath";
 import { InProcessEmbeddingChannel } from "../../src/nodes/embeddingChannel";
 import type { SetGoalRequest, SetGoalResponse } from "../../src/nodes/goalRequest";
 import type { EndEffectorDeltaMsg, PlanStatusMsg } from "../../src/nodes/messages";
@@ -10,37 +9,14 @@ import { ACTUATOR_SETTLED, PlannerNode, type JointStateMsg, type PlannerNodeOpti
 import { timeFromSeconds } from "../../src/ros/messages";
 import { encodePng } from "../../src/worldmodel/imageDecode";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
-import { flush, meanEncoder, simWorld, solidImage } from "../helpers/nodeFixtures";
+import { flush, meanEncoder, plannerTestOptions, simWorld, solidImage } from "../helpers/nodeFixtures";
 
 const goalRoot = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-goals-"));
 fs.writeFileSync(path.join(goalRoot, "red.png"), encodePng({ width: 8, height: 8, encoding: "rgb8", data: new Uint8Array(192).fill(0).map((_, i) => (i % 3 === 0 ? 255 : 0)) }));
 fs.writeFileSync(path.join(os.tmpdir(), "outside.png"), encodePng({ width: 8, height: 8, encoding: "rgb8", data: new Uint8Array(192) }));
 
 function options(mode: "blocking" | "streaming"): PlannerNodeOptions {
-  return {
-    stateTopic: "/robot/ee_pose",
-    gripperTopic: "/robot/gripper",
-    actionTopic: "/planner/action",
-    statusTopic: "/planner/status",
-    actuatorStatusTopic: "/actuator/status",
-    setGoalService: "/planner/set_goal",
-    clearGoalsService: "/planner/clear_goals",
-    pauseService: "/planner/pause",
-    mode,
-    settleTimeout: 2,
-    maxFrameAge: 0.5,
-    maxStateAge: 0.5,
-    baseFrame: "panda_link0",
-    goalLimits: { maxGoals: 4, maxPixels: 64 * 64, goalRoot },
-    defaultStepBudget: 3,
-    defaultEnergyThreshold: null,
-    preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] },
-    poseToState: (p) => [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))],
-    gripperClosedness: (js) => {
-      const i = js.name.indexOf("gripper");
-      return i < 0 ? null : Number(js.position[i]);
-    },
-  };
+  return plannerTestOptions(mode, { goalLimits: { maxGoals: 4, maxPixels: 64 * 64, goalRoot } });
 }
 
 function setup(mode: "blocking" | "streaming", returnToBest = false) {

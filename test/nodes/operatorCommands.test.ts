@@ -10,7 +10,7 @@ import { PlannerNode, type JointStateMsg, type PlannerNodeOptions, type PoseStam
 import { timeFromSeconds } from "../../src/ros/messages";
 import type { FloatTensor } from "../../src/worldmodel/tensor";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
-import { flush, meanEncoder, simWorld, solidImage } from "../helpers/nodeFixtures";
+import { flush, meanEncoder, plannerTestOptions, simWorld, solidImage } from "../helpers/nodeFixtures";
 
 /** A world model whose rollouts wait until the test releases them. */
 class GatedModel extends AnalyticWorldModel {
@@ -28,27 +28,7 @@ class GatedModel extends AnalyticWorldModel {
 }
 
 function options(mode: "blocking" | "streaming", defaultEnergyThreshold: number | null): PlannerNodeOptions {
-  return {
-    stateTopic: "/robot/ee_pose",
-    gripperTopic: "/robot/gripper",
-    actionTopic: "/planner/action",
-    statusTopic: "/planner/status",
-    actuatorStatusTopic: "/actuator/status",
-    setGoalService: "/planner/set_goal",
-    clearGoalsService: "/planner/clear_goals",
-    pauseService: "/planner/pause",
-    mode,
-    settleTimeout: 2,
-    maxFrameAge: 5,
-    maxStateAge: 5,
-    baseFrame: "panda_link0",
-    goalLimits: { maxGoals: 4, maxPixels: 64 * 64, goalRoot: "" },
-    defaultStepBudget: 5,
-    defaultEnergyThreshold,
-    preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] },
-    poseToState: (p) => [p.position.x, p.position.y, p.position.z, Math.PI, 0, 0],
-    gripperClosedness: () => 0,
-  };
+  return plannerTestOptions(mode, { maxFrameAge: 5, maxStateAge: 5, defaultStepBudget: 5, defaultEnergyThreshold, gripperClosedness: () => 0 });
 }
 
 async function setup(mode: "blocking" | "streaming", defaultEnergyThreshold: number | null = null) {
