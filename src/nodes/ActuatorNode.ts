@@ -178,7 +178,9 @@ export class ActuatorNode {
     const now = this.t.clock.now();
     this.planReceivedAt = now;
     const delta = actionFromMsg(m);
-    const state = this.state === null ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [...this.state.flange, this.gripper ?? Number.NaN];
+    // A cell without a gripper (gripper_adapter none) has no gripper state: it counts as open.
+    const gripper = this.options.settings.gripperAdapter === "none" ? 0 : (this.gripper ?? Number.NaN);
+    const state = this.state === null ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [...this.state.flange, gripper];
     const result = applySafetyEnvelope(
       { delta, state, now, stateReceivedAt: this.state?.receivedAt ?? null, planReceivedAt: now, estop: this.estop.snapshot() },
       this.options.settings.envelope,

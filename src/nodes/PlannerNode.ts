@@ -25,7 +25,8 @@ export const ACTUATOR_SETTLED = 1;
 
 export interface PlannerNodeOptions {
   stateTopic: string;
-  gripperTopic: string;
+  /** JointState topic of the gripper; null for a cell without one (closedness is 0, always open). */
+  gripperTopic: string | null;
   actionTopic: string;
   statusTopic: string;
   actuatorStatusTopic: string;
@@ -122,7 +123,7 @@ export class PlannerNode {
     const o = this.options;
     // franka_robot_state_broadcaster publishes current_pose best-effort: a reliable subscription would not match.
     this.cleanups.push(this.t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", o.stateTopic, "sensor_data", (m) => this.onPose(m)));
-    this.cleanups.push(this.t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", o.gripperTopic, "sensor_data", (m) => this.onGripper(m)));
+    if (o.gripperTopic !== null) this.cleanups.push(this.t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", o.gripperTopic, "sensor_data", (m) => this.onGripper(m)));
     this.cleanups.push(this.t.subscribe<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", o.actuatorStatusTopic, "reliable", (m) => this.onActuatorStatus(m)));
     this.cleanups.push(this.channel.subscribe((f) => this.onFrame(f)));
     this.t.service<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", o.setGoalService, (req) => this.setGoal(req));
@@ -185,10 +186,12 @@ export class PlannerNode {
   /** The observation for a frame, or a reason why there is none (no or stale state). */
   private observation(f: EncodedFrame): Observation | string {
     if (this.pose === null) return "no robot pose received yet";
-    if (this.gripper === null) return "no gripper state received yet";
-    const age = Math.abs(f.stamp - Math.min(this.pose.stamp, this.gripper.stamp));
+    // Without a gripper (gripper_adapter none) the model sees it open, as in the goal images of such a cell.
+    const gripper = this.options.gripperTopic === null ? { value: 0, stamp: this.pose.stamp } : this.gripper;
+    if (gripper === null) return "no gripper state received yet";
+    const age = Math.abs(f.stamp - Math.min(this.pose.stamp, gripper.stamp));
     if (age > this.options.maxStateAge) return `robot state is ${age.toFixed(3)} s away from the frame (max ${this.options.maxStateAge} s)`;
-    return { embedding: f.embedding, state: [...this.pose.state, this.gripper.value], stamp: f.stamp };
+    return { embedding: f.embedding, state: [...this.pose.state, gripper.value], stamp: f.stamp };
   }
 
   private onFrame(f: EncodedFrame): void {

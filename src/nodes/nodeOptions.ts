@@ -19,7 +19,7 @@ export function plannerNodeOptions(c: Config, preprocess: PreprocessOptions): Pl
   const offset = tcpOffsetFrom(c.actuator.tcp_offset_xyz, c.actuator.tcp_offset_rpy);
   return {
     stateTopic: NODE_TOPICS.eePose,
-    gripperTopic: NODE_TOPICS.gripper,
+    gripperTopic: c.actuator.gripper_adapter === "none" ? null : NODE_TOPICS.gripper,
     actionTopic: NODE_TOPICS.plannedAction,
     statusTopic: NODE_TOPICS.planStatus,
     actuatorStatusTopic: NODE_TOPICS.actuatorStatus,

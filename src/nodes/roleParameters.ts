@@ -28,6 +28,7 @@ export const ROLE_PARAMETERS: Readonly<Record<NodeRole, readonly string[]>> = {
     "actuator.tcp_offset_xyz",
     "actuator.tcp_offset_rpy",
     "actuator.gripper_max_width",
+    "actuator.gripper_adapter", // no gripper: no gripper state to wait for
   ],
   actuator: [...names("actuator"), "planner.settle_timeout", "nodes.status_every_ticks"],
 };

@@ -191,6 +191,8 @@ class StandInRobot(Node):
         q = quat_from_rpy(*self.tcp_rpy)
         pose.pose.orientation.x, pose.pose.orientation.y, pose.pose.orientation.z, pose.pose.orientation.w = q
         self.pose_pub.publish(pose)
+        if not self.gripper_names:
+            return  # a cell without a gripper
         js = JointState()
         js.header.stamp = pose.header.stamp
         js.name = self.gripper_names
