@@ -65,11 +65,15 @@ export function registerDemoCommand(program: Command): void {
     .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; subgoalSpacing?: string; subgoalBudget?: string; energyThreshold?: string; save?: string; json?: boolean; logLevel?: string }) => {
       if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
       const task = flags.task as SimTask;
-      const overrides: Record<string, unknown> = { "world_model.model": flags.model ?? EMBEDDED_MODEL };
+      // The model: --model, else the --config files' world_model.model, else the embedded one.
+      const fromFiles = resolveConfig(flags.config ?? [], {}, DEMO_TASK_PRESETS[task]);
+      const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? EMBEDDED_MODEL : fromFiles.world_model.model);
+      const embedded = path.resolve(modelDir) === EMBEDDED_MODEL;
+      const overrides: Record<string, unknown> = { "world_model.model": modelDir };
       if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
       if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
       const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
-      if (flags.model === undefined && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
+      if (embedded && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
         throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
       }
       const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
@@ -77,7 +81,7 @@ export function registerDemoCommand(program: Command): void {
         spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
         budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
       };
-      const energyThreshold = flags.energyThreshold !== undefined ? numberFlag(flags.energyThreshold, "--energy-threshold", 0) : flags.model === undefined ? EMBEDDED_ENERGY_THRESHOLD : 0;
+      const energyThreshold = flags.energyThreshold !== undefined ? numberFlag(flags.energyThreshold, "--energy-threshold", 0) : embedded ? EMBEDDED_ENERGY_THRESHOLD : 0;
       const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
       const log = createLogger("vjepa2-mpc.demo", level);
       const model = await loadModelFromConfig(config, log);

@@ -78,6 +78,15 @@ describe("vjepa2-mpc demo", () => {
     expect(JSON.parse(r.stdout).settings.fix_gripper).toBeNull();
   }, 60_000);
 
+  it("takes the model from a --config file when --model is not given", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-demo-cfg-"));
+    const file = path.join(dir, "model.yaml");
+    fs.writeFileSync(file, `world_model:\n  model: ${TINY_MODEL}\n`);
+    const r = await runCli(["demo", "--samples", "16", "--iterations", "2", "--budgets", "2", "--episodes", "1", "--config", file, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).settings).toMatchObject({ model: TINY_MODEL, energy_threshold: 0 });
+  }, 60_000);
+
   it("refuses bad options and a missing model with a clear message", async () => {
     const refusals: Array<[string[], string]> = [
       [["--task", "juggle"], "--task must be one of reach, pick_place"],
