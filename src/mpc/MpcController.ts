@@ -27,6 +27,16 @@ export interface ControllerOptions {
   maxFrameAge: number;
   /** Current time on the clock the observation stamps use (s): wall or sim time. */
   clock: () => number;
+  /** Waits `seconds` on that clock (blocking mode's backoff after a failed step); default: wall time. */
+  sleep?: (seconds: number) => Promise<void>;
+}
+
+/** Failed steps (world-model errors) in a row the blocking loop retries before it gives up. */
+export const MAX_ERROR_RETRIES = 5;
+
+/** Wait before retry `attempt` (1, 2, …) after a failed step: 0.5 s doubling, at most 8 s. */
+export function errorBackoff(attempt: number): number {
+  return Math.min(8, 0.5 * 2 ** (attempt - 1));
 }
 
 /** Counters of what happened to frames and plans. */
@@ -63,17 +73,19 @@ export class MpcController {
 
   /**
    * Blocking mode: plans and executes until every goal is finished, `maxSteps` steps were taken, or
-   * `shouldStop()` returns true. A step without an action (idle, done, error) ends the loop; after an
+   * `shouldStop()` returns true. A step without an action (idle, done) ends the loop; after an
    * invalid observation, or a plan discarded because the goals changed during its step, the next
-   * observation is tried. `onPlan` sees each plan before it is
+   * observation is tried. A failed step (world-model error) is retried after errorBackoff seconds,
+   * reported to `onRetry`, up to MAX_ERROR_RETRIES in a row; then the loop ends. `onPlan` sees each plan before it is
    * executed, `onStep` after the motion settled. Returns every step with what was sent.
    */
   async runBlocking(
     robot: RobotInterface,
-    limits: { maxSteps: number; shouldStop?: () => boolean; onPlan?: (s: PlanStep) => void; onStep?: (s: ExecutedStep) => void },
+    limits: { maxSteps: number; shouldStop?: () => boolean; onPlan?: (s: PlanStep) => void; onStep?: (s: ExecutedStep) => void; onRetry?: (s: PlanStep, attempt: number, delayS: number) => void },
   ): Promise<ExecutedStep[]> {
     const out: ExecutedStep[] = [];
     let invalidInARow = 0;
+    let errorsInARow = 0;
     while (out.length < limits.maxSteps && !(limits.shouldStop?.() ?? false)) {
       const obs = await robot.observe();
       this.stats.framesOffered++;
@@ -91,6 +103,15 @@ export class MpcController {
       out.push(executed);
       limits.onStep?.(executed);
       if (step.status.code === "discarded") continue; // planned for goals that were replaced: plan for the new ones
+      if (step.status.code === "error") {
+        // A transient failure (a GPU hiccup, a worker restart) should not end the run silently.
+        if (++errorsInARow > MAX_ERROR_RETRIES) break;
+        const delay = errorBackoff(errorsInARow);
+        limits.onRetry?.(step, errorsInARow, delay);
+        await (this.options.sleep ?? ((s: number) => new Promise<void>((r) => setTimeout(r, 1000 * s))))(delay);
+        continue;
+      }
+      errorsInARow = 0;
       if (step.status.code === "invalid_observation") {
         if (++invalidInARow >= 3) break; // the source keeps sending garbage: stop and let the caller see why
         continue;

@@ -5,7 +5,7 @@
  * (EndEffectorDelta) and a PlanStatus. Blocking mode waits for the actuator to report the motion settled
  * before planning on a frame captured after it; streaming mode plans on every fresh frame.
  */
-import { MpcController, type RobotInterface } from "../mpc/MpcController";
+import { MAX_ERROR_RETRIES, MpcController, type RobotInterface } from "../mpc/MpcController";
 import type { Observation, PlannerSettings, PlanStep, RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
 import type { PreprocessOptions } from "../worldmodel/preprocess";
 import { preprocessImage } from "../worldmodel/preprocess";
@@ -63,6 +63,8 @@ export class PlannerNode {
   private notBefore = Number.NEGATIVE_INFINITY;
   private settleWaiter: { after: number; resolve: (ok: boolean) => void } | null = null;
   private stopped = false;
+  /** Wake-ups of backoff waits in progress. */
+  private readonly sleeping = new Set<() => void>();
   private readonly controller: MpcController;
   private readonly publishAction: (m: EndEffectorDeltaMsg) => void;
   private readonly publishStatus: (m: PlanStatusMsg) => void;
@@ -78,7 +80,7 @@ export class PlannerNode {
     /** frames [B,3,H,W] → tokens [B,N,D], for goal images. */
     private readonly encode: (frames: FloatTensor) => Promise<FloatTensor>,
   ) {
-    this.controller = new MpcController(planner, { settleTimeout: options.settleTimeout, maxFrameAge: options.maxFrameAge, clock: () => t.clock.now() });
+    this.controller = new MpcController(planner, this.controllerOptions(options));
     this.publishAction = t.publisher<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", options.actionTopic, "reliable");
     this.publishStatus = t.publisher<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", options.statusTopic, "reliable");
   }
@@ -90,7 +92,7 @@ export class PlannerNode {
   reconfigure(options: PlannerNodeOptions, settings: PlannerSettings): void {
     this.options = options;
     this.planner.updateSettings(settings);
-    this.controller.updateOptions({ settleTimeout: options.settleTimeout, maxFrameAge: options.maxFrameAge, clock: () => this.t.clock.now() });
+    this.controller.updateOptions(this.controllerOptions(options));
   }
 
   /** Health for /diagnostics: the last status, its latency, and what happened to frames. */
@@ -112,6 +114,22 @@ export class PlannerNode {
     if (s === null) return { level: DIAGNOSTIC_LEVEL.ok, message: "no planning step yet", values };
     const level = s.code === PLAN_STATUS_CODES.error ? DIAGNOSTIC_LEVEL.error : s.code === PLAN_STATUS_CODES.invalid_observation ? DIAGNOSTIC_LEVEL.warn : DIAGNOSTIC_LEVEL.ok;
     return { level, message: s.message, values };
+  }
+
+  /** The controller's options: the node's limits, on the node's clock (wall or sim time). */
+  private controllerOptions(o: PlannerNodeOptions): ConstructorParameters<typeof MpcController>[1] {
+    // A backoff ends early when the node stops, so that stopping never waits for it.
+    const sleep = (s: number): Promise<void> =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          cancel();
+          this.sleeping.delete(done);
+          resolve();
+        };
+        const cancel = this.t.clock.every(Math.max(s, 1e-3), done);
+        this.sleeping.add(done);
+      });
+    return { settleTimeout: o.settleTimeout, maxFrameAge: o.maxFrameAge, clock: () => this.t.clock.now(), sleep };
   }
 
   /** Counters of frames offered, planned and dropped. */
@@ -144,6 +162,7 @@ export class PlannerNode {
     this.stopped = true;
     for (const c of this.cleanups.splice(0)) c();
     this.settleWaiter?.resolve(false);
+    for (const wake of [...this.sleeping]) wake();
     for (const w of this.frameWaiters.splice(0)) w.reject(new Error("planner node stopped"));
     await this.running;
     await this.controller.idle();
@@ -259,6 +278,7 @@ export class PlannerNode {
         maxSteps: Number.MAX_SAFE_INTEGER,
         shouldStop: () => this.paused || this.stopped,
         onPlan: (step) => this.emit(step, false),
+        onRetry: (step, attempt, delayS) => this.t.log.warn({ attempt, of: MAX_ERROR_RETRIES, retryInS: delayS, err: step.status.message }, "planning step failed: retrying"),
       });
     } catch (e) {
       if (!this.stopped) this.t.log.error({ err: (e as Error).message }, "planning loop stopped");

@@ -1,4 +1,4 @@
-import { MpcController, type RobotInterface } from "../../src/mpc/MpcController";
+import { errorBackoff, MAX_ERROR_RETRIES, MpcController, type RobotInterface } from "../../src/mpc/MpcController";
 import { RecedingHorizonPlanner, type Observation, type PlanStep } from "../../src/mpc/RecedingHorizonPlanner";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 
@@ -32,6 +32,36 @@ class FakeRobot implements RobotInterface {
 }
 
 describe("MpcController blocking mode", () => {
+  it("retries a failed step after a growing, bounded backoff, and gives up after MAX_ERROR_RETRIES in a row", async () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(errorBackoff)).toEqual([0.5, 1, 2, 4, 8, 8, 8]);
+    const { planner, model } = setup(3);
+    const robot = new FakeRobot();
+    const slept: number[] = [];
+    const retries: number[] = [];
+    const c = new MpcController(planner, { settleTimeout: 1, maxFrameAge: 1, clock: () => 0, sleep: async (s) => void slept.push(s) });
+    // Two transient failures, then the model works again: the run goes on to the end of the budget.
+    let failures = 2;
+    const rollout = model.rolloutEnergy.bind(model);
+    model.rolloutEnergy = async (...args) => {
+      if (failures-- > 0) throw new Error("CUDA hiccup");
+      return rollout(...args);
+    };
+    const steps = await c.runBlocking(robot, { maxSteps: 20, onRetry: (_s, attempt) => retries.push(attempt) });
+    expect(steps.map((s) => s.step.status.code)).toEqual(["error", "error", "planned", "planned", "planned", "done"]);
+    expect(slept).toEqual([0.5, 1]);
+    expect(retries).toEqual([1, 2]);
+    // A model that keeps failing: MAX_ERROR_RETRIES retries, then the loop ends.
+    planner.setGoals([{ embedding: E(0.1, 0, 0, 0), stepBudget: 3, energyThreshold: null, label: "g" }]);
+    model.rolloutEnergy = async () => {
+      throw new Error("device lost");
+    };
+    slept.length = 0;
+    const failed = await c.runBlocking(robot, { maxSteps: 20 });
+    expect(failed).toHaveLength(MAX_ERROR_RETRIES + 1);
+    expect(slept).toHaveLength(MAX_ERROR_RETRIES);
+    expect(robot.sent).toHaveLength(3);
+  });
+
   it("plans, executes and waits for each step until the goal's budget is spent", async () => {
     const { planner } = setup(3);
     const robot = new FakeRobot();
