@@ -272,7 +272,8 @@ export class ActuatorNode {
     const result = this.last.result;
     const commanded = result?.commanded ?? ZERO_DELTA;
     const delta = (d: readonly number[]): EndEffectorDeltaMsg => endEffectorDeltaMsg(d, this.last.stamp, s.frameId);
-    const target: RigidPose = this.streamer.goal ?? { position: [0, 0, 0], orientation: [0, 0, 0, 1] };
+    const goal = this.streamer.goal;
+    const target: RigidPose = goal ?? { position: [0, 0, 0], orientation: [0, 0, 0, 1] };
     this.lastStatus = {
       header: { stamp: timeFromSeconds(now), frame_id: s.frameId },
       code: this.mode.code,
@@ -283,6 +284,7 @@ export class ActuatorNode {
       limits_applied: result?.limitsApplied ? [...result.limitsApplied] : [],
       requested: delta(this.last.requested),
       commanded: delta(commanded),
+      has_target: goal !== null,
       target: poseStamped(s.stateIsTcp ? flangeToTcp(target, s.tcpOffset) : target, s.frameId, now),
       gripper_target: this.gripperTarget ?? Number.NaN,
     };

@@ -106,6 +106,8 @@ export interface ActuatorStatus {
   limits_applied: string[];
   requested: EndEffectorDelta;
   commanded: EndEffectorDelta;
+  /** False before the first robot state: `target` then holds no pose (zeros, identity). */
+  has_target: boolean;
   target: PoseStamped;
   gripper_target: number;
 }

@@ -143,6 +143,16 @@ describe("ActuatorNode", () => {
     expect(position(s.targets.at(-1)!.msg)[0]).toBeCloseTo(START[0] + 0.03, 6);
   });
 
+  it("says it has no target until the robot state arrives (not a target at the base origin)", async () => {
+    const s = setup({}, { absent: true });
+    await s.run(0.2);
+    expect(s.actuator.lastStatus).toMatchObject({ code: ACTUATOR_CODES.holding, has_target: false });
+    s.robot.start();
+    await s.run(0.2);
+    expect(s.actuator.lastStatus?.has_target).toBe(true);
+    expect(position(s.actuator.lastStatus!.target)[2]).toBeGreaterThan(0.1);
+  });
+
   it("sends gripper goals: Grasp when closing, Move when opening", async () => {
     const s = setup({}, { absent: true });
     const goals: Array<[string, unknown]> = [];

@@ -50,6 +50,7 @@ export const SAMPLE_MESSAGES: Record<string, Record<string, unknown>> = {
     commanded: { header: header(1_700_000_009), dx: 0.05, dy: 0, dz: 0, droll: 0, dpitch: 0, dyaw: 0, dgripper: 0 },
     target: { header: header(1_700_000_009), pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } },
     gripper_target: 0.25,
+    has_target: true,
   },
 };
 
