@@ -33,11 +33,11 @@ function shutdownSignal(): Promise<string> {
   });
 }
 
-/** Exits once `ms` have passed, unless the process has ended by itself before (the timer does not keep it alive). */
-function exitAfter(ms: number, why: () => void): void {
+/** Exits with `code` once `ms` have passed, unless the process has ended by itself before (the timer does not keep it alive). */
+function exitAfter(ms: number, code: number, why: () => void = () => undefined): void {
   setTimeout(() => {
     why();
-    process.exit(process.exitCode ?? 1);
+    process.exit(process.exitCode ?? code);
   }, ms).unref();
 }
 
@@ -79,14 +79,14 @@ export function registerNodeCommand(program: Command): void {
         });
         const signal = await stopped;
         log.info({ signal }, "shutting down");
-        exitAfter(SHUTDOWN_DEADLINE_MS, () => log.error(`stopping took longer than ${SHUTDOWN_DEADLINE_MS} ms: exiting`));
+        exitAfter(SHUTDOWN_DEADLINE_MS, 1, () => log.error(`stopping took longer than ${SHUTDOWN_DEADLINE_MS} ms: exiting`));
       } finally {
         try {
           await running?.stop();
         } finally {
           await transport.close();
           // A node process ends when its node does, whatever handle (a socket, a worker) might linger.
-          exitAfter(1000, () => undefined);
+          exitAfter(1000, 0);
         }
       }
     });

@@ -144,11 +144,6 @@ export class RecedingHorizonPlanner {
     return this.settings.returnToBest === true && this.returnMoves !== null && this.bestLast !== null && this.schedule.traces.at(-1)?.outcome === "budget_exhausted";
   }
 
-  /** Changes whenever the goals are set or cleared; a caller holding an older value holds a stale plan. */
-  get generation(): number {
-    return this.scheduleGeneration;
-  }
-
   /** Drops every goal; the planner idles. */
   clearGoals(): void {
     this.setGoals([]);

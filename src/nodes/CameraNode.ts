@@ -123,8 +123,9 @@ export class CameraNode {
     if (!this.options.compressed) {
       // Geometry is checked on arrival (no pixel work): a malformed frame is always reported and never
       // replaces a good frame waiting to be encoded.
+      const m = msg as ImageMsg;
       try {
-        checkRawImage(imageFromMsg(msg as ImageMsg));
+        checkRawImage({ width: m.width, height: m.height, encoding: m.encoding as PixelEncoding, step: m.step, data: m.data as Uint8Array });
       } catch (e) {
         return this.reject((e as Error).message, stamp);
       }

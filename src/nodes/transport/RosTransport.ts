@@ -66,13 +66,12 @@ function configValue(name: string, p: Parameter, rosType: number, value: unknown
   return fromRosValue(p, v);
 }
 
-/** A params-file value as the configuration value of `p` (YAML integers are fine for doubles there). */
+/** A params-file value as the configuration value of `p`, checked by its declaration (YAML integers are fine for doubles there). */
 function fileValue(name: string, p: Parameter, v: unknown): unknown {
-  if (p.type === "integer" && typeof v === "number" && !Number.isInteger(v)) throw new Error(`parameter file: ${name} is an integer parameter, got ${v}`);
-  if (p.nullable === true && p.type === "double" && typeof v === "number" && Number.isNaN(v)) return null;
-  const check = checkValue(name, p, fromRosValue(p, v));
-  if (check !== null) throw new Error(`parameter file: ${check}`);
-  return fromRosValue(p, v);
+  const value = fromRosValue(p, v);
+  const problem = checkValue(name, p, value);
+  if (problem !== null) throw new Error(`parameter file: ${problem}`);
+  return value;
 }
 
 /**
@@ -111,7 +110,7 @@ export class RosTransport implements Transport {
   readonly clock: Clock;
   private readonly cleanups: Array<() => void> = [];
   private closed = false;
-  private readonly actionClients = new Map<string, InstanceType<Rclnodejs["ActionClient"]>>();
+  private readonly actionClients = new Map<string, { client: InstanceType<Rclnodejs["ActionClient"]>; resolved: string }>();
 
   private constructor(
     private readonly rcl: Rclnodejs,
@@ -251,8 +250,7 @@ export class RosTransport implements Transport {
   }
 
   async sendGoal<Goal, Result>(type: string, name: string, goal: Goal): Promise<Result> {
-    const client = this.actionClient(type, name);
-    const resolved = this.node.resolveTopicName(name);
+    const { client, resolved } = this.actionClient(type, name);
     if (!(await client.waitForServer(ACTION_SERVER_WAIT_MS))) throw new Error(`action server ${resolved} (${type}) is not available`);
     const handle = await client.sendGoal(goal as never);
     if (!handle.isAccepted()) throw new Error(`goal to ${resolved} was rejected`);
@@ -266,20 +264,21 @@ export class RosTransport implements Transport {
    * One action client per action, created on first use. The name is remapped here: rclnodejs 2.2's
    * action clients ignore `-r` remapping rules (topics and services honour them).
    */
-  private actionClient(type: string, name: string): InstanceType<Rclnodejs["ActionClient"]> {
+  private actionClient(type: string, name: string): { client: InstanceType<Rclnodejs["ActionClient"]>; resolved: string } {
     const key = `${type} ${name}`;
-    let client = this.actionClients.get(key);
-    if (client === undefined) {
-      client = new this.rcl.ActionClient(this.node, type as never, this.node.resolveTopicName(name));
-      this.actionClients.set(key, client);
+    let entry = this.actionClients.get(key);
+    if (entry === undefined) {
+      const resolved = this.node.resolveTopicName(name);
+      entry = { client: new this.rcl.ActionClient(this.node, type as never, resolved), resolved };
+      this.actionClients.set(key, entry);
     }
-    return client;
+    return entry;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.actionClients.values()) c.destroy();
+    for (const { client } of this.actionClients.values()) client.destroy();
     this.actionClients.clear();
     for (const c of this.cleanups.splice(0)) c();
     this.node.destroy();
