@@ -50,7 +50,8 @@ def common_arguments():
     return [
         DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
                               description='project YAML configuration (config/default.yaml layout)'),
-        DeclareLaunchArgument('namespace', default_value='', description='ROS namespace of the nodes'),
+        DeclareLaunchArgument('namespace', default_value='',
+                              description='ROS namespace of the nodes (node names only; topics stay absolute)'),
         DeclareLaunchArgument('log_level', default_value='info',
                               choices=['debug', 'info', 'warn', 'error', 'fatal'],
                               description='ROS log level of the nodes'),

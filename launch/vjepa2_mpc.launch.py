@@ -9,7 +9,8 @@ Arguments (``ros2 launch ... --show-args`` lists them with their defaults):
   with only the keys you change merged over the defaults by the nodes, e.g. actuator.adapter,
   actuator.workspace_min / workspace_max, world_model.model, world_model.provider.
 - use_sim_time: true to run on /clock (simulation); false on the real robot.
-- namespace: ROS namespace for the three nodes ('' = none).
+- namespace: ROS namespace of the three nodes ('' = none). It moves the node names only: their topics,
+  services and actions keep absolute names (/planner/status, ...), so remap those for a second arm.
 - log_level: ROS log level of the nodes (debug, info, warn, error).
 - node_executable: the Node.js binary (default: node on PATH; Node 20 or newer).
 - respawn: true to restart a node that died (1 s later); the actuator holds position while the planner
