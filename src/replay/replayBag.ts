@@ -143,15 +143,18 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
       actuator: { ...o.config.actuator, plan_timeout: Math.max(o.config.actuator.plan_timeout, 1e6) },
     };
     const pipeline = new InProcessPipeline({ config, model: o.model, preprocess: o.preprocess, compressedCamera: frames[0].compressed, log });
-    const statuses: Array<{ msg: PlanStatusMsg; actuator: ActuatorStatusMsg | null }> = [];
+    // Statuses, rejections and the first encoded frame are attributed to the frame being played (the play
+    // loop waits for each frame's step), not looked up by stamp: recorded frames can share a stamp.
+    let playing = -1;
+    const statuses: Array<{ msg: PlanStatusMsg; frameIndex: number }> = [];
     let lastActuator: ActuatorStatusMsg | null = null;
     pipeline.bus.subscribe(NODE_TOPICS.actuatorStatus, "vjepa2_mpc_interfaces/msg/ActuatorStatus", (m) => {
       lastActuator = m as ActuatorStatusMsg;
     });
-    pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => statuses.push({ msg: m as PlanStatusMsg, actuator: null }));
-    let firstContext: { stamp: number; embedding: FloatTensor } | null = null;
+    pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => statuses.push({ msg: m as PlanStatusMsg, frameIndex: playing }));
+    let firstContext: { frameIndex: number; embedding: FloatTensor } | null = null;
     pipeline.channel.subscribe((f) => {
-      firstContext ??= { stamp: f.stamp, embedding: f.embedding };
+      firstContext ??= { frameIndex: playing, embedding: f.embedding };
     });
     pipeline.clock.advanceTo(t0 - 1e-3);
     pipeline.start();
@@ -185,23 +188,26 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
       else {
         if (stateAt[e.index] === null) problems.push({ frameIndex: e.index, time: e.stamp - t0, reason: "no recorded robot state at or before this frame" });
         const before = statuses.length;
+        const rejectedBefore = pipeline.camera.stats.rejected;
+        playing = e.index;
         publishImage(frames[e.index].msg);
         await pipeline.model.quiescent();
         await new Promise((r) => setImmediate(r));
         if (statuses.length > before) actuatorAfter.set(e.index, lastActuator);
+        if (pipeline.camera.stats.rejected > rejectedBefore) {
+          const reason = pipeline.camera.rejections.at(-1)?.reason ?? "unknown";
+          problems.push({ frameIndex: e.index, time: e.stamp - t0, reason: `frame rejected: ${reason}` });
+        }
         o.onProgress?.(e.index + 1, n);
       }
     }
     const camera = pipeline.camera.stats;
-    for (const r of pipeline.camera.rejections) problems.push({ frameIndex: frames.findIndex((f) => Math.abs(f.stamp - r.stamp) < 1e-9), time: r.stamp - t0, reason: `frame rejected: ${r.reason}` });
     await pipeline.stop();
 
     // One report row per planning step.
-    const frameByStamp = new Map(frames.map((f, i) => [f.stamp.toFixed(9), i]));
     const codeName = Object.fromEntries(Object.entries(PLAN_STATUS_CODES).map(([k, v]) => [v, k]));
     const steps: ReplayStep[] = [];
-    for (const { msg } of statuses) {
-      const i = frameByStamp.get(secondsFromTime(msg.header.stamp).toFixed(9)) ?? -1;
+    for (const { msg, frameIndex: i } of statuses) {
       const planned = msg.action.length === 7 ? [...msg.action] : null;
       const recorded = i >= 0 && i + 1 < n && stateAt[i] !== null && stateAt[i + 1] !== null ? posesToDiff(stateAt[i] as number[], stateAt[i + 1] as number[]) : null;
       const act = actuatorAfter.get(i) ?? null;
@@ -229,9 +235,9 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
 
     let landscape: EnergyLandscape | null = null;
     const grid = o.landscapeGrid ?? 9;
-    const ctx = firstContext as { stamp: number; embedding: FloatTensor } | null;
+    const ctx = firstContext as { frameIndex: number; embedding: FloatTensor } | null;
     if (grid > 1 && ctx !== null) {
-      const i = frameByStamp.get(ctx.stamp.toFixed(9)) ?? 0;
+      const i = Math.max(0, ctx.frameIndex);
       if (stateAt[i] !== null) landscape = await energyLandscape(o, config, frames, i, goalOfStep(i), ctx.embedding, stateAt[i] as number[], grid, steps.find((s) => s.frameIndex === i) ?? null);
     }
     return {

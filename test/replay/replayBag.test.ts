@@ -1,6 +1,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { BagReader } from "../../src/bag/BagReader";
+import { BagWriter } from "../../src/bag/BagWriter";
+import { timeFromNanoseconds } from "../../src/ros/messages";
+import { sampleStamp } from "../bag/sampleBag";
 import { resolveConfig } from "../../src/config/configFile";
 import { replayBag } from "../../src/replay/replayBag";
 import { cosineXyz, signAgreementXyz, summariseAgreement } from "../../src/replay/agreement";
@@ -61,6 +65,29 @@ describe("replayBag on the sample bag", () => {
     expect(report.landscape?.energy).toHaveLength(5);
     expect(report.landscape?.energy[0]).toHaveLength(5);
   }, 120000);
+
+  it("keeps frames that share a stamp apart: one report row per played frame", async () => {
+    // A copy of the sample bag whose frames 4 and 5 carry the same stamp (a camera driver that stamps
+    // with a coarse clock does this); states follow their frames.
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-samestamp-")), "bag");
+    const reader = await BagReader.open(SAMPLE_BAG);
+    const writer = await BagWriter.create(dir, { fileName: "same_0.mcap" });
+    for (const t of reader.topics()) await writer.addTopic(t.name, t.type);
+    for await (const m of reader.messages()) {
+      const msg = m.message as { header?: { stamp: { sec: number; nanosec: number } } };
+      const k = Number((m.logTime - sampleStamp(0)) / 250_000_000n);
+      if (k === 5 && msg.header) msg.header.stamp = timeFromNanoseconds(sampleStamp(4));
+      await writer.write(m.topic, m.message, k === 5 ? sampleStamp(4) : m.logTime);
+    }
+    await reader.close();
+    await writer.close();
+    const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
+    const report = await replayBag({ bag: dir, model, modelName: "ac-tiny", config, goal: { frame: "last" }, preprocess: preprocessOptionsFor(model.pkg, "center_crop"), landscapeGrid: 0 });
+    expect(report.frames.read).toBe(20);
+    // Before the fix both steps were filed under frame 5 (the stamp's last frame), frame 4 had none.
+    expect(report.steps.map((s) => s.frameIndex)).toEqual([...Array(20).keys()]);
+    expect(new Set(report.steps.map((s) => s.frameIndex)).size).toBe(report.steps.length);
+  }, 60000);
 
   it("reads a truncated bag up to the damage and reports it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-trunc-"));
