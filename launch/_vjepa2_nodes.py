@@ -10,9 +10,12 @@ itself. The command line of each node is therefore::
 ``--config`` takes the project's own YAML (config/default.yaml layout, validated against
 src/config/parameters.ts); ROS parameters given here (use_sim_time, overrides) come after ``--ros-args``.
 
-Topic names the nodes use by default are the recording convention of DESIGN.md section 5; the launch
-files remap them (absolute-name remapping) to the names given as launch arguments. The table below is
-the single place that states those defaults: keep it equal to the nodes' defaults.
+The nodes' default names (src/nodes/topics.ts, the one table of them) are relative: they resolve in the
+node's namespace, so ``namespace:=arm1`` moves every topic, service and action under /arm1 and two arms
+run side by side. Without a namespace they are the recording convention of DESIGN.md section 5. The
+launch files remap them to the names given as launch arguments; a relative argument value resolves in
+the namespace too, an absolute one (leading /) does not. launch/tests checks these remapping tables
+against src/nodes/topics.ts.
 """
 
 import os
@@ -26,21 +29,21 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 CLI = os.path.join(REPO, 'bin', 'vjepa2-mpc.js')
 DEFAULT_CONFIG = os.path.join(REPO, 'config', 'default.yaml')
 
-# Default names inside the nodes (recording convention) -> launch argument that renames them.
+# Default names inside the nodes (relative; src/nodes/topics.ts) -> launch argument that renames them.
 CAMERA_REMAPS = {
-    '/camera/image_raw': 'camera_topic',
-    '/camera/image_raw/compressed': 'camera_compressed_topic',
+    'camera/image_raw': 'camera_topic',
+    'camera/image_raw/compressed': 'camera_compressed_topic',
 }
 STATE_REMAPS = {
-    '/robot/ee_pose': 'state_topic',
-    '/robot/gripper': 'gripper_state_topic',
+    'robot/ee_pose': 'state_topic',
+    'robot/gripper': 'gripper_state_topic',
 }
 ACTUATOR_REMAPS = {
-    '/actuator/target_pose': 'target_pose_topic',
-    '/actuator/delta_twist_cmds': 'twist_topic',
-    '/actuator/gripper/move': 'gripper_move_action',
-    '/actuator/gripper/grasp': 'gripper_grasp_action',
-    '/actuator/gripper/gripper_command': 'gripper_command_action',
+    'actuator/target_pose': 'target_pose_topic',
+    'actuator/delta_twist_cmds': 'twist_topic',
+    'actuator/gripper/move': 'gripper_move_action',
+    'actuator/gripper/grasp': 'gripper_grasp_action',
+    'actuator/gripper/gripper_command': 'gripper_command_action',
 }
 
 
@@ -51,7 +54,8 @@ def common_arguments():
         DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
                               description='project YAML configuration (config/default.yaml layout)'),
         DeclareLaunchArgument('namespace', default_value='',
-                              description='ROS namespace of the nodes (node names only; topics stay absolute)'),
+                              description='ROS namespace of the nodes and of every relative name they use '
+                                          '(e.g. arm1: /arm1/planner/set_goal)'),
         DeclareLaunchArgument('log_level', default_value='info',
                               choices=['debug', 'info', 'warn', 'error', 'fatal'],
                               description='ROS log level of the nodes'),

@@ -16,7 +16,8 @@ Arguments:
 - clock_hz: rate of the /clock messages ros2 bag play publishes (its --clock); above the actuator's
   command rate so sim time advances smoothly.
 - loop: true to play the bag over and over.
-- config, namespace, log_level, node_executable: as in vjepa2_mpc.launch.py.
+- config, namespace, log_level, node_executable: as in vjepa2_mpc.launch.py (the bag's topics below are
+  absolute, so a namespaced replay still reads them).
 - camera_topic / camera_compressed_topic / state_topic / gripper_state_topic: the bag's topics, when they
   differ from the recording convention.
 - with_actuator: false to run only camera and planner (planning alone).

@@ -9,8 +9,10 @@ Arguments (``ros2 launch ... --show-args`` lists them with their defaults):
   with only the keys you change merged over the defaults by the nodes, e.g. actuator.adapter,
   actuator.workspace_min / workspace_max, world_model.model, world_model.provider.
 - use_sim_time: true to run on /clock (simulation); false on the real robot.
-- namespace: ROS namespace of the three nodes ('' = none). It moves the node names only: their topics,
-  services and actions keep absolute names (/planner/status, ...), so remap those for a second arm.
+- namespace: ROS namespace of the three nodes ('' = none). Their own topics, services and actions and
+  every relative name below resolve in it: namespace:=arm1 gives /arm1/planner/set_goal and reads
+  /arm1/franka_robot_state_broadcaster/current_pose, as a franka_ros2 bringup launched with namespace:=arm1
+  publishes it. Two arms: launch twice, with two namespaces. Absolute names (leading /) stay as given.
 - log_level: ROS log level of the nodes (debug, info, warn, error).
 - node_executable: the Node.js binary (default: node on PATH; Node 20 or newer).
 - respawn: true to restart a node that died (1 s later); the actuator holds position while the planner
@@ -43,25 +45,25 @@ def generate_launch_description():
     args = common_arguments() + [
         DeclareLaunchArgument('use_sim_time', default_value='false', choices=['true', 'false'],
                               description='use /clock (simulation) instead of the wall clock'),
-        DeclareLaunchArgument('camera_topic', default_value='/camera/image_raw',
+        DeclareLaunchArgument('camera_topic', default_value='camera/image_raw',
                               description='camera sensor_msgs/Image topic'),
-        DeclareLaunchArgument('camera_compressed_topic', default_value='/camera/image_raw/compressed',
+        DeclareLaunchArgument('camera_compressed_topic', default_value='camera/image_raw/compressed',
                               description='camera sensor_msgs/CompressedImage topic'),
         DeclareLaunchArgument('state_topic',
-                              default_value='/franka_robot_state_broadcaster/current_pose',
+                              default_value='franka_robot_state_broadcaster/current_pose',
                               description='end-effector geometry_msgs/PoseStamped (TCP on a Franka: '
                                           'actuator.state_is_tcp true)'),
-        DeclareLaunchArgument('gripper_state_topic', default_value='/franka_gripper/joint_states',
+        DeclareLaunchArgument('gripper_state_topic', default_value='franka_gripper/joint_states',
                               description='gripper sensor_msgs/JointState'),
-        DeclareLaunchArgument('target_pose_topic', default_value='/target_pose',
+        DeclareLaunchArgument('target_pose_topic', default_value='target_pose',
                               description='pose_target adapter: geometry_msgs/PoseStamped targets'),
-        DeclareLaunchArgument('twist_topic', default_value='/servo_node/delta_twist_cmds',
+        DeclareLaunchArgument('twist_topic', default_value='servo_node/delta_twist_cmds',
                               description='twist adapter: geometry_msgs/TwistStamped commands'),
-        DeclareLaunchArgument('gripper_move_action', default_value='/franka_gripper/move',
+        DeclareLaunchArgument('gripper_move_action', default_value='franka_gripper/move',
                               description='franka_msgs/action/Move server'),
-        DeclareLaunchArgument('gripper_grasp_action', default_value='/franka_gripper/grasp',
+        DeclareLaunchArgument('gripper_grasp_action', default_value='franka_gripper/grasp',
                               description='franka_msgs/action/Grasp server'),
-        DeclareLaunchArgument('gripper_command_action', default_value='/franka_gripper/gripper_action',
+        DeclareLaunchArgument('gripper_command_action', default_value='franka_gripper/gripper_action',
                               description='control_msgs/action/GripperCommand server'),
     ]
     nodes = [

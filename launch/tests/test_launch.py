@@ -53,3 +53,41 @@ def test_launch_description(name, extra):
     for n in nodes:
         assert n.kwargs["arguments"][1:3] == ["node", n.kwargs["name"]]
         assert n.kwargs["arguments"][0].endswith(os.path.join("bin", "vjepa2-mpc.js"))
+
+
+def _node_names():
+    """name -> kind of every default name in src/nodes/topics.ts (the nodes' one table of names)."""
+    import re
+    text = open(os.path.join(os.path.dirname(LAUNCH), "src", "nodes", "topics.ts")).read()
+    names = {}
+    for table, body in re.findall(r"export const (NODE_\w+) = \{(.*?)\} as const;", text, re.S):
+        for name in re.findall(r'^\s+\w+: "([^"]+)",', body, re.M):
+            names[name] = table
+    return names
+
+
+def test_remapping_tables_match_the_nodes_names():
+    sys.path.insert(0, LAUNCH)
+    try:
+        import _vjepa2_nodes as nodes
+    finally:
+        sys.path.remove(LAUNCH)
+    names = _node_names()
+    assert len(names) >= 17, names
+    for table in (nodes.CAMERA_REMAPS, nodes.STATE_REMAPS, nodes.ACTUATOR_REMAPS):
+        for name in table:
+            assert name in names, f"{name} is remapped by the launch files but the nodes do not use it"
+    # Relative, so that a namespace moves them; everything the robot side provides can be renamed.
+    assert all(not n.startswith("/") for n in names)
+    robot_side = {"camera/image_raw", "camera/image_raw/compressed", "robot/ee_pose", "robot/gripper",
+                  "actuator/target_pose", "actuator/delta_twist_cmds", "actuator/gripper/move",
+                  "actuator/gripper/grasp", "actuator/gripper/gripper_command"}
+    assert robot_side <= set(nodes.CAMERA_REMAPS) | set(nodes.STATE_REMAPS) | set(nodes.ACTUATOR_REMAPS)
+
+
+def test_robot_launch_defaults_are_relative():
+    items = load("vjepa2_mpc.launch.py")
+    defaults = {i.args[0]: i.kwargs.get("default_value") for i in items if type(i).__name__ == "DeclareLaunchArgument"}
+    for arg in ("camera_topic", "state_topic", "gripper_state_topic", "target_pose_topic", "twist_topic",
+                "gripper_move_action", "gripper_grasp_action", "gripper_command_action"):
+        assert not defaults[arg].startswith("/"), f"{arg} defaults to an absolute name: a namespace cannot move it"

@@ -16,7 +16,7 @@ FAST_PLANNER = {'samples': 32, 'iterations': 2, 'topk': 4, 'settle_timeout': 3.0
 class CellSession:
     """Starts the cell, then `ros2 launch launch/vjepa2_mpc.launch.py` remapped onto it."""
 
-    def __init__(self, workdir, name, config=None, cell=None, launch_arguments=()):
+    def __init__(self, workdir, name, config=None, cell=None, launch_arguments=(), namespace=None):
         self.dir = Path(workdir)
         self.name = name
         self.goal_root = self.dir / 'goals'
@@ -30,9 +30,17 @@ class CellSession:
         self.config = sections
         self.config_path = write_config(self.dir / f'{name}.yaml', sections)
         self.cell_options = dict(cell or {})
-        self.topics = self.cell_options.setdefault('topics', CellTopics())
-        self.launch = Launch(ROBOT_LAUNCH, [f'config:={self.config_path}', *self.topics.launch_arguments(),
-                                            *launch_arguments], self.dir / f'{name}-launch.log')
+        # Namespaced: the launch file's defaults (relative names) under namespace:=NS, as a lab runs two arms.
+        self.prefix = f'/{namespace}' if namespace else ''
+        if namespace:
+            self.topics = self.cell_options.setdefault('topics', CellTopics.under(namespace))
+            self.cell_options.setdefault('node_name', f'standin_{namespace}')
+            topic_arguments = [f'namespace:={namespace}']
+        else:
+            self.topics = self.cell_options.setdefault('topics', CellTopics())
+            topic_arguments = self.topics.launch_arguments()
+        self.launch = Launch(ROBOT_LAUNCH, [f'config:={self.config_path}', *topic_arguments, *launch_arguments],
+                             self.dir / f'{name}-launch.log')
         self.write_goal('goal_a.png', (0.55, 0.05, 0.30))
         self.write_goal('goal_b.png', (0.45, -0.05, 0.40))
 
@@ -43,8 +51,8 @@ class CellSession:
         self._cell = Cell(**self.cell_options)
         self.robot = self._cell.__enter__()
         self.launch.start()
-        client = self.robot.create_client(SetGoal, '/planner/set_goal')
-        estop = self.robot.create_client(Trigger, '/actuator/estop')
+        client = self.robot.create_client(SetGoal, f'{self.prefix}/planner/set_goal')
+        estop = self.robot.create_client(Trigger, f'{self.prefix}/actuator/estop')
         ok = client.wait_for_service(timeout_sec=60) and estop.wait_for_service(timeout_sec=30)
         if not ok:
             self.__exit__(None, None, None)

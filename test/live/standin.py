@@ -62,6 +62,19 @@ class CellTopics:
     planner_action: str = '/planner/action'
     actuator_status: str = '/actuator/status'
 
+    @classmethod
+    def under(cls, namespace):
+        """The names a namespaced cell uses when vjepa2_mpc.launch.py runs with namespace:=NAMESPACE and its
+        default (relative) topic arguments, written out here rather than taken from the launch file."""
+        ns = f'/{namespace}'
+        return cls(camera=f'{ns}/camera/image_raw', camera_compressed=f'{ns}/camera/image_raw/compressed',
+                   pose=f'{ns}/franka_robot_state_broadcaster/current_pose',
+                   gripper_state=f'{ns}/franka_gripper/joint_states', target_pose=f'{ns}/target_pose',
+                   twist=f'{ns}/servo_node/delta_twist_cmds', gripper_move=f'{ns}/franka_gripper/move',
+                   gripper_grasp=f'{ns}/franka_gripper/grasp', gripper_command=f'{ns}/franka_gripper/gripper_action',
+                   plan_status=f'{ns}/planner/status', planner_action=f'{ns}/planner/action',
+                   actuator_status=f'{ns}/actuator/status')
+
     def launch_arguments(self):
         """ros2 launch arguments that point vjepa2_mpc.launch.py at this cell."""
         return [f'camera_topic:={self.camera}', f'camera_compressed_topic:={self.camera_compressed}',
@@ -123,8 +136,8 @@ class StandInRobot(Node):
 
     def __init__(self, topics=None, *, camera='raw', camera_hz=5.0, pose_reliable=False, pose_hz=50.0,
                  start_tcp=(0.5, 0.0, 0.35), camera_size=(128, 96),
-                 gripper_names=('panda_finger_joint1', 'panda_finger_joint2')):
-        super().__init__('standin_cell')
+                 gripper_names=('panda_finger_joint1', 'panda_finger_joint2'), node_name='standin_cell'):
+        super().__init__(node_name)
         self.topics = topics or CellTopics()
         self.lock = threading.Lock()
         self.tcp = list(start_tcp)

@@ -9,6 +9,14 @@ import type { Clock, Qos, Transport } from "./Transport";
 
 type Handler = (req: unknown) => Promise<unknown> | unknown;
 
+/**
+ * A name as ROS resolves it for a node in the root namespace: relative names (the nodes' defaults,
+ * topics.ts) become absolute, so `planner/status` and `/planner/status` are one topic here as under ROS.
+ */
+export function resolveName(name: string): string {
+  return name.startsWith("/") ? name : `/${name}`;
+}
+
 /** The shared medium of every InProcessTransport of one process. */
 export class InProcessBus {
   private readonly topics = new Map<string, { type: string; subscribers: Set<(msg: unknown) => void> }>();
@@ -18,7 +26,8 @@ export class InProcessBus {
   readonly recorded = new Map<string, unknown[]>();
   recording = false;
 
-  private topic(name: string, type: string): { type: string; subscribers: Set<(msg: unknown) => void> } {
+  private topic(relative: string, type: string): { type: string; subscribers: Set<(msg: unknown) => void> } {
+    const name = resolveName(relative);
     let t = this.topics.get(name);
     if (t === undefined) {
       t = { type, subscribers: new Set() };
@@ -32,9 +41,9 @@ export class InProcessBus {
   publish(name: string, type: string, msg: unknown): void {
     const t = this.topic(name, type);
     if (this.recording) {
-      const list = this.recorded.get(name) ?? [];
+      const list = this.recorded.get(resolveName(name)) ?? [];
       list.push(msg);
-      this.recorded.set(name, list);
+      this.recorded.set(resolveName(name), list);
     }
     for (const s of t.subscribers) queueMicrotask(() => s(msg));
   }
@@ -46,14 +55,16 @@ export class InProcessBus {
   }
 
   /** Registers a service server; one per name. */
-  serve(kind: "service" | "action", name: string, type: string, handler: Handler): void {
+  serve(kind: "service" | "action", relative: string, type: string, handler: Handler): void {
+    const name = resolveName(relative);
     const table = kind === "service" ? this.services : this.actions;
     if (table.has(name)) throw new Error(`${kind} ${name} is already served`);
     table.set(name, { type, handler });
   }
 
   /** Calls a service or action server (as a client would). */
-  async call(kind: "service" | "action", name: string, type: string, req: unknown): Promise<unknown> {
+  async call(kind: "service" | "action", relative: string, type: string, req: unknown): Promise<unknown> {
+    const name = resolveName(relative);
     const s = (kind === "service" ? this.services : this.actions).get(name);
     if (s === undefined) throw new Error(`no ${kind} server for ${name}`);
     if (s.type !== type) throw new Error(`${kind} ${name} has type ${s.type}, called as ${type}`);
@@ -62,7 +73,7 @@ export class InProcessBus {
   }
 
   unserve(kind: "service" | "action", name: string): void {
-    (kind === "service" ? this.services : this.actions).delete(name);
+    (kind === "service" ? this.services : this.actions).delete(resolveName(name));
   }
 }
 
