@@ -19,13 +19,20 @@ against src/nodes/topics.ts.
 """
 
 import os
+import runpy
 
 from launch.actions import DeclareLaunchArgument
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
+# In an install space (colcon build of ament/vjepa2_mpc), share/vjepa2_mpc/launch holds _vjepa2_checkout.py
+# naming the checkout it was built from; in the checkout, the launch folder's parent is it.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if os.path.exists(os.path.join(_HERE, '_vjepa2_checkout.py')):
+    REPO = runpy.run_path(os.path.join(_HERE, '_vjepa2_checkout.py'))['CHECKOUT']
+else:
+    REPO = os.path.dirname(_HERE)
 CLI = os.path.join(REPO, 'bin', 'vjepa2-mpc.js')
 DEFAULT_CONFIG = os.path.join(REPO, 'config', 'default.yaml')
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the ROS 2 side of vjepa2-mpc against the ROS 2 sourced in this shell, non-interactively:
-#   1. the interfaces package (msg/: vjepa2_mpc_interfaces) with colcon, into $VJEPA2_ROS_WS (default ./ros_ws);
+#   1. with colcon, into $VJEPA2_ROS_WS (default ./ros_ws): the interfaces package (msg/: vjepa2_mpc_interfaces)
+#      and the vjepa2_mpc package (ament/vjepa2_mpc: launch files, config, `ros2 run vjepa2_mpc vjepa2-mpc`);
 #   2. rclnodejs: its native addon and JavaScript bindings for every interface package on AMENT_PREFIX_PATH
 #      (uses the prebuilt binary where rclnodejs ships one: Ubuntu 24.04 + Jazzy; compiles it elsewhere).
 # Run it again after every `npm ci` (which reinstalls rclnodejs unbuilt) or change to msg/.
@@ -13,8 +14,8 @@ if [ -z "${AMENT_PREFIX_PATH:-}" ]; then
   exit 1
 fi
 ws=${VJEPA2_ROS_WS:-$PWD/ros_ws}
-echo "build-ros: vjepa2_mpc_interfaces -> $ws/install"
-colcon --log-base "$ws/log" build --base-paths msg --build-base "$ws/build" --install-base "$ws/install" \
+echo "build-ros: vjepa2_mpc_interfaces, vjepa2_mpc -> $ws/install"
+colcon --log-base "$ws/log" build --base-paths msg ament --build-base "$ws/build" --install-base "$ws/install" \
   --cmake-args -DBUILD_TESTING=OFF
 # shellcheck disable=SC1091
 source "$ws/install/setup.bash"

@@ -91,3 +91,20 @@ def test_robot_launch_defaults_are_relative():
     for arg in ("camera_topic", "state_topic", "gripper_state_topic", "target_pose_topic", "twist_topic",
                 "gripper_move_action", "gripper_grasp_action", "gripper_command_action"):
         assert not defaults[arg].startswith("/"), f"{arg} defaults to an absolute name: a namespace cannot move it"
+
+
+def test_installed_launch_files_run_the_checkout_they_were_built_from(tmp_path):
+    """share/vjepa2_mpc/launch (colcon build of ament/vjepa2_mpc) holds _vjepa2_checkout.py naming the checkout."""
+    import shutil
+    installed = tmp_path / "share" / "vjepa2_mpc" / "launch"
+    shutil.copytree(LAUNCH, installed, ignore=shutil.ignore_patterns("tests", "__pycache__"))
+    checkout = os.path.dirname(LAUNCH)
+    (installed / "_vjepa2_checkout.py").write_text(f"CHECKOUT = {checkout!r}\n")
+    spec = importlib.util.spec_from_file_location("installed_launch", installed / "vjepa2_mpc.launch.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)  # it puts its own folder first on sys.path, as under ros2 launch
+    try:
+        nodes = [i for i in mod.generate_launch_description() if type(i).__name__ == "Node"]
+        assert nodes[0].kwargs["arguments"][0] == os.path.join(checkout, "bin", "vjepa2-mpc.js")
+    finally:
+        sys.path.remove(str(installed))

@@ -16,7 +16,8 @@ FAST_PLANNER = {'samples': 32, 'iterations': 2, 'topk': 4, 'settle_timeout': 3.0
 class CellSession:
     """Starts the cell, then `ros2 launch launch/vjepa2_mpc.launch.py` remapped onto it."""
 
-    def __init__(self, workdir, name, config=None, cell=None, launch_arguments=(), namespace=None):
+    def __init__(self, workdir, name, config=None, cell=None, launch_arguments=(), namespace=None,
+                 launch_file=ROBOT_LAUNCH):
         self.dir = Path(workdir)
         self.name = name
         self.goal_root = self.dir / 'goals'
@@ -39,7 +40,7 @@ class CellSession:
         else:
             self.topics = self.cell_options.setdefault('topics', CellTopics())
             topic_arguments = self.topics.launch_arguments()
-        self.launch = Launch(ROBOT_LAUNCH, [f'config:={self.config_path}', *topic_arguments, *launch_arguments],
+        self.launch = Launch(launch_file, [f'config:={self.config_path}', *topic_arguments, *launch_arguments],
                              self.dir / f'{name}-launch.log')
         self.write_goal('goal_a.png', (0.55, 0.05, 0.30))
         self.write_goal('goal_b.png', (0.45, -0.05, 0.40))

@@ -14,6 +14,9 @@ REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / 'bin' / 'vjepa2-mpc.js'
 ROBOT_LAUNCH = REPO / 'launch' / 'vjepa2_mpc.launch.py'
 REPLAY_LAUNCH = REPO / 'launch' / 'replay.launch.py'
+# The same launch files from the install space of scripts/build-ros.sh (ament/vjepa2_mpc).
+INSTALLED_ROBOT_LAUNCH = ('vjepa2_mpc', 'vjepa2_mpc.launch.py')
+INSTALLED_REPLAY_LAUNCH = ('vjepa2_mpc', 'replay.launch.py')
 
 # PlanStatus and ActuatorStatus codes, written out from msg/ (not imported from the code under test).
 PLANNED, IDLE, DONE, INVALID_OBSERVATION, ERROR, PAUSED, RETURNING = range(7)
@@ -89,7 +92,9 @@ class Launch:
     """`ros2 launch FILE ARGS...` in its own process group, output to a log file."""
 
     def __init__(self, launch_file, arguments, log_path):
-        self.cmd = ['ros2', 'launch', str(launch_file), *arguments]
+        # A path (ros2 launch FILE), or (package, file) for the install-space form (ros2 launch PKG FILE).
+        spec = list(launch_file) if isinstance(launch_file, (tuple, list)) else [str(launch_file)]
+        self.cmd = ['ros2', 'launch', *spec, *arguments]
         self.log_path = Path(log_path)
         self.proc = None
         self.started_at = None
