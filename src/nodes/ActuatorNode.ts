@@ -14,7 +14,6 @@ import {
   frankaGripperGoal,
   gripperCommandGoal,
   poseStamped,
-  readPoseStamped,
   SettleDetector,
   TargetStreamer,
   tcpToFlange,
@@ -31,12 +30,13 @@ import {
   type TwistStampedMsg,
 } from "./actuator";
 import type { ActuatorStatus as ActuatorStatusMsg } from "../ros/messages";
-import { actionFromMsg, endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "./messages";
+import { endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "./messages";
 import type { JointStateMsg } from "./PlannerNode";
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
 import { NODE_ACTIONS, NODE_SERVICES, NODE_TOPICS } from "./topics";
 import { type Transport } from "./transport/Transport";
 import { timeFromSeconds } from "../ros/messages";
+import { describeValue, isRecord, readJointState, readPose, RefusalLog } from "./inputChecks";
 
 /** ActuatorStatus.msg codes. */
 export const ACTUATOR_CODES = { tracking: 0, settled: 1, holding: 2, estopped: 3 } as const;
@@ -52,9 +52,21 @@ export interface ActuatorNodeOptions {
 }
 
 const ZERO_DELTA = [0, 0, 0, 0, 0, 0, 0];
+const DELTA_FIELDS = ["dx", "dy", "dz", "droll", "dpitch", "dyaw", "dgripper"] as const;
+
+/**
+ * The 7-vector of a received EndEffectorDelta, or the reason it is no plan at all (not an object, a
+ * field missing or not a number). NaN and ±Inf are numbers: the safety envelope refuses those itself.
+ */
+function readDelta(m: unknown): { delta: number[]; problem: string | null } {
+  if (!isRecord(m)) return { delta: DELTA_FIELDS.map(() => Number.NaN), problem: `the message is ${describeValue(m)}, not an EndEffectorDelta` };
+  const bad = DELTA_FIELDS.find((k) => typeof m[k] !== "number");
+  const delta = DELTA_FIELDS.map((k) => (typeof m[k] === "number" ? (m[k] as number) : Number.NaN));
+  return { delta, problem: bad === undefined ? null : `${bad} is ${describeValue(m[bad])}, not a number` };
+}
 
 export class ActuatorNode {
-  private readonly estop = new EStopLatch();
+
   private readonly streamer: TargetStreamer;
   private readonly settle: SettleDetector;
   /** Measured flange pose [x, y, z, roll, pitch, yaw] and when it arrived (actuator clock). */
@@ -75,6 +87,8 @@ export class ActuatorNode {
   /** Gripper goals that were rejected, aborted or found no server. */
   gripperFailures = 0;
   lastStatus: ActuatorStatusMsg | null = null;
+  private readonly estop = new EStopLatch();
+  private readonly refusals: RefusalLog;
 
   constructor(
     private readonly t: Transport,
@@ -86,6 +100,7 @@ export class ActuatorNode {
     this.publishPose = t.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.targetPose, "reliable");
     this.publishTwist = t.publisher<TwistStampedMsg>("geometry_msgs/msg/TwistStamped", NODE_TOPICS.twist, "reliable");
     this.publishStatus = t.publisher<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", NODE_TOPICS.actuatorStatus, "reliable");
+    this.refusals = new RefusalLog(t.log, t.clock);
   }
 
   start(): void {
@@ -153,11 +168,12 @@ export class ActuatorNode {
   }
 
   private onPose(m: PoseStampedMsg): void {
-    const { pose } = readPoseStamped(m);
-    const values = [...pose.position, ...pose.orientation];
-    if (values.some((v) => !Number.isFinite(v))) {
-      this.t.log.warn({ pose: values }, "ignoring non-finite robot pose");
-      return;
+    let pose: RigidPose;
+    try {
+      // Finite, and a unit quaternion: a zero one would be streamed back to the robot as the held target.
+      pose = readPose(m);
+    } catch (e) {
+      return this.refusals.refuse("pose", (e as Error).message, "ignoring robot pose");
     }
     const flangePose = this.options.settings.stateIsTcp ? tcpToFlange(pose, this.options.settings.tcpOffset) : pose;
     const euler = Array.from(quaternionToEulerXyz(flangePose.orientation));
@@ -170,14 +186,31 @@ export class ActuatorNode {
   }
 
   private onGripper(m: JointStateMsg): void {
-    const g = closednessFromJointState(m.name, Array.from(m.position), this.options.settings.gripper.maxWidth);
-    if (g !== null) this.gripper = g;
+    let g: number | null;
+    try {
+      const js = readJointState(m);
+      g = closednessFromJointState(js.name, js.position, this.options.settings.gripper.maxWidth);
+    } catch (e) {
+      return this.refusals.refuse("gripper", (e as Error).message, "ignoring gripper state");
+    }
+    // Logged (rate-limited), not dropped silently: plans are refused for want of a gripper state.
+    if (g === null) return this.refusals.refuse("gripper", "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)", "ignoring gripper state");
+    this.gripper = g;
   }
 
   private onPlan(m: EndEffectorDeltaMsg): void {
     const now = this.t.clock.now();
+    const { delta, problem } = readDelta(m);
+    if (problem !== null) {
+      // Refused like a non-finite plan (hold, and say why), but it is no plan: it must not refresh the plan
+      // watchdog, which would keep a motion going on a stream of malformed messages.
+      this.t.log.warn({ reason: problem }, "plan refused");
+      this.last = { requested: delta, result: null, stamp: now };
+      this.streamer.hold();
+      this.setMode(this.estop.latched ? ACTUATOR_CODES.estopped : ACTUATOR_CODES.holding, `plan refused: ${problem}; holding`);
+      return;
+    }
     this.planReceivedAt = now;
-    const delta = actionFromMsg(m);
     // A cell without a gripper (gripper_adapter none) has no gripper state: it counts as open.
     const gripper = this.options.settings.gripperAdapter === "none" ? 0 : (this.gripper ?? Number.NaN);
     const state = this.state === null ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [...this.state.flange, gripper];

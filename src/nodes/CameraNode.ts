@@ -12,7 +12,7 @@ import type { CompressedImage as CompressedImageMsg, Image as ImageMsg } from ".
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
 import type { EmbeddingChannel } from "./embeddingChannel";
 import { type Transport } from "./transport/Transport";
-import { secondsFromTime } from "../ros/messages";
+import { describeValue, isRecord, quoteInput, readStampSeconds, typedArrayKind } from "./inputChecks";
 
 export type { CompressedImageMsg, ImageMsg };
 
@@ -38,10 +38,59 @@ export interface CameraStats {
 
 const bytes = (d: Uint8Array | number[]): Uint8Array => (d instanceof Uint8Array ? d : Uint8Array.from(d));
 
+/**
+ * Checks a uint8[] field: a Uint8Array (what rclnodejs delivers) or an Array of bytes. Anything else
+ * would be converted silently (a string's characters, a Float32Array's values wrapped to bytes).
+ */
+function checkBytes(d: unknown, what: string): asserts d is Uint8Array | number[] {
+  if (typedArrayKind(d) === "Uint8Array") return;
+  if (!Array.isArray(d)) throw new Error(`${what} is ${describeValue(d)}, not uint8[] bytes`);
+  for (let i = 0; i < d.length; i++) {
+    const v: unknown = d[i];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) throw new Error(`${what}[${i}] is ${describeValue(v)}, not a byte`);
+  }
+}
+
+/**
+ * Checks a sensor_msgs/Image's pixel fields against each other; throws with the reason. Types first:
+ * JavaScript arithmetic would take a NaN or fractional step, or an encoding named like an Object
+ * property ("toString"), through the geometry check and yield an all-NaN frame.
+ */
+export function checkImageMsg(msg: unknown): asserts msg is ImageMsg {
+  if (!isRecord(msg)) throw new Error(`image is ${describeValue(msg)}, not a sensor_msgs/Image`);
+  const { encoding, width, height, step, data } = msg;
+  if (typeof encoding !== "string") throw new Error(`image encoding is ${describeValue(encoding)}, not a string`);
+  // channelsOf throws for an unknown name (8-bit encodings only: endianness is moot), except for names an
+  // Object has ("constructor"), and echoes the name: a long or odd one is refused here, quoted.
+  if (encoding.length > 32 || !/^[\x20-\x7e]*$/.test(encoding) || typeof channelsOf(encoding) !== "number") {
+    throw new Error(`unsupported image encoding ${quoteInput(encoding, 32)}`);
+  }
+  for (const [k, v] of [["width", width], ["height", height]] as const) {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new Error(`image ${k} is ${describeValue(v)}, not a positive integer`);
+  }
+  if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) throw new Error(`image step is ${describeValue(step)}, not an integer`);
+  checkBytes(data, "image data");
+  checkRawImage({ width: width as number, height: height as number, encoding: encoding as PixelEncoding, step: step as number | undefined, data: data as Uint8Array });
+}
+
 /** Converts a sensor_msgs/Image to a raw image; throws with the reason when it is malformed. */
 export function imageFromMsg(msg: ImageMsg): RawImage {
-  channelsOf(msg.encoding); // throws for an unsupported encoding (8-bit encodings only: endianness is moot)
+  checkImageMsg(msg);
   return { width: msg.width, height: msg.height, encoding: msg.encoding as PixelEncoding, step: msg.step, data: bytes(msg.data) };
+}
+
+/** Checks a sensor_msgs/CompressedImage's fields (the bytes are checked when decoded). */
+function checkCompressedMsg(msg: unknown): asserts msg is CompressedImageMsg {
+  if (!isRecord(msg)) throw new Error(`image is ${describeValue(msg)}, not a sensor_msgs/CompressedImage`);
+  if (typeof msg.format !== "string") throw new Error(`compressed image format is ${describeValue(msg.format)}, not a string`);
+  checkBytes(msg.data, "compressed image data");
+}
+
+function decodeCompressed(msg: CompressedImageMsg): RawImage {
+  // The format is only a hint for messages: a long or odd one is quoted, not echoed into logs.
+  const f = msg.format;
+  const hint = f.length <= 64 && /^[\x20-\x7e]*$/.test(f) ? f : quoteInput(f, 64);
+  return decodeImage(bytes(msg.data), "compressed frame", hint);
 }
 
 /** Rejections kept for reports (the oldest are dropped beyond this). */
@@ -118,17 +167,20 @@ export class CameraNode {
 
   private onImage(msg: ImageMsg | CompressedImageMsg): void {
     this.stats.received++;
-    const stamp = msg?.header?.stamp ? secondsFromTime(msg.header.stamp) : Number.NaN;
-    if (!Number.isFinite(stamp)) return this.reject("image without a valid header stamp", Number.NaN);
-    if (!this.options.compressed) {
-      // Geometry is checked on arrival (no pixel work): a malformed frame is always reported and never
-      // replaces a good frame waiting to be encoded.
-      const m = msg as ImageMsg;
-      try {
-        checkRawImage({ width: m.width, height: m.height, encoding: m.encoding as PixelEncoding, step: m.step, data: m.data as Uint8Array });
-      } catch (e) {
-        return this.reject((e as Error).message, stamp);
-      }
+    let stamp: number;
+    try {
+      stamp = readStampSeconds(msg);
+    } catch (e) {
+      return this.reject(`image without a valid header stamp: ${(e as Error).message}`, Number.NaN);
+    }
+    // Fields and geometry are checked on arrival (no pixel work): a malformed frame is always reported
+    // and never replaces a good frame waiting to be encoded.
+    try {
+      if (typeof msg.header.frame_id !== "string") throw new Error(`header.frame_id is ${describeValue(msg.header.frame_id)}, not a string`);
+      if (this.options.compressed) checkCompressedMsg(msg);
+      else checkImageMsg(msg);
+    } catch (e) {
+      return this.reject((e as Error).message, stamp);
     }
     if (this.pending !== null) this.stats.droppedSuperseded++;
     this.pending = { msg, stamp };
@@ -157,7 +209,7 @@ export class CameraNode {
       }
       let frames: Float32Array;
       try {
-        const img = this.options.compressed ? decodeImage(bytes((msg as CompressedImageMsg).data), "compressed frame", (msg as CompressedImageMsg).format) : imageFromMsg(msg as ImageMsg);
+        const img = this.options.compressed ? decodeCompressed(msg as CompressedImageMsg) : imageFromMsg(msg as ImageMsg);
         frames = preprocessImage(img, this.options.preprocess);
       } catch (e) {
         this.reject((e as Error).message, stamp);

@@ -16,7 +16,7 @@ import { goalImagesFromRequest, type GoalRequestLimits, type SetGoalRequest, typ
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
 import { endEffectorDeltaMsg, PLAN_STATUS_CODES, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
 import { type Transport } from "./transport/Transport";
-import { secondsFromTime } from "../ros/messages";
+import { describeValue, isRecord, readJointState, readPose, readStampSeconds, RefusalLog, typedArrayKind } from "./inputChecks";
 
 export type { JointStateMsg, PoseStampedMsg };
 
@@ -71,6 +71,7 @@ export class PlannerNode {
   private readonly cleanups: Array<() => void> = [];
   /** Last status published (for tests and diagnostics). */
   lastStatus: PlanStatusMsg | null = null;
+  private readonly refusals: RefusalLog;
 
   constructor(
     private readonly t: Transport,
@@ -83,6 +84,7 @@ export class PlannerNode {
     this.controller = new MpcController(planner, this.controllerOptions(options));
     this.publishAction = t.publisher<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", options.actionTopic, "reliable");
     this.publishStatus = t.publisher<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", options.statusTopic, "reliable");
+    this.refusals = new RefusalLog(t.log, t.clock);
   }
 
   /**
@@ -150,7 +152,14 @@ export class PlannerNode {
       return { success: true, message: "goals cleared" };
     });
     this.t.service<{ data: boolean }, { success: boolean; message: string }>("std_srvs/srv/SetBool", o.pauseService, (req) => {
-      this.paused = req.data;
+      // Only a boolean decides: a request without `data` must not resume planning, nor "false" pause it.
+      const data: unknown = isRecord(req) ? req.data : undefined;
+      if (typeof data !== "boolean") {
+        const message = `SetBool.data is ${describeValue(data)}, not a boolean: planning stays ${this.paused ? "paused" : "running"}`;
+        this.t.log.warn({ err: message }, "pause request refused");
+        return { success: false, message };
+      }
+      this.paused = data;
       if (!this.paused) this.kick();
       return { success: true, message: this.paused ? "planning paused" : "planning resumed" };
     });
@@ -176,27 +185,44 @@ export class PlannerNode {
 
   private onPose(m: PoseStampedMsg): void {
     try {
-      const s = this.options.poseToState(m.pose);
+      // The stamp is checked too: a NaN stamp would pass every age comparison and never go stale.
+      const stamp = readStampSeconds(m);
+      const { position: p, orientation: q } = readPose(m);
+      const s = this.options.poseToState({ position: { x: p[0], y: p[1], z: p[2] }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } });
       if (s.length !== 6 || s.some((v) => !Number.isFinite(v))) throw new Error(`pose gives state [${s.join(", ")}]`);
-      this.pose = { state: s, stamp: secondsFromTime(m.header.stamp) };
+      this.pose = { state: s, stamp };
     } catch (e) {
-      this.t.log.warn({ err: (e as Error).message }, "ignoring robot pose");
+      this.refusals.refuse("pose", (e as Error).message, "ignoring robot pose");
     }
   }
 
   private onGripper(m: JointStateMsg): void {
-    const g = this.options.gripperClosedness(m);
-    if (g === null) return;
-    if (!Number.isFinite(g)) {
-      this.t.log.warn({ value: g }, "ignoring non-finite gripper closedness");
-      return;
+    let g: number | null;
+    let stamp: number;
+    try {
+      stamp = readStampSeconds(m);
+      const js = readJointState(m);
+      g = this.options.gripperClosedness({ header: m.header, name: js.name, position: js.position, velocity: [], effort: [] });
+    } catch (e) {
+      return this.refusals.refuse("gripper", (e as Error).message, "ignoring gripper state");
     }
-    this.gripper = { value: Math.min(1, Math.max(0, g)), stamp: secondsFromTime(m.header.stamp) };
+    // Logged (rate-limited) rather than dropped silently: a gripper topic that never carries the gripper
+    // leaves the planner with "no gripper state" and nothing else to say why.
+    if (g === null) return this.refusals.refuse("gripper", "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)", "ignoring gripper state");
+    if (!Number.isFinite(g)) return this.refusals.refuse("gripper", `non-finite gripper closedness ${g}`, "ignoring gripper state");
+    this.gripper = { value: Math.min(1, Math.max(0, g)), stamp };
   }
 
   private onActuatorStatus(m: ActuatorStatusMsg): void {
+    let stamp: number;
+    try {
+      stamp = readStampSeconds(m);
+      if (typeof m.code !== "number" || !Number.isInteger(m.code) || m.code < 0 || m.code > 255) throw new Error(`code is ${describeValue(m.code)}, not a uint8`);
+    } catch (e) {
+      return this.refusals.refuse("actuator status", (e as Error).message, "ignoring actuator status");
+    }
     const w = this.settleWaiter;
-    if (w !== null && m.code === ACTUATOR_SETTLED && secondsFromTime(m.header.stamp) >= w.after) {
+    if (w !== null && m.code === ACTUATOR_SETTLED && stamp >= w.after) {
       this.settleWaiter = null;
       w.resolve(true);
     }
@@ -208,13 +234,32 @@ export class PlannerNode {
     // Without a gripper (gripper_adapter none) the model sees it open, as in the goal images of such a cell.
     const gripper = this.options.gripperTopic === null ? { value: 0, stamp: this.pose.stamp } : this.gripper;
     if (gripper === null) return "no gripper state received yet";
-    const age = Math.abs(f.stamp - Math.min(this.pose.stamp, gripper.stamp));
-    if (age > this.options.maxStateAge) return `robot state is ${age.toFixed(3)} s away from the frame (max ${this.options.maxStateAge} s)`;
+    // Both parts of the state, before or after the frame (the older one alone would let a pose stamped
+    // far after the frame through).
+    const age = Math.max(Math.abs(f.stamp - this.pose.stamp), Math.abs(f.stamp - gripper.stamp));
+    if (!(age <= this.options.maxStateAge)) return `robot state is ${age.toFixed(3)} s away from the frame (max ${this.options.maxStateAge} s)`;
     return { embedding: f.embedding, state: [...this.pose.state, gripper.value], stamp: f.stamp };
+  }
+
+  /** Why a frame from the embedding channel (another process, through ZeroMQ) is unusable, or null. */
+  private frameProblem(f: unknown): string | null {
+    if (!isRecord(f)) return `frame is ${describeValue(f)}`;
+    if (typeof f.stamp !== "number" || !Number.isFinite(f.stamp)) return `frame stamp is ${describeValue(f.stamp)}`;
+    const e = f.embedding;
+    if (!isRecord(e) || typedArrayKind(e.data) !== "Float32Array" || !Array.isArray(e.dims)) return "frame embedding is not a float32 tensor";
+    // [1, N, D]; which N and D is the planner's to check (an invalid_observation status, which lists the dims).
+    if (e.dims.length !== 3 || !e.dims.every((d) => Number.isInteger(d) && d > 0)) return `frame embedding has ${e.dims.length} dims, not 3 positive integers`;
+    // A NaN would enter the goal's energy trace and every sample's energy; the shape is the planner's to
+    // check (an invalid_observation status).
+    const data = e.data as Float32Array;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return `frame embedding has the non-finite value ${data[i]} at ${i}`;
+    return null;
   }
 
   private onFrame(f: EncodedFrame): void {
     if (this.stopped) return;
+    const problem = this.frameProblem(f);
+    if (problem !== null) return this.refusals.refuse("frame", problem, "ignoring camera frame");
     if (this.options.mode === "blocking") {
       if (this.paused || f.stamp < this.notBefore) return; // paused, or captured before the last motion settled
       for (const w of this.frameWaiters.splice(0)) w.resolve(f);
@@ -226,6 +271,9 @@ export class PlannerNode {
       this.t.log.debug({ reason: obs }, "frame not planned");
       return;
     }
+    // The controller drops it too (counted in stats), but without a word.
+    const age = this.t.clock.now() - f.stamp;
+    if (age > this.options.maxFrameAge) this.t.log.debug({ reason: `frame is ${age.toFixed(3)} s old (max ${this.options.maxFrameAge} s)` }, "frame not planned");
     this.controller.offerFrame(obs, (step) => this.emit(step, true));
   }
 

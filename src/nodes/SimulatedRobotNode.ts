@@ -11,6 +11,7 @@ import { NODE_ACTIONS, NODE_TOPICS } from "./topics";
 import { type Transport } from "./transport/Transport";
 import { timeFromSeconds } from "../ros/messages";
 import type { InProcessTransport } from "./transport/InProcessTransport";
+import { describeValue, isRecord, readPose } from "./inputChecks";
 
 export interface SimulatedRobotOptions {
   /** Initial flange state [x, y, z, roll, pitch, yaw, gripper]. */
@@ -45,19 +46,26 @@ export class SimulatedRobotNode {
     const publishGripper = this.t.publisher<JointStateMsg>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper, "sensor_data");
     this.cleanups.push(
       this.t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.targetPose, "reliable", (m) => {
-        const q = m.pose.orientation;
-        this.target = [m.pose.position.x, m.pose.position.y, m.pose.position.z, ...Array.from(quaternionToEulerXyz([q.x, q.y, q.z, q.w]))];
+        // A NaN target would make the simulated state NaN for good.
+        let pose;
+        try {
+          pose = readPose(m);
+        } catch (e) {
+          this.t.log.warn({ reason: (e as Error).message }, "ignoring target pose");
+          return;
+        }
+        this.target = [...pose.position, ...Array.from(quaternionToEulerXyz(pose.orientation))];
       }),
     );
     const width = (w: number) => Math.min(1, Math.max(0, 1 - w / this.options.maxWidth));
-    this.t.actionServer<{ width: number }, { success: boolean; error: string }>("franka_msgs/action/Move", NODE_ACTIONS.gripperMove, (g) => {
-      this.state[6] = width(g.width);
+    const move = (g: { width: number }): { success: boolean; error: string } => {
+      const w: unknown = isRecord(g) ? g.width : undefined;
+      if (typeof w !== "number" || !Number.isFinite(w)) return { success: false, error: `width is ${describeValue(w)}, not a finite number` };
+      this.state[6] = width(w);
       return { success: true, error: "" };
-    });
-    this.t.actionServer<{ width: number }, { success: boolean; error: string }>("franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp, (g) => {
-      this.state[6] = width(g.width);
-      return { success: true, error: "" };
-    });
+    };
+    this.t.actionServer<{ width: number }, { success: boolean; error: string }>("franka_msgs/action/Move", NODE_ACTIONS.gripperMove, move);
+    this.t.actionServer<{ width: number }, { success: boolean; error: string }>("franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp, move);
     this.stopTimer = this.t.clock.every(this.options.period, () => {
       const now = this.t.clock.now();
       this.follow();

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { decodeImage } from "../worldmodel/imageDecode";
 import type { RawImage } from "../worldmodel/preprocess";
 import { imageFromMsg, type ImageMsg } from "./CameraNode";
+import { describeValue, isRecord, quoteInput, readNumbers, UINT32_MAX } from "./inputChecks";
 
 /** vjepa2_mpc_interfaces/srv/SetGoal request. */
 export interface SetGoalRequest {
@@ -47,16 +48,29 @@ export function resolveUnderRoot(root: string, p: string): string {
   const realRoot = fs.realpathSync(root);
   const candidate = path.resolve(realRoot, p);
   const inside = (x: string): boolean => x === realRoot || x.startsWith(realRoot + path.sep);
+  const shown = shownPath(p);
   // Refused before the file system is asked: whether a file outside the root exists is not the caller's business.
-  if (!inside(candidate)) throw new Error(`goal image ${p} resolves outside the goal root ${realRoot}`);
+  if (!inside(candidate)) throw new Error(`goal image ${shown} resolves outside the goal root ${realRoot}`);
   let real: string;
   try {
     real = fs.realpathSync(candidate);
   } catch {
-    throw new Error(`goal image ${p} not found under ${realRoot}`);
+    throw new Error(`goal image ${shown} not found under ${realRoot}`);
   }
-  if (!inside(real)) throw new Error(`goal image ${p} resolves outside the goal root ${realRoot}`);
+  if (!inside(real)) throw new Error(`goal image ${shown} resolves outside the goal root ${realRoot}`);
   return real;
+}
+
+/** A requested path as answers and logs show it: as given when short and printable, else quoted and cut. */
+function shownPath(p: string): string {
+  return p.length <= 200 && /^[\x20-\x7e]*$/.test(p) ? p : quoteInput(p);
+}
+
+/** An optional array field of the request (missing: empty). */
+function optionalArray(v: unknown, what: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new Error(`${what} is ${describeValue(v)}, not an array`);
+  return v;
 }
 
 /**
@@ -64,34 +78,46 @@ export function resolveUnderRoot(root: string, p: string): string {
  * (what is wrong and the limit) — the caller turns it into `success: false`.
  */
 export function goalImagesFromRequest(req: SetGoalRequest, limits: GoalRequestLimits, defaultBudget: number): GoalImage[] {
-  const images = req.images ?? [];
-  const paths = req.image_paths ?? [];
+  // Every field's type is checked before it is used: a string image_paths would be iterated character by
+  // character, a string append ("false") would be truthy.
+  if (!isRecord(req)) throw new Error(`the request is ${describeValue(req)}, not a SetGoal request`);
+  const images = optionalArray(req.images, "images");
+  const paths = optionalArray(req.image_paths, "image_paths");
   const count = images.length + paths.length;
   if (count === 0) throw new Error("no goal images: give images and/or image_paths");
   if (count > limits.maxGoals) throw new Error(`${count} goals exceed the limit of ${limits.maxGoals} per request`);
-  const budgets = req.step_budgets ?? [];
+  const budgets = req.step_budgets === undefined ? [] : readNumbers(req.step_budgets, "step_budgets");
   if (budgets.length !== 0 && budgets.length !== count) throw new Error(`step_budgets has ${budgets.length} entries for ${count} goals: give none or one per goal`);
-  budgets.forEach((b, i) => {
-    if (!Number.isInteger(b) || b < 1) throw new Error(`step_budgets[${i}] = ${b}: budgets are integers ≥ 1`);
+  for (let i = 0; i < budgets.length; i++) {
+    const b = budgets[i];
+    // uint32 in SetGoal.srv: a larger budget could not be published back in PlanStatus.step_budget.
+    if (!Number.isInteger(b) || b < 1 || b > UINT32_MAX) throw new Error(`step_budgets[${i}] = ${b}: budgets are integers ≥ 1 and ≤ ${UINT32_MAX}`);
+  }
+  if (typeof req.energy_threshold !== "number" || !Number.isFinite(req.energy_threshold)) throw new Error(`energy_threshold is ${describeValue(req.energy_threshold)}`);
+  if (req.append !== undefined && typeof req.append !== "boolean") throw new Error(`append is ${describeValue(req.append)}, not a boolean`);
+  paths.forEach((p, i) => {
+    if (typeof p !== "string") throw new Error(`image_paths[${i}] is ${describeValue(p)}, not a string`);
   });
-  if (!Number.isFinite(req.energy_threshold)) throw new Error(`energy_threshold is ${req.energy_threshold}`);
   const out: GoalImage[] = [];
   images.forEach((m, i) => {
     const label = `images[${i}]`;
     let img: RawImage;
     try {
-      if (m.width * m.height > limits.maxPixels) throw new Error(`${m.width}×${m.height} exceeds the limit of ${limits.maxPixels} pixels`);
-      img = imageFromMsg(m);
+      // The size limit first (before the buffer is looked at), then every field.
+      if (isRecord(m) && typeof m.width === "number" && typeof m.height === "number" && m.width * m.height > limits.maxPixels) {
+        throw new Error(`${m.width}×${m.height} exceeds the limit of ${limits.maxPixels} pixels`);
+      }
+      img = imageFromMsg(m as ImageMsg);
     } catch (e) {
       throw new Error(`${label}: ${(e as Error).message}`);
     }
     out.push({ image: img, label, stepBudget: budgets[out.length] ?? defaultBudget });
   });
-  for (const p of paths) {
+  for (const p of paths as string[]) {
     const file = resolveUnderRoot(limits.goalRoot, p);
     const size = fs.statSync(file).size;
-    if (size > limits.maxPixels * 4) throw new Error(`goal image ${p}: file of ${size} bytes is larger than any allowed image`);
-    const img = decodeImage(fs.readFileSync(file), `goal image ${p}`, undefined, limits.maxPixels);
+    if (size > limits.maxPixels * 4) throw new Error(`goal image ${shownPath(p)}: file of ${size} bytes is larger than any allowed image`);
+    const img = decodeImage(fs.readFileSync(file), `goal image ${shownPath(p)}`, undefined, limits.maxPixels);
     out.push({ image: img, label: p, stepBudget: budgets[out.length] ?? defaultBudget });
   }
   return out;

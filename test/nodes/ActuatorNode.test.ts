@@ -6,6 +6,8 @@ import { endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "../../src/nodes/m
 import { SimulatedRobotNode } from "../../src/nodes/SimulatedRobotNode";
 import { NODE_ACTIONS, NODE_SERVICES, NODE_TOPICS } from "../../src/nodes/topics";
 import { flush, simWorld } from "../helpers/nodeFixtures";
+import pino from "pino";
+import { InProcessTransport } from "../../src/nodes/transport/InProcessTransport";
 
 const START = [0.5, 0, 0.3, Math.PI, 0, 0, 0];
 
@@ -191,5 +193,62 @@ describe("ActuatorNode", () => {
     await s.run(0.05);
     const t = s.twists.at(-1)!.twist;
     expect([t.linear.x, t.linear.y, t.linear.z, t.angular.x, t.angular.y, t.angular.z]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe("ActuatorNode hostile inputs (test/fuzz/nodeInputs regressions)", () => {
+  it("holds on a stream of malformed plan messages instead of letting them feed the plan watchdog", async () => {
+    const s = setup({ plan_timeout: 0.2, max_linear_speed: 0.01 });
+    await s.run(0.05);
+    s.send([0.05, 0, 0, 0, 0, 0, 0]); // 5 s at 0.01 m/s
+    await s.run(0.1);
+    const raw = s.op.publisher<unknown>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction);
+    const bad = [null, { dx: 0.01 }, { ...endEffectorDeltaMsg([0.05, 0, 0, 0, 0, 0, 0], 0, "b"), dy: "0" }, { ...endEffectorDeltaMsg([0.05, 0, 0, 0, 0, 0, 0], 0, "b"), dx: Object.create(null) }];
+    for (let i = 0; i < 20; i++) {
+      raw(bad[i % bad.length]);
+      await s.run(0.1);
+    }
+    // Each one used to refresh the watchdog, then throw: the motion went on for the 2 s.
+    expect(position(s.targets.at(-1)!.msg)[0]).toBeLessThan(START[0] + 0.002);
+    expect(s.actuator.lastStatus).toMatchObject({ code: ACTUATOR_CODES.holding, plan_fresh: false });
+    expect(s.actuator.lastStatus?.message).toMatch(/^plan refused: (the message is null, not an EndEffectorDelta|dy is missing, not a number|dy is the string "0", not a number|dx is an object, not a number); holding$/);
+    expect([s.actuator.lastStatus!.requested.dx, s.actuator.lastStatus!.requested.dy].some(Number.isNaN)).toBe(true); // numbers in the status, never a string
+  });
+
+  it("logs a gripper state it cannot use instead of dropping it silently", async () => {
+    const w = simWorld(0);
+    const lines: Array<{ msg: string; reason?: string }> = [];
+    const t = new InProcessTransport(w.bus, "actuator", w.clock, pino({ level: "debug" }, { write: (l: string) => void lines.push(JSON.parse(l)) }));
+    const settings = actuatorSettingsFrom({ ...defaultConfig().actuator, state_is_tcp: false });
+    const node = new ActuatorNode(t, { settings, settleTimeout: 5, statusEveryTicks: 10 });
+    node.start();
+    const grip = w.node("operator").publisher<unknown>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper);
+    grip({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, name: ["fr3_joint1"], position: [0.1], velocity: [], effort: [] });
+    grip({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, name: null, position: [0.1], velocity: [], effort: [] }); // threw before
+    await flush();
+    expect(lines.filter((l) => l.msg === "ignoring gripper state").map((l) => l.reason)).toEqual([
+      "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)",
+      "name is null, not an array of strings",
+    ]);
+    await node.stop();
+  });
+
+  it("refuses a robot pose whose orientation is no unit quaternion (a zero one was streamed back as the target)", async () => {
+    const s = setup({}, { absent: true });
+    const pose = s.op.publisher<unknown>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose);
+    const at = (q: { x: number; y: number; z: number; w: number }) => pose({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: q } });
+    at({ x: 0, y: 0, z: 0, w: 0 });
+    await s.run(0.05);
+    at({ x: 0, y: 0, z: 0, w: 2 });
+    await s.run(0.05);
+    expect(s.targets).toHaveLength(0);
+    expect(s.actuator.lastStatus?.has_target).toBe(false);
+    at({ x: 1.001, y: 0, z: 0, w: 0 }); // within tf2's tolerance: normalised
+    await s.run(0.05);
+    expect(s.targets.length).toBeGreaterThan(0);
+    for (const { msg } of s.targets) {
+      const q = msg.pose.orientation;
+      expect(Math.hypot(q.x, q.y, q.z, q.w)).toBeCloseTo(1, 12);
+    }
   });
 });

@@ -85,3 +85,35 @@ describe("CameraNode", () => {
     expect(s.node.stats.lastRejection).toMatch(/jpeg without a readable size header/);
   });
 });
+
+describe("CameraNode hostile inputs (test/fuzz/nodeInputs regressions)", () => {
+  it("rejects fields of the wrong type or value instead of encoding an all-NaN frame", async () => {
+    const s = setup();
+    const good = solidImage(100, [1, 2, 3]);
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ step: Number.NaN }, /^image step is NaN, not an integer$/],
+      [{ step: 24.5, data: new Uint8Array(400) }, /^image step is 24.5, not an integer$/],
+      [{ height: 1, step: Number.POSITIVE_INFINITY }, /^image step is Infinity, not an integer$/],
+      [{ encoding: "toString" }, /^unsupported image encoding "toString"$/],
+      [{ encoding: "__proto__" }, /^unsupported image encoding "__proto__"$/],
+      [{ data: "\u0001".repeat(192) }, /^image data is a string of 192 characters, not uint8\[\] bytes$/],
+      [{ data: new Float32Array(192) }, /^image data is a Float32Array, not uint8\[\] bytes$/],
+      [{ header: { stamp: timeFromSeconds(100), frame_id: 7 } }, /^header.frame_id is 7, not a string$/],
+      [{ header: { stamp: { sec: 100n, nanosec: 0 }, frame_id: "camera" } }, /^image without a valid header stamp: header.stamp.sec is the bigint 100, not an int32$/],
+    ];
+    for (const [over] of cases) {
+      s.pub({ ...good, ...over });
+      await flush();
+      await s.node.idle();
+    }
+    await flush();
+    expect(s.frames).toHaveLength(0);
+    expect(s.node.rejections.map((r) => r.reason)).toEqual(cases.map(([, m]) => expect.stringMatching(m)));
+    s.pub(good);
+    await flush();
+    await s.node.idle();
+    await flush();
+    expect(s.frames).toHaveLength(1);
+    expect(Array.from(s.frames[0].embedding.data).every(Number.isFinite)).toBe(true);
+  });
+});

@@ -10,6 +10,10 @@ import { timeFromSeconds } from "../../src/ros/messages";
 import { encodePng } from "../../src/worldmodel/imageDecode";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 import { flush, meanEncoder, plannerTestOptions, simWorld, solidImage } from "../helpers/nodeFixtures";
+import pino from "pino";
+import * as vm from "node:vm";
+import type { EncodedFrame } from "../../src/nodes/embeddingChannel";
+import { InProcessBus, InProcessTransport } from "../../src/nodes/transport/InProcessTransport";
 
 const goalRoot = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-goals-"));
 fs.writeFileSync(path.join(goalRoot, "red.png"), encodePng({ width: 8, height: 8, encoding: "rgb8", data: new Uint8Array(192).fill(0).map((_, i) => (i % 3 === 0 ? 255 : 0)) }));
@@ -192,5 +196,166 @@ describe("PlannerNode blocking mode", () => {
     expect(s.actions).toHaveLength(2);
     expect(s.node.stats.settleTimeouts).toBe(1);
     await s.node.stop();
+  });
+});
+
+/** A planner on a transport whose log lines (debug and up) are kept. */
+function loggedSetup() {
+  const lines: Array<{ level: number; msg: string; reason?: string; refused_since_last_warning?: number }> = [];
+  const w = simWorld();
+  const bus = new InProcessBus();
+  const t = new InProcessTransport(bus, "planner", w.clock, pino({ level: "debug" }, { write: (l: string) => void lines.push(JSON.parse(l)) }));
+  const op = new InProcessTransport(bus, "operator", w.clock);
+  const planner = new RecedingHorizonPlanner(new AnalyticWorldModel(), { cem: { samples: 10, iterations: 1, topk: 3, seed: 1 }, warmStart: false, evaluatePlan: false });
+  const channel = new InProcessEmbeddingChannel();
+  const node = new PlannerNode(t, planner, options("streaming"), channel, meanEncoder().encode);
+  node.start();
+  const statuses: PlanStatusMsg[] = [];
+  op.subscribe<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", "/planner/status", "reliable", (m) => statuses.push(m));
+  return { node, channel, statuses, clock: w.clock, lines, call: (type: string, name: string, req: unknown) => op.call<unknown, unknown>(type, name, req), publish: (type: string, topic: string, m: unknown) => op.publisher<unknown>(type, topic)(m) };
+}
+
+describe("PlannerNode hostile inputs (test/fuzz/nodeInputs regressions)", () => {
+  const publishRaw = (s: ReturnType<typeof setup>, stamp: unknown, poseStamp = stamp) => {
+    s.client.publisher<unknown>("geometry_msgs/msg/PoseStamped", "/robot/ee_pose")({ header: { stamp: poseStamp, frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    s.client.publisher<unknown>("sensor_msgs/msg/JointState", "/robot/gripper")({ header: { stamp, frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
+  };
+
+  it("never plans on a robot state whose stamp is no time (a NaN stamp passed every age check)", async () => {
+    const s = setup("streaming");
+    await s.setGoal({ images: [solidImage(0, [255, 0, 0])] });
+    publishRaw(s, { sec: Number.NaN, nanosec: 0 });
+    await flush();
+    s.frame(100);
+    await flush(10);
+    await s.node.idle();
+    expect(s.actions).toHaveLength(0);
+    s.state(100); // a real state is still taken
+    await flush();
+    s.frame(100);
+    await flush(10);
+    await s.node.idle();
+    expect(s.actions).toHaveLength(1);
+  });
+
+  it("does not use a pose stamped long after the frame (only the older part of the state was checked)", async () => {
+    const s = setup("streaming");
+    await s.setGoal({ images: [solidImage(0, [255, 0, 0])] });
+    publishRaw(s, timeFromSeconds(100), timeFromSeconds(101)); // gripper at the frame, pose 1 s later
+    await flush();
+    s.frame(100);
+    await flush(10);
+    await s.node.idle();
+    expect(s.actions).toHaveLength(0);
+  });
+
+  it("refuses a pause request without a boolean, leaving planning as it was", async () => {
+    const s = setup("streaming");
+    const pause = (req: unknown) => s.client.call<unknown, { success: boolean; message: string }>("std_srvs/srv/SetBool", "/planner/pause", req);
+    expect(await pause({ data: true })).toMatchObject({ success: true });
+    expect(await pause({})).toEqual({ success: false, message: "SetBool.data is missing, not a boolean: planning stays paused" }); // resumed before
+    expect(await pause(null)).toMatchObject({ success: false }); // threw before
+    expect(await pause({ data: false })).toMatchObject({ success: true });
+    expect(await pause({ data: "false" })).toEqual({ success: false, message: 'SetBool.data is the string "false", not a boolean: planning stays running' }); // paused before
+    await s.setGoal({ images: [solidImage(0, [255, 0, 0])] });
+    s.state(100);
+    await flush();
+    s.frame(100);
+    await flush(10);
+    await s.node.idle();
+    expect(s.actions).toHaveLength(1);
+  });
+
+  it("refuses SetGoal fields of the wrong type, with short printable answers, and keeps the goals", async () => {
+    const s = setup("streaming");
+    await s.setGoal({ image_paths: ["red.png"] });
+    const cases: Array<[unknown, RegExp]> = [
+      [{ image_paths: ["red.png"], append: "false" }, /^append is the string "false", not a boolean$/], // appended before
+      [{ images: [{ ...solidImage(0, [1, 1, 1]), step: Number.NaN }] }, /^images\[0\]: image step is NaN, not an integer$/], // a NaN goal before
+      [{ images: [{ ...solidImage(0, [1, 1, 1]), step: 24.5, data: new Uint8Array(400) }] }, /^images\[0\]: image step is 24.5/],
+      [{ images: [{ ...solidImage(0, [1, 1, 1]), encoding: "toString" }] }, /^images\[0\]: unsupported image encoding "toString"$/],
+      [{ images: [{ ...solidImage(0, [1, 1, 1]), data: "\u0001".repeat(192) }] }, /^images\[0\]: image data is a string of 192 characters, not uint8\[\] bytes$/],
+      [{ image_paths: ["red.png"], step_budgets: [2 ** 32] }, /budgets are integers ≥ 1 and ≤ 4294967295/],
+      [{ image_paths: "red.png" }, /^image_paths is the string "red.png", not an array$/],
+      [{ image_paths: [7] }, /^image_paths\[0\] is 7, not a string$/],
+      [{ image_paths: ["\u001b[2J" + "x".repeat(100_000)] }, /^goal image "\\u001b\[2Jx+"… \(100004 characters\) not found under/],
+    ];
+    for (const [req, message] of cases) {
+      const r = await s.setGoal(req as Partial<SetGoalRequest>);
+      expect(r).toMatchObject({ success: false, goal_count: 1 });
+      expect(r.message).toMatch(message);
+      expect(r.message.length).toBeLessThan(400);
+    }
+    const raw = (req: unknown) => s.client.call<unknown, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", req);
+    expect(await raw(null)).toEqual({ success: false, message: "the request is null, not a SetGoal request", goal_count: 1 });
+    expect(s.planner.goals.traces.map((t) => t.label)).toEqual(["red.png"]);
+  });
+
+  it("drops a frame with an unusable embedding or stamp with a log, and keeps planning (it was an unhandled rejection)", async () => {
+    const s = loggedSetup();
+    expect(await s.call("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [solidImage(0, [255, 0, 0])], image_paths: [], step_budgets: [], energy_threshold: 0, append: false })).toMatchObject({ success: true });
+    const { channel, statuses } = s;
+    s.publish("geometry_msgs/msg/PoseStamped", "/robot/ee_pose", { header: { stamp: timeFromSeconds(100), frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    s.publish("sensor_msgs/msg/JointState", "/robot/gripper", { header: { stamp: timeFromSeconds(100), frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
+    await flush();
+    const good = AnalyticWorldModel.embedding(0, 0, 0, 0);
+    for (const f of [
+      { stamp: 100, frameId: "camera", embedding: { dims: [1, 2, 3] }, encodedAt: 100 },
+      { stamp: 100, frameId: "camera", embedding: { data: Float32Array.from([Number.NaN, 0, 0, 0, 0, 0]), dims: [1, 2, 3] }, encodedAt: 100 },
+      { stamp: Number.NaN, frameId: "camera", embedding: good, encodedAt: 100 },
+      { stamp: 100, frameId: "camera", embedding: { data: good.data, dims: new Array(1_000_000).fill(1) }, encodedAt: 100 }, // a 3 MB status message before
+    ]) {
+      channel.publish(f as unknown as EncodedFrame);
+      await flush(10);
+      await s.node.idle();
+    }
+    expect(statuses).toHaveLength(0);
+    expect(s.lines.filter((l) => l.msg === "ignoring camera frame").map((l) => l.reason)).toEqual([
+      "frame embedding is not a float32 tensor",
+      "frame embedding has the non-finite value NaN at 0",
+      "frame stamp is NaN",
+      "frame embedding has 1000000 dims, not 3 positive integers",
+    ]);
+    channel.publish({ stamp: 100, frameId: "camera", embedding: good, encodedAt: 100 });
+    await flush(10);
+    await s.node.idle();
+    expect(statuses.map((m) => m.code)).toEqual([0]);
+    await s.node.stop();
+  });
+
+  it("plans on an embedding made in another realm (a worker thread's result under Jest)", async () => {
+    const s = loggedSetup();
+    await s.call("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [solidImage(0, [255, 0, 0])], image_paths: [], step_budgets: [], energy_threshold: 0, append: false });
+    s.publish("geometry_msgs/msg/PoseStamped", "/robot/ee_pose", { header: { stamp: timeFromSeconds(100), frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    s.publish("sensor_msgs/msg/JointState", "/robot/gripper", { header: { stamp: timeFromSeconds(100), frame_id: "" }, name: ["gripper"], position: vm.runInNewContext("Float64Array.of(0)"), velocity: [], effort: [] });
+    await flush();
+    const data = vm.runInNewContext("new Float32Array(6)") as Float32Array;
+    expect(data instanceof Float32Array).toBe(false);
+    s.channel.publish({ stamp: 100, frameId: "camera", embedding: { data, dims: [1, 2, 3] }, encodedAt: 100 });
+    await flush(10);
+    await s.node.idle();
+    expect(s.statuses.map((m) => m.code)).toEqual([0]);
+    await s.node.stop();
+  });
+
+  it("logs gripper states it cannot use, rate-limited, instead of dropping them silently", async () => {
+    const s = loggedSetup();
+    const js = (name: string[], position: unknown) => s.publish("sensor_msgs/msg/JointState", "/robot/gripper", { header: { stamp: timeFromSeconds(100), frame_id: "" }, name, position, velocity: [], effort: [] });
+    js(["fr3_joint1"], [0.1]); // no gripper joint: dropped without a word before
+    js(["gripper"], [Number.NaN]);
+    js(["gripper"], "0.5"); // threw before
+    await flush();
+    s.clock.advanceTo(106);
+    js(["fr3_joint1"], [0.1]);
+    await flush();
+    const refusals = s.lines.filter((l) => l.msg === "ignoring gripper state");
+    expect(refusals.map((l) => [l.level, l.reason])).toEqual([
+      [40, "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)"],
+      [20, "non-finite gripper closedness NaN"],
+      [20, 'position is the string "0.5", not an array of numbers'],
+      [40, "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)"],
+    ]);
+    expect(refusals[3].refused_since_last_warning).toBe(2);
+    expect(s.node["gripper"]).toBeNull();
   });
 });
