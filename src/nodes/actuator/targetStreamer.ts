@@ -8,8 +8,14 @@
  * translation speed ≤ max_linear_speed and the rotation speed ≤ max_angular_speed, with the speed ramped
  * up and down by the acceleration limits (a trapezoidal profile that brakes to reach the goal at rest).
  * Pure (`nextStreamTarget`) with a small stateful wrapper (`TargetStreamer`).
+ *
+ * The point that travels the straight line is `linePoint`, the workspace box's bounded point: a box is
+ * convex, so when both ends have it in the box (or no further out than the start, see workspaceBox.ts),
+ * so does every streamed target. Were the flange to travel straight while turning, the TCP would swing
+ * off the line, out of the box when the ends sit on a wall. The flange itself then moves by the point's
+ * travel plus the swing of the lever (≤ angle · |linePoint|), and that sum is what max_linear_speed bounds.
  */
-import { angleBetween, distance, slerp, type RigidPose } from "./rigidPose";
+import { angleBetween, distance, rotateVector, slerp, type RigidPose, type Vec3 } from "./rigidPose";
 
 /** Speed limits of the streamer (resolved from the `actuator` parameters). */
 export interface StreamLimits {
@@ -21,6 +27,11 @@ export interface StreamLimits {
   maxLinearAcceleration: number;
   /** rad/s² */
   maxAngularAcceleration: number;
+  /**
+   * The point (m, flange frame) that travels on straight lines: the workspace box's bounded point (the TCP
+   * offset for workspace_point tcp). Absent or zero: the flange origin.
+   */
+  linePoint?: Readonly<Vec3>;
 }
 
 /** One streamed step. */
@@ -48,28 +59,40 @@ function allowedSpeed(previous: number, remaining: number, max: number, accel: n
 /**
  * The next target from `commanded` towards `goal` after `dt` seconds.
  * @param previous speeds of the previous step (m/s, rad/s); zeros from rest
- * @returns the next pose and the speeds used; `reached` when it is the goal. dt ≤ 0 or non-finite: no move.
+ * @returns the next pose and the speeds used; `reached` when it is the goal. dt ≤ 0 or non-finite, or a
+ * goal too far to measure (the distance overflows): no move.
  */
 export function nextStreamTarget(commanded: RigidPose, goal: RigidPose, dt: number, previous: { linearSpeed: number; angularSpeed: number }, limits: StreamLimits): StreamStep {
-  const d = distance(commanded.position, goal.position);
+  const l = limits.linePoint;
+  const lever = l === undefined ? 0 : Math.hypot(l[0], l[1], l[2]);
+  const c = lever === 0 ? commanded.position : add(commanded.position, rotateVector(commanded.orientation, l!));
+  const g = lever === 0 ? goal.position : add(goal.position, rotateVector(goal.orientation, l!));
+  const d = distance(c, g);
   const theta = angleBetween(commanded.orientation, goal.orientation);
   if (d <= REACHED_EPSILON.position && theta <= REACHED_EPSILON.rotation) {
     return { pose: clonePose(goal), linearSpeed: 0, angularSpeed: 0, reached: true };
   }
-  if (!(dt > 0) || !Number.isFinite(dt)) return { pose: clonePose(commanded), linearSpeed: 0, angularSpeed: 0, reached: false };
-  const v = allowedSpeed(previous.linearSpeed, d, limits.maxLinearSpeed, limits.maxLinearAcceleration, dt);
+  // The flange's travel: the line point's, plus the lever's swing (a chord, at most angle × lever).
+  const travel = lever === 0 ? d : d + theta * lever;
+  if (!(dt > 0) || !Number.isFinite(dt) || !Number.isFinite(travel) || !Number.isFinite(theta)) return { pose: clonePose(commanded), linearSpeed: 0, angularSpeed: 0, reached: false };
+  const v = allowedSpeed(previous.linearSpeed, travel, limits.maxLinearSpeed, limits.maxLinearAcceleration, dt);
   const w = allowedSpeed(previous.angularSpeed, theta, limits.maxAngularSpeed, limits.maxAngularAcceleration, dt);
   let s = 1;
-  if (d > REACHED_EPSILON.position) s = Math.min(s, (v * dt) / d);
+  if (travel > REACHED_EPSILON.position) s = Math.min(s, (v * dt) / travel);
   if (theta > REACHED_EPSILON.rotation) s = Math.min(s, (w * dt) / theta);
-  if (s >= 1) return { pose: clonePose(goal), linearSpeed: d / dt, angularSpeed: theta / dt, reached: true };
-  const c = commanded.position, g = goal.position;
+  if (s >= 1) return { pose: clonePose(goal), linearSpeed: travel / dt, angularSpeed: theta / dt, reached: true };
+  const orientation = slerp(commanded.orientation, goal.orientation, s);
+  const p: Vec3 = [c[0] + s * (g[0] - c[0]), c[1] + s * (g[1] - c[1]), c[2] + s * (g[2] - c[2])];
   return {
-    pose: { position: [c[0] + s * (g[0] - c[0]), c[1] + s * (g[1] - c[1]), c[2] + s * (g[2] - c[2])], orientation: slerp(commanded.orientation, goal.orientation, s) },
-    linearSpeed: (s * d) / dt,
+    pose: { position: lever === 0 ? p : add(p, rotateVector(orientation, l!), -1), orientation },
+    linearSpeed: (s * travel) / dt,
     angularSpeed: (s * theta) / dt,
     reached: false,
   };
+}
+
+function add(a: Readonly<Vec3>, b: Readonly<Vec3>, k = 1): Vec3 {
+  return [a[0] + k * b[0], a[1] + k * b[1], a[2] + k * b[2]];
 }
 
 function clonePose(p: RigidPose): RigidPose {

@@ -32,8 +32,9 @@ export function zeroTwist(): Twist {
 }
 
 /**
- * Twist (base frame, about the flange origin) from `current` towards `target`; non-finite inputs give
- * zero. The angular part is the rotation vector of `target · current⁻¹` (base frame) times the gain.
+ * Twist (base frame, about the flange origin) from `current` towards `target`; non-finite inputs, and
+ * errors so large that gain × error overflows, give zero. The angular part is the rotation vector of
+ * `target · current⁻¹` (base frame) times the gain.
  */
 export function twistToward(current: RigidPose, target: RigidPose, limits: TwistLimits): Twist {
   const e: Vec3 = [target.position[0] - current.position[0], target.position[1] - current.position[1], target.position[2] - current.position[2]];
@@ -46,6 +47,8 @@ export function twistToward(current: RigidPose, target: RigidPose, limits: Twist
   const ang: Vec3 = eRot > limits.rotationTolerance ? [k * r[0], k * r[1], k * r[2]] : [0, 0, 0];
   const v = Math.hypot(lin[0], lin[1], lin[2]);
   const w = Math.hypot(ang[0], ang[1], ang[2]);
+  // gain × error overflowing (a garbage pose, however finite) would scale Infinity by 0 into NaN.
+  if (!Number.isFinite(v) || !Number.isFinite(w)) return zeroTwist();
   let s = 1;
   if (v > limits.maxLinearSpeed) s = Math.min(s, limits.maxLinearSpeed / v);
   if (w > limits.maxAngularSpeed) s = Math.min(s, limits.maxAngularSpeed / w);

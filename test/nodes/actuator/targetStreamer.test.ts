@@ -1,4 +1,7 @@
+import { defaultConfig } from "../../../src/config/configFile";
+import { actuatorSettingsFrom } from "../../../src/nodes/actuator/actuatorSettings";
 import { angleBetween, distance, quatFromEuler } from "../../../src/nodes/actuator/rigidPose";
+import { flangeToTcp, tcpToFlange } from "../../../src/nodes/actuator/tcpFlange";
 import { TargetStreamer, nextStreamTarget, type StreamLimits } from "../../../src/nodes/actuator/targetStreamer";
 import { expectPoseClose, pose } from "./helpers";
 
@@ -87,5 +90,35 @@ describe("target streamer", () => {
     expectPoseClose(r.pose, a, 15);
     expect(r.reached).toBe(false);
     expect(quatFromEuler(0, 0, 0)).toEqual([0, 0, 0, 1]);
+  });
+
+  it("keeps the box's point (the TCP by default) on the straight line while the flange turns, the flange within the speed limit", () => {
+    // Default settings: the box bounds the TCP, 0.1034 m from the flange. Both ends have the TCP on the
+    // floor of the box (z = 0.05), tilted ∓0.125 rad about x; half-way the tool points straight down, and a
+    // flange moving on a straight line would put the TCP 0.8 mm below the floor.
+    const settings = actuatorSettingsFrom(defaultConfig().actuator);
+    const floor = settings.envelope.workspace.min[2];
+    const at = (tilt: number) => tcpToFlange(pose(0.5, 0, floor, Math.PI + tilt, 0, 0), settings.tcpOffset);
+    const start = at(-0.125);
+    const goal = at(0.125);
+    const s = new TargetStreamer(settings.stream);
+    s.start(start);
+    s.setGoal(goal);
+    const dt = settings.commandPeriod;
+    let prev = start;
+    for (const st of run(s, dt, 10000)) {
+      expect(flangeToTcp(st.pose, settings.tcpOffset).position[2]).toBeGreaterThanOrEqual(floor - 1e-12);
+      expect(distance(prev.position, st.pose.position)).toBeLessThanOrEqual(settings.stream.maxLinearSpeed * dt + 1e-12);
+      expect(angleBetween(prev.orientation, st.pose.orientation)).toBeLessThanOrEqual(settings.stream.maxAngularSpeed * dt + 1e-12);
+      prev = st.pose;
+    }
+    expectPoseClose(s.commanded!, goal, 12);
+  });
+
+  it("holds, never streams NaN, when the distance to the goal overflows", () => {
+    const a = pose(-1.7e308, 0, 0.4);
+    const r = nextStreamTarget(a, pose(1.7e308, 0, 0.4), 0.01, { linearSpeed: 0, angularSpeed: 0 }, limits);
+    expect(r.pose.position).toEqual(a.position);
+    expect(r.reached).toBe(false);
   });
 });

@@ -43,4 +43,9 @@ describe("twist adapter", () => {
     expect(t.linear[1]).toBeCloseTo(0.1034, 15);
     expect(rotateVector([0, 0, 0, 1], [1, 2, 3])).toEqual([1, 2, 3]);
   });
+
+  it("is zero, not NaN, when gain × error overflows (a garbage pose, however finite)", () => {
+    expect(twistToward(pose(0, 0, 0.4), pose(1.7e308, 0, 0.4), limits)).toEqual(zeroTwist());
+    expect(twistToward(pose(-1e308, 0, 0.4), pose(1e308, 1e308, 0.4), limits)).toEqual(zeroTwist());
+  });
 });
