@@ -56,7 +56,7 @@ ACTUATOR_REMAPS = {
 
 def common_arguments():
     """Launch arguments every vjepa2-mpc launch file takes: config, namespace, log_level, node_executable,
-    respawn."""
+    start_state, respawn."""
     return [
         DeclareLaunchArgument('config', default_value=DEFAULT_CONFIG,
                               description='project YAML configuration (config/default.yaml layout)'),
@@ -68,6 +68,11 @@ def common_arguments():
                               description='ROS log level of the nodes'),
         DeclareLaunchArgument('node_executable', default_value='node',
                               description='Node.js binary (>= 20) that runs bin/vjepa2-mpc.js'),
+        DeclareLaunchArgument('start_state', default_value='active',
+                              choices=['active', 'inactive', 'unconfigured'],
+                              description='lifecycle state the nodes bring themselves to (inactive: model '
+                                          'loaded, waiting for ros2 lifecycle set NODE activate; '
+                                          'unconfigured: a supervisor configures them)'),
         DeclareLaunchArgument('respawn', default_value='false', choices=['true', 'false'],
                               description='restart a node that died (after 1 s); the actuator holds '
                                           'position meanwhile (plan and state watchdogs)'),
@@ -93,7 +98,8 @@ def vjepa2_node(role, remappings, extra_parameters=None, use_sim_time=None, **kw
         executable=LaunchConfiguration('node_executable'),
         respawn=LaunchConfiguration('respawn'),
         respawn_delay=1.0,
-        arguments=[CLI, 'node', role, '--config', LaunchConfiguration('config')],
+        arguments=[CLI, 'node', role, '--config', LaunchConfiguration('config'),
+                   '--start-state', LaunchConfiguration('start_state')],
         name=role,
         namespace=LaunchConfiguration('namespace'),
         parameters=[parameters],

@@ -15,6 +15,8 @@ Arguments (``ros2 launch ... --show-args`` lists them with their defaults):
   publishes it. Two arms: launch twice, with two namespaces. Absolute names (leading /) stay as given.
 - log_level: ROS log level of the nodes (debug, info, warn, error).
 - node_executable: the Node.js binary (default: node on PATH; Node 20 or newer).
+- start_state: active (default), inactive or unconfigured: how far the managed nodes take themselves
+  through their lifecycle at start (ros2 lifecycle set /planner activate, ... for the rest).
 - respawn: true to restart a node that died (1 s later); the actuator holds position while the planner
   is away (plan watchdog), and a restarted planner needs its goals set again.
 - camera_topic / camera_compressed_topic: sensor_msgs/Image and sensor_msgs/CompressedImage topics of the

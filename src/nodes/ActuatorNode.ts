@@ -87,12 +87,13 @@ export class ActuatorNode {
   /** Gripper goals that were rejected, aborted or found no server. */
   gripperFailures = 0;
   lastStatus: ActuatorStatusMsg | null = null;
-  private readonly estop = new EStopLatch();
   private readonly refusals: RefusalLog;
 
   constructor(
     private readonly t: Transport,
     private options: ActuatorNodeOptions,
+    /** The e-stop latch; a managed node passes one that outlives this node (deactivate / activate keep it). */
+    private readonly estop: EStopLatch = new EStopLatch(),
   ) {
     const s = options.settings;
     this.streamer = new TargetStreamer(s.stream);
@@ -103,18 +104,23 @@ export class ActuatorNode {
     this.refusals = new RefusalLog(t.log, t.clock);
   }
 
+  /** Serves `name` until the node stops (a reactivated managed node serves it again). */
+  private serve<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): void {
+    this.cleanups.push(this.t.service(type, name, handler));
+  }
+
   start(): void {
     const t = this.t;
     this.cleanups.push(t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose, "sensor_data", (m) => this.onPose(m)));
     this.cleanups.push(t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper, "sensor_data", (m) => this.onGripper(m)));
     this.cleanups.push(t.subscribe<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction, "reliable", (m) => this.onPlan(m)));
-    t.service<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.estop, () => {
+    this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.estop, () => {
       const s = this.estop.trigger("e-stop service called", t.clock.now());
       this.streamer.hold();
       this.setMode(ACTUATOR_CODES.estopped, `e-stop latched: ${s.reason}`);
       return { success: true, message: "e-stop latched; call the reset service to release it" };
     });
-    t.service<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.reset, () => {
+    this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.reset, () => {
       const r = this.estop.reset();
       this.planReceivedAt = null; // a plan from before the e-stop must not resume
       this.setMode(ACTUATOR_CODES.holding, r.message);
@@ -142,6 +148,10 @@ export class ActuatorNode {
   async stop(): Promise<void> {
     this.stopTimer?.();
     for (const c of this.cleanups.splice(0)) c();
+    this.streamer.hold();
+    // Deactivated or stopping: a twist controller gets one zero twist now rather than keep moving on the
+    // last one until its own timeout; a pose-tracking controller holds the last target it got.
+    if (this.options.settings.adapter === "twist" && this.sent.twists > 0) this.sendTwist(zeroTwist(), this.t.clock.now());
   }
 
   /** Health for /diagnostics: mode, latch and watchdog state, what was sent. */

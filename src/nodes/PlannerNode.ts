@@ -139,6 +139,11 @@ export class PlannerNode {
     return this.controller.stats;
   }
 
+  /** Serves `name` until the node stops (a reactivated managed node serves it again). */
+  private serve<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): void {
+    this.cleanups.push(this.t.service(type, name, handler));
+  }
+
   start(): void {
     const o = this.options;
     // franka_robot_state_broadcaster publishes current_pose best-effort: a reliable subscription would not match.
@@ -146,12 +151,12 @@ export class PlannerNode {
     if (o.gripperTopic !== null) this.cleanups.push(this.t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", o.gripperTopic, "sensor_data", (m) => this.onGripper(m)));
     this.cleanups.push(this.t.subscribe<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", o.actuatorStatusTopic, "reliable", (m) => this.onActuatorStatus(m)));
     this.cleanups.push(this.channel.subscribe((f) => this.onFrame(f)));
-    this.t.service<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", o.setGoalService, (req) => this.setGoal(req));
-    this.t.service<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", o.clearGoalsService, () => {
+    this.serve<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", o.setGoalService, (req) => this.setGoal(req));
+    this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", o.clearGoalsService, () => {
       this.planner.clearGoals();
       return { success: true, message: "goals cleared" };
     });
-    this.t.service<{ data: boolean }, { success: boolean; message: string }>("std_srvs/srv/SetBool", o.pauseService, (req) => {
+    this.serve<{ data: boolean }, { success: boolean; message: string }>("std_srvs/srv/SetBool", o.pauseService, (req) => {
       // Only a boolean decides: a request without `data` must not resume planning, nor "false" pause it.
       const data: unknown = isRecord(req) ? req.data : undefined;
       if (typeof data !== "boolean") {
@@ -164,6 +169,8 @@ export class PlannerNode {
       return { success: true, message: this.paused ? "planning paused" : "planning resumed" };
     });
     this.t.log.info({ mode: o.mode }, "planner node ready");
+    // A reactivated managed node resumes the goals its planner kept (nothing to do for a fresh one).
+    this.kick();
   }
 
   /** Stops planning (the current step finishes) and releases subscriptions. */

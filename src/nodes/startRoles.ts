@@ -9,6 +9,7 @@ import { RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
 import type { PreprocessOptions } from "../worldmodel/preprocess";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { ActuatorNode } from "./ActuatorNode";
+import { EStopLatch } from "./actuator/estopLatch";
 import { CameraNode } from "./CameraNode";
 import { publishDiagnostics, type NodeHealth } from "./diagnostics";
 import { InProcessEmbeddingChannel, type EmbeddingChannel } from "./embeddingChannel";
@@ -25,7 +26,7 @@ export interface RoleDeps {
   loadModel: () => Promise<{ model: WorldModel; preprocess: PreprocessOptions }>;
 }
 
-/** Running nodes of a role; `stop()` stops them and releases the model and channels. */
+/** Running nodes of a role; `stop()` stops them (and, from `startRole`, releases the model too). */
 export interface RunningRole {
   camera: CameraNode | null;
   planner: PlannerNode | null;
@@ -39,6 +40,20 @@ export interface RunningRole {
   stop(): Promise<void>;
 }
 
+/**
+ * A role whose model is loaded and whose state lives across activations (a managed node's `inactive`):
+ * the planner's goal schedule and the actuator's e-stop latch survive deactivate / activate, so a
+ * reactivated actuator is still e-stopped and a reactivated planner still has its goals.
+ */
+export interface ConfiguredRole {
+  /** Creates and starts the role's nodes with `config` (the configuration in use at activation). */
+  activate(config: Config): Promise<RunningRole>;
+  /** Checks a configuration against the loaded model without running nodes (null: fine). */
+  check(config: Config): string | null;
+  /** Releases the model. */
+  cleanup(): Promise<void>;
+}
+
 /** What the loaded model cannot do with this configuration (empty: fine). */
 export function modelConfigProblems(config: Config, model: WorldModel): string[] {
   const h = config.planner.horizon;
@@ -46,15 +61,45 @@ export function modelConfigProblems(config: Config, model: WorldModel): string[]
   return h + 1 > max ? [`planner.horizon ${h} needs ${h + 1} frames of context; the model ${model.info.name} accepts at most ${max}`] : [];
 }
 
-export async function startRole(role: Role, t: Transport, config: Config, deps: RoleDeps): Promise<RunningRole> {
-  const needsModel = role !== "actuator";
-  const loaded = needsModel ? await deps.loadModel() : null;
+/**
+ * Loads what the role needs (the world model), checks the configuration against it; starts nothing.
+ * `estop`: the actuator's latch (a managed node keeps one for its whole life, across cleanup too).
+ */
+export async function configureRole(role: Role, t: Transport, config: Config, deps: RoleDeps, estop: EStopLatch = new EStopLatch()): Promise<ConfiguredRole> {
+  const loaded = role !== "actuator" ? await deps.loadModel() : null;
+  const model = loaded?.model ?? null;
+  const check = (c: Config): string | null => {
+    const problems = model !== null && role !== "camera" ? modelConfigProblems(c, model) : [];
+    return problems.length > 0 ? `invalid configuration for this model:\n  - ${problems.join("\n  - ")}` : null;
+  };
+  const problem = check(config);
+  if (problem !== null) {
+    await model?.close();
+    throw new Error(problem);
+  }
+  // Kept across activations: goals (the planner's schedule) and the e-stop latch.
+  const planner = model !== null && (role === "planner" || role === "all") ? new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner)) : null;
+  return {
+    check,
+    activate: (c) => activateRole(role, t, c, loaded, planner, estop),
+    cleanup: async () => {
+      await model?.close();
+    },
+  };
+}
+
+async function activateRole(
+  role: Role,
+  t: Transport,
+  config: Config,
+  loaded: { model: WorldModel; preprocess: PreprocessOptions } | null,
+  planner: RecedingHorizonPlanner | null,
+  estop: EStopLatch,
+): Promise<RunningRole> {
   const model = loaded?.model ?? null;
   const closers: Array<() => Promise<void>> = [];
   const out: RunningRole = { camera: null, planner: null, actuator: null, reconfigure: () => "not running", stop: async () => undefined };
   try {
-    const problems = model !== null && role !== "camera" ? modelConfigProblems(config, model) : [];
-    if (problems.length > 0) throw new Error(`invalid configuration for this model:\n  - ${problems.join("\n  - ")}`);
     let channel: EmbeddingChannel | null = null;
     if (role === "all") channel = new InProcessEmbeddingChannel();
     else if (role === "camera") channel = await ZmqEmbeddingPublisher.bind(config.nodes.embeddings_endpoint, t.log);
@@ -74,20 +119,18 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
       const pre = loaded.preprocess;
       const encode = (f: Parameters<WorldModel["encode"]>[0]) => model.encode(f);
       if (role === "camera" || role === "all") out.camera = run("camera", new CameraNode(t, cameraNodeOptions(config, pre), encode, channel));
-      if (role === "planner" || role === "all") {
-        const planner = new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner));
+      if (planner !== null) {
+        planner.updateSettings(plannerSettingsFromConfig(config.planner));
         out.planner = run("planner", new PlannerNode(t, planner, plannerNodeOptions(config, pre), channel, encode));
       }
     }
-    if (role === "actuator" || role === "all") out.actuator = run("actuator", new ActuatorNode(t, actuatorNodeOptions(config)));
-    if (model !== null) closers.push(() => model.close());
+    if (role === "actuator" || role === "all") out.actuator = run("actuator", new ActuatorNode(t, actuatorNodeOptions(config), estop));
   } catch (e) {
     for (const c of closers) await c().catch(() => undefined);
-    await model?.close();
     throw e;
   }
   out.stop = async () => {
-    for (const c of closers) await c();
+    for (const c of closers.splice(0)) await c();
   };
   out.reconfigure = (next) => {
     const problems = model !== null && out.planner !== null ? modelConfigProblems(next, model) : [];
@@ -96,10 +139,10 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
       const pre = loaded?.preprocess;
       // Build every node's options first, so that a failure leaves all of them as they were.
       const camera = out.camera !== null && pre !== undefined ? cameraNodeOptions(next, pre) : null;
-      const planner = out.planner !== null && pre !== undefined ? plannerNodeOptions(next, pre) : null;
+      const plannerOptions = out.planner !== null && pre !== undefined ? plannerNodeOptions(next, pre) : null;
       const actuator = out.actuator !== null ? actuatorNodeOptions(next) : null;
       if (camera !== null) out.camera?.updateOptions(camera);
-      if (planner !== null) out.planner?.reconfigure(planner, plannerSettingsFromConfig(next.planner));
+      if (plannerOptions !== null) out.planner?.reconfigure(plannerOptions, plannerSettingsFromConfig(next.planner));
       if (actuator !== null) out.actuator?.reconfigure(actuator);
       return null;
     } catch (e) {
@@ -107,4 +150,25 @@ export async function startRole(role: Role, t: Transport, config: Config, deps: 
     }
   };
   return out;
+}
+
+/** Configures and activates a role in one go; `stop()` deactivates it and releases the model. */
+export async function startRole(role: Role, t: Transport, config: Config, deps: RoleDeps): Promise<RunningRole> {
+  const configured = await configureRole(role, t, config, deps);
+  let running: RunningRole;
+  try {
+    running = await configured.activate(config);
+  } catch (e) {
+    await configured.cleanup();
+    throw e;
+  }
+  const stop = running.stop;
+  running.stop = async () => {
+    try {
+      await stop();
+    } finally {
+      await configured.cleanup();
+    }
+  };
+  return running;
 }

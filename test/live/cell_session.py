@@ -6,6 +6,7 @@ from pathlib import Path
 
 from harness import PLANNED, ROBOT_LAUNCH, Launch, alive, wait_until, write_config
 from standin import Cell, CellTopics, png_bytes, scene_image
+from lifecycle_msgs.srv import GetState
 from std_srvs.srv import Trigger
 from vjepa2_mpc_interfaces.srv import SetGoal
 
@@ -17,7 +18,7 @@ class CellSession:
     """Starts the cell, then `ros2 launch launch/vjepa2_mpc.launch.py` remapped onto it."""
 
     def __init__(self, workdir, name, config=None, cell=None, launch_arguments=(), namespace=None,
-                 launch_file=ROBOT_LAUNCH):
+                 launch_file=ROBOT_LAUNCH, start_state='active', ready=None):
         self.dir = Path(workdir)
         self.name = name
         self.goal_root = self.dir / 'goals'
@@ -40,6 +41,11 @@ class CellSession:
         else:
             self.topics = self.cell_options.setdefault('topics', CellTopics())
             topic_arguments = self.topics.launch_arguments()
+        self.start_state = start_state
+        # What "up" means: the nodes' services (active), or only their lifecycle services.
+        self.ready = ready or ('services' if start_state == 'active' else 'lifecycle')
+        if start_state != 'active':
+            topic_arguments.append(f'start_state:={start_state}')
         self.launch = Launch(launch_file, [f'config:={self.config_path}', *topic_arguments, *launch_arguments],
                              self.dir / f'{name}-launch.log')
         self.write_goal('goal_a.png', (0.55, 0.05, 0.30))
@@ -52,9 +58,13 @@ class CellSession:
         self._cell = Cell(**self.cell_options)
         self.robot = self._cell.__enter__()
         self.launch.start()
-        client = self.robot.create_client(SetGoal, f'{self.prefix}/planner/set_goal')
-        estop = self.robot.create_client(Trigger, f'{self.prefix}/actuator/estop')
-        ok = client.wait_for_service(timeout_sec=60) and estop.wait_for_service(timeout_sec=30)
+        if self.ready == 'services':
+            clients = [self.robot.create_client(SetGoal, f'{self.prefix}/planner/set_goal'),
+                       self.robot.create_client(Trigger, f'{self.prefix}/actuator/estop')]
+        else:  # not active: only the lifecycle services are up
+            clients = [self.robot.create_client(GetState, f'{self.prefix}/{role}/get_state')
+                       for role in ('camera', 'planner', 'actuator')]
+        ok = all(c.wait_for_service(timeout_sec=60) for c in clients)
         if not ok:
             self.__exit__(None, None, None)
             raise AssertionError(f'the nodes did not come up:\n{self.launch.text()[-4000:]}')

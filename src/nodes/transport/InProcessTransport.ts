@@ -87,8 +87,14 @@ export class InProcessTransport implements Transport {
     readonly log: Logger = silentLogger,
   ) {}
 
+  /** `~/x` is the node's private name `/NODE/x`, as rcl expands it. */
+  private expand(name: string): string {
+    return name.startsWith("~") ? `/${this.nodeName}${name.slice(1)}` : name;
+  }
+
   publisher<T>(type: string, topic: string, _qos?: Qos): (msg: T) => void {
-    return (msg: T) => this.bus.publish(topic, type, msg);
+    const name = this.expand(topic);
+    return (msg: T) => this.bus.publish(name, type, msg);
   }
 
   subscribe<T>(type: string, topic: string, _qos: Qos, callback: (msg: T) => void): () => void {
@@ -99,19 +105,26 @@ export class InProcessTransport implements Transport {
         this.log.error({ topic, err: (e as Error).message }, "subscription callback threw");
       }
     };
-    const off = this.bus.subscribe(topic, type, safe);
+    const off = this.bus.subscribe(this.expand(topic), type, safe);
     this.cleanups.push(off);
     return off;
   }
 
-  service<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): void {
+  service<Req, Res>(type: string, service: string, handler: (req: Req) => Promise<Res> | Res): () => void {
+    const name = this.expand(service);
     this.bus.serve("service", name, type, handler as Handler);
-    this.cleanups.push(() => this.bus.unserve("service", name));
+    let served = true;
+    const off = (): void => {
+      if (served) this.bus.unserve("service", name);
+      served = false;
+    };
+    this.cleanups.push(off);
+    return off;
   }
 
   /** Calls a service served on the same bus (what `ros2 service call` does). */
   async call<Req, Res>(type: string, name: string, req: Req): Promise<Res> {
-    return (await this.bus.call("service", name, type, req)) as Res;
+    return (await this.bus.call("service", this.expand(name), type, req)) as Res;
   }
 
   /** Serves an action (a simulated gripper, in tests and the demo). */

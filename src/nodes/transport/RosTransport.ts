@@ -237,8 +237,8 @@ export class RosTransport implements Transport {
     return off;
   }
 
-  service<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): void {
-    this.node.createService(type as never, name, (request: unknown, response: { send(r: unknown): void }) => {
+  service<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): () => void {
+    const service = this.node.createService(type as never, name, (request: unknown, response: { send(r: unknown): void }) => {
       Promise.resolve()
         .then(() => handler(request as Req))
         .then((res) => response.send(res))
@@ -247,6 +247,11 @@ export class RosTransport implements Transport {
           response.send({});
         });
     });
+    let served = true;
+    return () => {
+      if (served && !this.closed) this.node.destroyService(service);
+      served = false;
+    };
   }
 
   async sendGoal<Goal, Result>(type: string, name: string, goal: Goal): Promise<Result> {

@@ -29,8 +29,11 @@ export interface Transport {
   publisher<T>(type: string, topic: string, qos?: Qos): (msg: T) => void;
   /** Subscribes; returns an unsubscribe function. Callbacks must not throw (errors are logged). */
   subscribe<T>(type: string, topic: string, qos: Qos, callback: (msg: T) => void): () => void;
-  /** Serves `name`; the handler's rejection becomes an error logged and an empty response. */
-  service<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): void;
+  /**
+   * Serves `name` (`~/x`: the node's private name); the handler's rejection becomes an error logged and an
+   * empty response. Returns a function that stops serving it.
+   */
+  service<Req, Res>(type: string, name: string, handler: (req: Req) => Promise<Res> | Res): () => void;
   /** Sends an action goal (e.g. `franka_msgs/action/Move`) and resolves to its result. */
   sendGoal<Goal, Result>(type: string, name: string, goal: Goal): Promise<Result>;
   /** Releases everything the transport created. */
