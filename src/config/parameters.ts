@@ -68,6 +68,7 @@ export const PARAMETERS = {
     workspace_point: param({ type: "string", default: "tcp", choices: ["tcp", "flange"], description: "which point the workspace box bounds: the TCP (fingertips, what touches the table) or the flange (the model's state)" }),
     workspace_min: param({ type: "double_array", default: [0.3, -0.4, 0.05], length: 3, range: [-2, 2], units: "m", description: "lower corner [x, y, z] of the workspace box in the base frame" }),
     workspace_max: param({ type: "double_array", default: [0.8, 0.4, 0.7], length: 3, range: [-2, 2], units: "m", description: "upper corner [x, y, z] of the workspace box in the base frame" }),
+    workspace_margin: param({ type: "double", default: 0.02, range: [0, 0.5], units: "m", description: "how far outside the workspace box the measured point may be and still be planned from (the target goes back into the box); farther out the actuator holds: a bogus reading, or an arm pushed out by hand" }),
     gripper_min: param({ type: "double", default: 0, range: [0, 1], description: "smallest commanded gripper closedness (0 open)" }),
     gripper_max: param({ type: "double", default: 1, range: [0, 1], description: "largest commanded gripper closedness (1 closed)" }),
     max_step_gripper: param({ type: "double", default: 0.75, range: [0, 1], description: "largest gripper closedness change per planned step (planner.gripper_clip bounds the plans the same way)" }),

@@ -70,7 +70,7 @@ export class ActuatorNode {
   private readonly streamer: TargetStreamer;
   private readonly settle: SettleDetector;
   /** Measured flange pose [x, y, z, roll, pitch, yaw] and when it arrived (actuator clock). */
-  private state: { flange: number[]; receivedAt: number } | null = null;
+  private state: { flange: number[]; pose: RigidPose; receivedAt: number } | null = null;
   private gripper: number | null = null;
   private planReceivedAt: number | null = null;
   private gripperTarget: number | null = null;
@@ -123,6 +123,9 @@ export class ActuatorNode {
     this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.reset, () => {
       const r = this.estop.reset();
       this.planReceivedAt = null; // a plan from before the e-stop must not resume
+      // The arm may have been moved while stopped (hand guiding, a reflex): stream on from where it is,
+      // not from the pose commanded before, which the first command would pull it back to.
+      if (this.state !== null) this.streamer.start(this.state.pose);
       this.setMode(ACTUATOR_CODES.holding, r.message);
       return { success: true, message: r.message };
     });
@@ -188,7 +191,7 @@ export class ActuatorNode {
     const flangePose = this.options.settings.stateIsTcp ? tcpToFlange(pose, this.options.settings.tcpOffset) : pose;
     const euler = Array.from(quaternionToEulerXyz(flangePose.orientation));
     const first = this.state === null;
-    this.state = { flange: [...flangePose.position, ...euler], receivedAt: this.t.clock.now() };
+    this.state = { flange: [...flangePose.position, ...euler], pose: flangePose, receivedAt: this.t.clock.now() };
     if (first) {
       this.streamer.start(flangePose); // hold where the robot is until a plan arrives
       this.setMode(ACTUATOR_CODES.holding, "holding the current pose until a plan arrives");

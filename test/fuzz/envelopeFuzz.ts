@@ -20,8 +20,8 @@
  *   - every plan target within the per-step bounds of the measured pose it was built from (rotation ≤
  *     max_step_rotation; flange translation ≤ max_step_translation, or, when the box bounds the TCP, ≤
  *     hypot(max_step_translation, the TCP's swing from the rotation): the box shifts the flange with the
- *     TCP), its bounded point inside the box or, on an axis where the measured point is already outside,
- *     no further out (workspaceBox.ts);
+ *     TCP) plus, from a measured point outside the box, the way back in; its bounded point inside the box;
+ *     no plan accepted from a measured point farther outside than workspace_margin (workspaceBox.ts);
  *   - every streamed target within the speed limits of the one before (per tick of the command period),
  *     and never further out of the box than the previous target or the plan's target;
  *   - twists within the speed limits; gripper targets within [min, max] and one step of the state (of the
@@ -172,6 +172,7 @@ export function randomActuatorConfig(r: FuzzRandom): ActuatorConfig {
   a.max_angular_acceleration = param(r, d.max_angular_acceleration, 0.001, 25, true);
   a.twist_gain = param(r, d.twist_gain, 0.01, 100, true);
   a.workspace_point = r.pick(["tcp", "flange"]);
+  a.workspace_margin = param(r, d.workspace_margin, 0, 0.5, false);
   const box = r.weighted<"default" | "random" | "tiny" | "large" | "thin">([[3, "default"], [3, "random"], [1.5, "tiny"], [1, "large"], [1.5, "thin"]]);
   if (box === "large") {
     a.workspace_min = [-2, -2, -2];
@@ -267,7 +268,7 @@ export interface TickOut {
 export class ActuatorModel {
   private readonly estop = new EStopLatch();
   private readonly streamer: StreamerLike;
-  private state: { flange: number[]; receivedAt: number } | null = null;
+  private state: { flange: number[]; pose: RigidPose; receivedAt: number } | null = null;
   private gripper: number | null = null;
   private planReceivedAt: number | null = null;
   private gripperTarget: number | null = null;
@@ -290,7 +291,7 @@ export class ActuatorModel {
     const flangePose = this.s.stateIsTcp ? tcpToFlange(pose, this.s.tcpOffset) : pose;
     const euler = Array.from(quaternionToEulerXyz(flangePose.orientation));
     const first = this.state === null;
-    this.state = { flange: [...flangePose.position, ...euler], receivedAt: now };
+    this.state = { flange: [...flangePose.position, ...euler], pose: flangePose, receivedAt: now };
     if (first) this.streamer.start(flangePose);
     return true;
   }
@@ -317,6 +318,7 @@ export class ActuatorModel {
   resetService(): void {
     this.estop.reset();
     this.planReceivedAt = null;
+    if (this.state !== null) this.streamer.start(this.state.pose);
   }
 
   /** ActuatorNode.onPlan. */
@@ -669,6 +671,11 @@ export class EnvelopeChecker {
   reset(): void {
     this.latched = false;
     this.planAt = null; // a plan from before the e-stop must not resume
+    // The stream restarts at rest where the arm was measured (it may have been moved while stopped).
+    if (this.measured !== null) {
+      this.commanded = clonePose(this.measured.flange);
+      this.goal = clonePose(this.measured.flange);
+    }
   }
 
   plan(delta: readonly number[], now: number, out: PlanOut): void {
@@ -706,15 +713,18 @@ export class EnvelopeChecker {
     // translation, never more (see workspaceBox.ts / safetyEnvelope.ts).
     const lever = e.tcpOffset.position;
     const swing = e.workspacePoint === "tcp" ? distance(rotateVector(goal.orientation, lever), rotateVector(m.flange.orientation, lever)) : 0;
-    const stepLimit = Math.hypot(e.maxStepTranslation, swing);
+    // From outside the box (within the margin) the target goes back in: that way back is allowed on top.
+    const excess = [0, 1, 2].map((i) => Math.max(0, e.workspace.min[i] - m.point[i], m.point[i] - e.workspace.max[i]));
+    const stepLimit = Math.hypot(e.maxStepTranslation, swing) + Math.hypot(excess[0], excess[1], excess[2]);
+    this.bound("workspace_box", Math.max(...excess), e.workspaceMargin, 1e-12, () => `plan accepted from a measured ${e.workspacePoint} ${fv(m.point)} outside the box by more than the margin`);
     this.bound("step_translation", distance(goal.position, m.flange.position), stepLimit, tolP, () => `plan target ${fv(goal.position)} from measured flange ${fv(m.flange.position)}: translation`);
     this.bound("step_rotation", angleBetween(goal.orientation, m.flange.orientation), e.maxStepRotation, TOLERANCE.rotation, () => `plan target rotation from the measured one`);
-    // Box: inside, or on an axis where the measured point is outside, no further out than it.
+    // Box: inside.
     const gp = this.point(goal);
     const tolB = this.boxTolerance + TOLERANCE.relative * scale;
     for (let i = 0; i < 3; i++) {
-      const lo = Math.min(e.workspace.min[i], m.point[i]);
-      const hi = Math.max(e.workspace.max[i], m.point[i]);
+      const lo = e.workspace.min[i];
+      const hi = e.workspace.max[i];
       this.bound("workspace_box", Math.max(lo - gp[i], gp[i] - hi), 0, tolB, () => `plan target ${e.workspacePoint} ${BOX_AXES[i]} = ${f(gp[i])} outside [${f(lo)}, ${f(hi)}] (box [${f(e.workspace.min[i])}, ${f(e.workspace.max[i])}], measured ${f(m.point[i])})`);
     }
     // Gripper: in range, within a step of the state (of the state clipped into the range when it is outside).

@@ -145,6 +145,30 @@ describe("ActuatorNode", () => {
     expect(position(s.targets.at(-1)!.msg)[0]).toBeCloseTo(START[0] + 0.03, 6);
   });
 
+  it("after an e-stop reset streams on from where the arm is, not from the pose commanded before", async () => {
+    const s = setup({}, { absent: true });
+    const pose = s.op.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose);
+    const q = eulerXyzToQuaternion(Math.PI, 0, 0);
+    const at = (x: number) => pose({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "panda_link0" }, pose: { position: { x, y: 0, z: 0.3 }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } });
+    const feed = async (x: number, seconds: number) => {
+      for (let t = 0; t < seconds; t += 0.02) {
+        at(x);
+        await s.run(0.02);
+      }
+    };
+    await feed(0.5, 0.2);
+    await s.op.call("std_srvs/srv/Trigger", NODE_SERVICES.estop, {});
+    await feed(0.6, 0.3); // moved by hand 10 cm while stopped
+    await s.op.call("std_srvs/srv/Trigger", NODE_SERVICES.reset, {});
+    const before = s.targets.length;
+    s.send([0, 0, 0, 0, 0, 0, 0]);
+    await feed(0.6, 0.3);
+    const after = s.targets.slice(before).map((t) => position(t.msg)[0]);
+    expect(after.length).toBeGreaterThan(0);
+    // Before the fix the first command went back towards x = 0.5 (the old commanded pose).
+    after.forEach((x) => expect(x).toBeCloseTo(0.6, 6));
+  });
+
   it("says it has no target until the robot state arrives (not a target at the base origin)", async () => {
     const s = setup({}, { absent: true });
     await s.run(0.2);

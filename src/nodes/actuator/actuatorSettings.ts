@@ -45,6 +45,7 @@ export function actuatorSettingsFrom(a: Config["actuator"]): ActuatorSettings {
       maxStepRotation: a.max_step_rotation,
       workspace: { min: [a.workspace_min[0], a.workspace_min[1], a.workspace_min[2]], max: [a.workspace_max[0], a.workspace_max[1], a.workspace_max[2]] },
       workspacePoint: a.workspace_point as EnvelopeLimits["workspacePoint"],
+      workspaceMargin: a.workspace_margin,
       tcpOffset,
       maxStepGripper: a.max_step_gripper,
       gripperMin: a.gripper_min,

@@ -10,9 +10,14 @@
  *  5. step_translation scale dx, dy, dz to the per-step norm, keeping the direction.
  *  6. step_rotation    scale the angle of R_delta to the per-step bound, keeping the axis.
  *                      (The target is then composed: p + dp, R_delta · R.)
- *  7. workspace_box    clamp the target point (TCP or flange) into the box, never further out. After the
- *                      step limits: clamping only shrinks each axis' displacement, so the step bound still
- *                      holds for the bounded point, while scaling after clamping could not restore the box.
+ *  7. workspace_box    hold when the measured point (TCP or flange) is farther outside the box than
+ *                      workspace_margin (a bogus reading, or an arm pushed out); otherwise clamp the target
+ *                      point into the box. After the step limits: from inside the box clamping only shrinks
+ *                      each axis' displacement, so the step bound still holds for the bounded point, while
+ *                      scaling after clamping could not restore the box. The flange follows the point's
+ *                      shift, so with the TCP bounded and a rotation, the flange's translation can exceed
+ *                      max_step_translation by the TCP's swing (≤ rotation × |TCP offset|: 2.6 cm at the
+ *                      defaults); the streamer's speed limits hold for the flange all the same.
  *  8. gripper_step     clip dgripper to ±max_step_gripper.
  *  9. gripper_range    clip the target closedness into [gripper_min, gripper_max].
  * 10. finite_target    defensive: a non-finite target (e.g. from a degenerate rotation) → hold.
@@ -30,7 +35,7 @@ import type { StageName, StageOutcome, StageReport } from "./stage";
 import { limitStepRotation, limitStepTranslation } from "./stepLimits";
 import { flangeToTcp, type TcpOffset } from "./tcpFlange";
 import { planWatchdog, stateWatchdog } from "./watchdogs";
-import { clampToWorkspace, type WorkspaceBox } from "./workspaceBox";
+import { clampToWorkspace, workspaceStateCheck, type WorkspaceBox } from "./workspaceBox";
 
 /** The limits of the envelope (resolved from the `actuator` parameters by `envelopeLimitsFrom`). */
 export interface EnvelopeLimits {
@@ -40,6 +45,8 @@ export interface EnvelopeLimits {
   maxStepRotation: number;
   /** Workspace box in the base frame (m). */
   workspace: WorkspaceBox;
+  /** How far outside the box the measured point may be and still be planned from (m). */
+  workspaceMargin: number;
   /** Which point the box bounds. */
   workspacePoint: "tcp" | "flange";
   /** Flange → TCP transform (for `workspacePoint: "tcp"`). */
@@ -150,8 +157,9 @@ export function applySafetyEnvelope(input: EnvelopeInput, limits: EnvelopeLimits
 
   // 7: workspace box on the chosen point; the flange moves by the same shift as that point.
   const point = (p: RigidPose): Vec3 => (limits.workspacePoint === "tcp" ? flangeToTcp(p, limits.tcpOffset).position : p.position);
+  if (refuse(workspaceStateCheck(point(current), limits.workspace, limits.workspaceMargin))) return hold(reports);
   const targetPoint = point(target);
-  const clamped = keep(clampToWorkspace(point(current), targetPoint, limits.workspace));
+  const clamped = keep(clampToWorkspace(targetPoint, limits.workspace));
   for (let i = 0; i < 3; i++) target.position[i] += clamped[i] - targetPoint[i];
 
   // 8-9: gripper.

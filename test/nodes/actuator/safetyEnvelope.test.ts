@@ -27,6 +27,18 @@ describe("safety envelope", () => {
     for (let i = 0; i < 7; i++) expect(r.commanded[i]).toBeCloseTo([0.02, -0.01, 0.03, 0, 0, 0.1, 0.2][i], 15);
   });
 
+  it("holds on a measured pose far outside the box (a bogus reading): no target is built on it", () => {
+    const r = applySafetyEnvelope(input({ state: [5, 0.0, 0.4, Math.PI, 0, 0, 0.5], delta: [0, 0, 0, 0, 0, 0, 0] }), limits);
+    expect(r.code).toBe("hold");
+    expect(r.target).toBeNull();
+    expect(r.limitsApplied).toEqual(["workspace_box"]);
+    expect(r.message).toMatch(/measured point outside the workspace box by more than the margin: x 5(\.\d+)? > 0\.8 \+ 0\.02 m/);
+    // Just outside (within the margin): planned from, and the target goes back into the box.
+    const near = applySafetyEnvelope(input({ state: [0.81, 0.0, 0.4, Math.PI, 0, 0, 0.5], delta: [0.01, 0, 0, 0, 0, 0, 0] }), limits);
+    expect(near.code).toBe("limited");
+    expect(flangeToTcp(poseFromVector(near.target!), limits.tcpOffset).position[0]).toBeCloseTo(0.8, 12);
+  });
+
   it("the e-stop wins over everything, even garbage input", () => {
     const latch = new EStopLatch();
     latch.trigger("service /actuator/estop", 5);
