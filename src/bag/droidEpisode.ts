@@ -52,7 +52,8 @@ interface H5Node {
 
 /**
  * Reads `dir/trajectory.h5` and lists the cameras. Throws naming the file and the missing dataset when
- * the layout is not DROID's.
+ * the layout is not DROID's, and naming the file and the dataset when the file is damaged (unreadable,
+ * a size larger than the file can hold, per-step datasets of different lengths).
  */
 export function readDroidEpisode(dir: string): DroidEpisode {
   const h5Path = path.join(dir, "trajectory.h5");
@@ -71,18 +72,37 @@ export function readDroidEpisode(dir: string): DroidEpisode {
       return null;
     }
   };
+  // jsfive parses lazily: a damaged file fails on the first use of a group's keys or a dataset's value,
+  // with jsfive's own RangeError or TypeError. Say which file and dataset.
+  const read = <T>(p: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw new Error(`${h5Path}: ${p} cannot be read, the file is damaged (${(e as Error).message})`);
+    }
+  };
+  /** The dataset's values, or undefined for a group; its shape is checked first (see below). */
+  const values = (p: string, d: H5Node): { shape: number[]; value: ArrayLike<number> | undefined } => {
+    const shape = read(p, () => d.shape ?? []);
+    // jsfive allocates the whole shape before reading: a damaged size must not get that far. No dataset
+    // holds more values than its file has bytes (8-byte numbers, at most 8:1 if compressed).
+    const count = shape.reduce((a, n) => a * n, 1);
+    if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0) || count > bytes.length) throw new Error(`${h5Path}: ${p} has shape [${shape.join(", ")}], more values than the file (${bytes.length} bytes) holds: the file is damaged`);
+    return { shape, value: read(p, () => d.value) }; // jsfive reads the dataset on every access of `value`: once only
+  };
   const matrix = (p: string, cols: number): number[][] | null => {
     const d = get(p);
-    const value = d?.value; // jsfive reads the dataset on every access of `value`: once only
-    if (d === null || value === undefined) return null;
-    const shape = d.shape ?? [];
+    if (d === null) return null;
+    const { shape, value } = values(p, d);
+    if (value === undefined) return null;
     if (shape.length !== 2 || shape[1] !== cols) throw new Error(`${h5Path}: ${p} has shape [${shape.join(", ")}], expected [T, ${cols}]`);
     const out: number[][] = [];
     for (let i = 0; i < shape[0]; i++) out.push(Array.from({ length: cols }, (_, j) => Number(value[i * cols + j])));
     return out;
   };
   const vector = (p: string): number[] | null => {
-    const value = get(p)?.value;
+    const d = get(p);
+    const value = d === null ? undefined : values(p, d).value;
     return value === undefined ? null : Array.from(value, Number);
   };
   const require = <T>(v: T | null, p: string): T => {
@@ -94,12 +114,16 @@ export function readDroidEpisode(dir: string): DroidEpisode {
   const gripperPosition = require(vector("observation/robot_state/gripper_position"), "observation/robot_state/gripper_position");
   const length = cartesianPosition.length;
   if (gripperPosition.length !== length) throw new Error(`${h5Path}: gripper_position has ${gripperPosition.length} rows, cartesian_position ${length}`);
+  // the robot state feeds pose maths that refuses NaN: a damaged value is reported here, with the file
+  const badRow = cartesianPosition.findIndex((row, i) => !row.every(Number.isFinite) || !Number.isFinite(gripperPosition[i]));
+  if (badRow >= 0) throw new Error(`${h5Path}: observation/robot_state at step ${badRow} is not a finite number (the file is damaged)`);
 
   let action: DroidEpisode["action"] = null;
   const actionGripper = vector("action/gripper_position");
   for (const source of ["cartesian_position", "cartesian_velocity"] as const) {
     const cartesian = matrix(`action/${source}`, 6);
     if (cartesian !== null && actionGripper !== null) {
+      if (cartesian.length !== length || actionGripper.length !== length) throw new Error(`${h5Path}: action/${source} has ${cartesian.length} rows, action/gripper_position ${actionGripper.length}, cartesian_position ${length}`);
       action = { source, cartesian, gripper: actionGripper };
       break;
     }
@@ -108,7 +132,7 @@ export function readDroidEpisode(dir: string): DroidEpisode {
   const videoDir = path.join(dir, "recordings", "MP4");
   const videos = fs.existsSync(videoDir) ? fs.readdirSync(videoDir).filter((n) => n.endsWith(".mp4") && !n.endsWith("-stereo.mp4")).map((n) => n.slice(0, -4)) : [];
   const typeGroup = get("observation/camera_type");
-  const typed = (typeGroup?.keys ?? []).slice().sort();
+  const typed = read("observation/camera_type", () => typeGroup?.keys ?? []).slice().sort();
   const serials = typed.length > 0 ? typed : videos.slice().sort();
   const exteriors = ["ext1", "ext2"] as const;
   let nextExterior = 0;
@@ -120,14 +144,17 @@ export function readDroidEpisode(dir: string): DroidEpisode {
 
   // ms since the epoch exceed 2^53 once scaled to ns: scale the whole part as bigint
   const fromMs = (ms: number[]): bigint[] => ms.map((v) => BigInt(Math.floor(v)) * 1_000_000n + BigInt(Math.round((v - Math.floor(v)) * 1e6)));
+  // A source of step times is used when it has a time for every step, each one a ROS time (0 ≤ t < 2^31 s;
+  // a damaged file gives NaN or garbage); else the next one is tried.
+  const times = (values: number[] | null, perSecond: number): values is number[] => values !== null && values.length === length && values.every((v) => v >= 0 && v / perSecond < 2 ** 31);
   const stepTimes = (serial: string | null): bigint[] => {
     const cam = serial === null ? null : vector(`observation/timestamp/cameras/${serial}_estimated_capture`);
-    if (cam !== null && cam.length === length) return fromMs(cam);
+    if (times(cam, 1e3)) return fromMs(cam);
     const sec = vector("observation/timestamp/robot_state/robot_timestamp_seconds");
     const nanos = vector("observation/timestamp/robot_state/robot_timestamp_nanos");
-    if (sec !== null && nanos !== null && sec.length === length) return sec.map((s, i) => BigInt(Math.round(s)) * 1_000_000_000n + BigInt(Math.round(nanos[i])));
+    if (times(sec, 1) && nanos !== null && nanos.length === length && nanos.every((n) => n >= 0 && n < 1e9)) return sec.map((s, i) => BigInt(Math.round(s)) * 1_000_000_000n + BigInt(Math.round(nanos[i])));
     const control = vector("observation/timestamp/control/step_start");
-    if (control !== null && control.length === length) return fromMs(control);
+    if (times(control, 1e3)) return fromMs(control);
     return Array.from({ length }, (_, i) => BigInt(Math.round((i * 1e9) / DROID_CONTROL_HZ)));
   };
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BagReader } from "../../src/bag/BagReader";
 import { convertDroidEpisode, DROID_ACTION_TOPIC } from "../../src/bag/convertDroid";
-import { readDroidEpisode, selectDroidCamera } from "../../src/bag/droidEpisode";
+import { readDroidEpisode, selectDroidCamera, type DroidEpisode } from "../../src/bag/droidEpisode";
 import { DEFAULT_TOPICS } from "../../src/bag/topics";
 import { ffmpegAvailable } from "../../src/bag/videoFrames";
 import { decodeImage } from "../../src/worldmodel/imageDecode";
@@ -124,5 +124,69 @@ describeWithFfmpeg("convert-droid", () => {
     await expect(convertDroidEpisode(root, path.join(root, "x"))).rejects.toThrow(/not a DROID episode: no trajectory\.h5/);
     await expect(convertDroidEpisode(episode.dir, path.join(root, "y"), { camera: "999" })).rejects.toThrow(/no camera '999'; available: .*\(ext1\)/);
     expect(fs.existsSync(path.join(root, "y"))).toBe(false);
+  });
+});
+
+describeWithFfmpeg("readDroidEpisode on a damaged trajectory.h5", () => {
+  const root = tempDir("droid-damaged");
+  const steps = 12;
+  let episode: SyntheticEpisode;
+  let h5: Buffer;
+  beforeAll(() => {
+    episode = writeSyntheticDroidEpisode(path.join(root, "episode"), steps, 2, 4);
+    h5 = fs.readFileSync(path.join(episode.dir, "trajectory.h5"));
+  });
+
+  let copies = 0;
+  function withH5(bytes: Uint8Array): string {
+    const dir = path.join(root, `damaged_${copies++}`);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "trajectory.h5"), bytes);
+    return dir;
+  }
+
+  it("gives an error naming the file, or an episode whose per-step arrays agree, for any damaged dataset size", () => {
+    // regression: a damaged size made jsfive allocate the whole claimed shape ("Invalid array length",
+    // or gigabytes), its read errors escaped as bare RangeError/TypeError, and actions of another length
+    // than the trajectory came back as if intact
+    const view = new DataView(h5.buffer, h5.byteOffset, h5.byteLength);
+    const sizes: number[] = [];
+    for (let at = 0; at + 8 <= h5.length; at++) if (view.getBigUint64(at, true) === BigInt(steps)) sizes.push(at);
+    expect(sizes.length).toBeGreaterThan(10); // the datasets' dataspace dimensions, among others
+    for (const at of sizes) {
+      for (const size of [2n ** 40n, BigInt(steps + 1)]) {
+        const damaged = Uint8Array.from(h5);
+        new DataView(damaged.buffer).setBigUint64(at, size, true);
+        const dir = withH5(damaged);
+        let e: DroidEpisode;
+        try {
+          e = readDroidEpisode(dir);
+        } catch (err) {
+          expect(err).toBeInstanceOf(Error);
+          expect([err instanceof RangeError, err instanceof TypeError, (err as Error).message.includes(path.join(dir, "trajectory.h5"))]).toEqual([false, false, true]);
+          continue;
+        }
+        expect(e.gripperPosition).toHaveLength(e.length);
+        expect(e.cartesianPosition).toHaveLength(e.length);
+        if (e.action !== null) expect([e.action.cartesian.length, e.action.gripper.length]).toEqual([e.length, e.length]);
+      }
+    }
+  });
+
+  it("falls back to the robot's timestamps when a camera's are not numbers", () => {
+    // regression: stepTimes threw "The number NaN cannot be converted to a BigInt"
+    const captures = episode.captureMs.map((t, i) => (i === 3 ? NaN : t));
+    const bad = writeSyntheticDroidEpisode(path.join(root, "nan_times"), steps, 2, 4, { [`observation/timestamp/cameras/${SERIALS.ext1}_estimated_capture`]: { data: captures } });
+    const e = readDroidEpisode(bad.dir);
+    expect(e.stepTimes(SERIALS.ext1)).toEqual(bad.captureMs.map((m) => BigInt(Math.floor(m / 1000)) * 1_000_000_000n + BigInt((m % 1000) * 1e6)));
+    expect(e.stepTimes(SERIALS.ext2)[3]).toBe(BigInt(bad.captureMs[3]) * 1_000_000n);
+  });
+
+  it("names the file and the step when the robot state is not a number", async () => {
+    // regression: the NaN reached convert-droid's pose maths, which threw "start[0] must be a finite number"
+    const cartesian = episode.cartesian.flat().map((v, i) => (i === 3 * 6 + 1 ? NaN : v));
+    const bad = writeSyntheticDroidEpisode(path.join(root, "nan_state"), steps, 2, 4, { "observation/robot_state/cartesian_position": { data: cartesian } });
+    expect(() => readDroidEpisode(bad.dir)).toThrow(/nan_state\/trajectory\.h5: observation\/robot_state at step 3 is not a finite number/);
+    await expect(convertDroidEpisode(bad.dir, path.join(root, "nan_state_bag"))).rejects.toThrow(/trajectory\.h5: observation\/robot_state at step 3/);
   });
 });

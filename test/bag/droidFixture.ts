@@ -37,7 +37,7 @@ const f = new h5wasm.File(spec.file, "w");
 const group = (p) => { let g = f; for (const part of p.split("/")) g = g.get(part) ?? g.create_group(part); return g; };
 for (const d of spec.datasets) {
   const cut = d.path.lastIndexOf("/");
-  const data = d.int ? BigInt64Array.from(d.data.map((v) => BigInt(Math.round(v)))) : Float64Array.from(d.data);
+  const data = d.int ? BigInt64Array.from(d.data.map((v) => BigInt(Math.round(v)))) : Float64Array.from(d.data, (v) => v ?? NaN); // JSON has no NaN: null
   const shape = d.shape;
   // as h5py's resizable datasets in DROID's trajectory_writer: chunked (spec.chunkRows rows), unlimited first axis
   group(d.path.slice(0, cut)).create_dataset({ name: d.path.slice(cut + 1), data, shape, maxshape: [null, ...shape.slice(1)], chunks: [Math.min(spec.chunkRows, shape[0]), ...shape.slice(1)] });
@@ -47,9 +47,10 @@ f.close();
 
 /**
  * Writes the episode folder `dir`; `videoSteps` frames per camera video (default = steps); datasets are
- * chunked by `chunkRows` rows (small by default so chunk-spanning reads are exercised).
+ * chunked by `chunkRows` rows (small by default so chunk-spanning reads are exercised). `replace` gives
+ * other values (same shape; float64 unless `int`) for datasets by path, e.g. a NaN where a damaged file has one.
  */
-export function writeSyntheticDroidEpisode(dir: string, steps = 30, videoSteps = steps, chunkRows = 8): SyntheticEpisode {
+export function writeSyntheticDroidEpisode(dir: string, steps = 30, videoSteps = steps, chunkRows = 8, replace: Record<string, { data: number[]; int?: boolean }> = {}): SyntheticEpisode {
   fs.mkdirSync(path.join(dir, "recordings", "MP4"), { recursive: true });
   const cartesian = Array.from({ length: steps }, (_, i) => [0.4 + 0.01 * i, -0.1 + 0.005 * i, 0.3 - 0.002 * i, Math.PI - 0.02 * i, 0.1 + 0.01 * i, -0.5 + 0.03 * i]);
   const gripper = Array.from({ length: steps }, (_, i) => Math.min(1, i / 20));
@@ -72,6 +73,7 @@ export function writeSyntheticDroidEpisode(dir: string, steps = 30, videoSteps =
     datasets.push({ path: `observation/timestamp/cameras/${serial}_estimated_capture`, data: captureMs, shape: [steps], int: true });
     datasets.push({ path: `observation/timestamp/cameras/${serial}_frame_received`, data: captureMs.map((m) => m + 30), shape: [steps], int: true });
   }
+  for (const d of datasets) if (replace[d.path] !== undefined) Object.assign(d, { int: false }, replace[d.path]);
   const h5 = spawnSync(process.execPath, ["--input-type=module", "-e", H5_SCRIPT], { cwd: repoRoot, input: JSON.stringify({ file: path.join(dir, "trajectory.h5"), datasets, chunkRows }), encoding: "utf8" });
   if (h5.status !== 0) throw new Error(`writing trajectory.h5 failed: ${h5.stderr}`);
 
