@@ -12,8 +12,10 @@ export interface RobotInterface {
   /** The current observation (frame embedding + state); resolves when a fresh one is available. */
   observe(): Promise<Observation>;
   /**
-   * Commands an action; resolves to the action actually sent (after the safety envelope), or null when
-   * nothing was sent (planning paused or stopped meanwhile).
+   * Hands an action to the robot; resolves to the action handed over, or null when nothing was (planning
+   * paused or stopped meanwhile). What the robot's own safety layer then commands from it is the robot's
+   * to report: under ROS the actuator node's envelope, in ActuatorStatus.commanded (a separate process
+   * that the planner does not wait on).
    */
   sendAction(action: readonly number[]): Promise<readonly number[] | null>;
   /** Resolves true once the last commanded motion has settled, false when `timeoutS` passes first. */
@@ -51,7 +53,7 @@ export interface ControllerStats {
 /** One executed (or attempted) step of the blocking loop. */
 export interface ExecutedStep {
   step: PlanStep;
-  /** What the robot actually commanded (null when nothing was sent). */
+  /** What was handed to the robot (null when nothing was: paused or stopped meanwhile). */
   sent: readonly number[] | null;
   settled: boolean | null;
 }
