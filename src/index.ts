@@ -18,7 +18,7 @@ export { preprocessImage, checkRawImage, channelsOf } from "./worldmodel/preproc
 export type { RawImage, PixelEncoding, PreprocessOptions, ResizeMode } from "./worldmodel/preprocess";
 export { preprocessOptionsFor, readImages, imagesToBatch } from "./worldmodel/imageInput";
 export { decodeImage, encodePng, headerDimensions, sniffFormat, MAX_IMAGE_MEGAPIXELS } from "./worldmodel/imageDecode";
-export { tensor, checkTensor, type FloatTensor } from "./worldmodel/tensor";
+export { tensor, checkTensor, type FloatTensor } from "./tensor/tensor";
 
 // Planner: receding-horizon MPC over goal images, and the loop that drives a robot with it.
 export { RecedingHorizonPlanner, RETURN_TOLERANCE_M, RETURN_MAX_MOVES } from "./mpc/RecedingHorizonPlanner";
@@ -26,7 +26,7 @@ export type { Observation, PlannerSettings, PlanStatus, PlanStatusCode, PlanStep
 export { GoalSchedule, type Goal, type GoalOutcome, type GoalTrace } from "./mpc/GoalSchedule";
 export { MpcController, type RobotInterface, type ControllerOptions, type ControllerStats, type ExecutedStep } from "./mpc/MpcController";
 export { plannerSettingsFromConfig } from "./mpc/plannerSettings";
-export { latentL1 } from "./mpc/latentDistance";
+export { latentL1 } from "./worldmodel/latentDistance";
 
 // CEM and pose math: pure, seedable, no I/O.
 export * from "./cem";
@@ -43,7 +43,7 @@ export {
   posesToDiff,
   wrapAngleLikeScipy,
   type Vector7,
-} from "./mpc/poseMath";
+} from "./pose/poseMath";
 
 // Configuration: the parameter table, YAML files and their checks.
 export { defaultConfig, resolveConfig, applyChanges, renderDefaultsYaml } from "./config/configFile";

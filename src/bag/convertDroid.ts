@@ -4,7 +4,7 @@
  * target rate the way V-JEPA 2-AC's DROID loader subsamples (every ⌈source fps / fps⌉-th step, video
  * frame i ↔ trajectory row i).
  */
-import { eulerXyzToQuaternion, posesToDiff } from "../mpc/poseMath";
+import { eulerXyzToQuaternion, posesToDiff } from "../pose/poseMath";
 import { silentLogger, type Logger } from "../log";
 import { MessageTypes, timeFromNanoseconds, type EndEffectorDelta, type Float64MultiArray, type JointState, type PoseStamped } from "../ros/messages";
 import { BagWriter } from "./BagWriter";

@@ -11,8 +11,8 @@ import { imagesToBatch, preprocessOptionsFor, readImages } from "../worldmodel/i
 import { loadModelFromConfig } from "../worldmodel/modelFromConfig";
 import type { OnnxWorldModel } from "../worldmodel/OnnxWorldModel";
 import type { ProviderName } from "../worldmodel/sessionProtocol";
-import { tensor, type FloatTensor } from "../worldmodel/tensor";
-import { summarise, type Summary } from "./stats";
+import { tensor, type FloatTensor } from "../tensor/tensor";
+import { summarise, type Summary } from "../stats";
 import { integerFlag } from "./flagValues";
 
 /** Planner flags and the `planner.*` parameter each one overrides. */

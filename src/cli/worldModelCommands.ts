@@ -8,7 +8,7 @@ import { createLogger } from "../log";
 import { imagesToBatch, preprocessOptionsFor, readImages } from "../worldmodel/imageInput";
 import { OnnxWorldModel, readModelPackage } from "../worldmodel/OnnxWorldModel";
 import type { ProviderName } from "../worldmodel/sessionProtocol";
-import { tensor } from "../worldmodel/tensor";
+import { tensor } from "../tensor/tensor";
 import { integerFlag } from "./flagValues";
 
 interface ModelFlags {

@@ -5,7 +5,7 @@
  * goal pose, since the planner stops and holds there. The threshold depends on the encoder alone, so this
  * is rerun whenever the encoder changes.
  */
-import { latentL1 } from "../mpc/latentDistance";
+import { latentL1 } from "../worldmodel/latentDistance";
 import { createSimRandom, deriveSeed, TabletopSim } from "../sim";
 import { imagesToBatch } from "../worldmodel/imageInput";
 import type { PreprocessOptions, RawImage } from "../worldmodel/preprocess";

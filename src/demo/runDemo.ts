@@ -4,11 +4,11 @@
  * planner drive the simulated arm in blocking mode (plan, execute, settle) until the schedule is done,
  * and scores it with the simulator's own success check.
  */
-import type { Summary } from "../cli/stats";
-import { summarise } from "../cli/stats";
+import type { Summary } from "../stats";
+import { summarise } from "../stats";
 import type { Config } from "../config/parameters";
 import { silentLogger, type Logger } from "../log";
-import { posesToDiff } from "../mpc/poseMath";
+import { posesToDiff } from "../pose/poseMath";
 import type { ImageMsg } from "../nodes/CameraNode";
 import { InProcessPipeline } from "../nodes/InProcessPipeline";
 import type { PlanStatusMsg } from "../nodes/messages";

@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { decodeNpy, encodeNpy, type NpyArray } from "./npy";
-import { fromHalfBits } from "../worldmodel/float16";
-import { tensor, type FloatTensor } from "../worldmodel/tensor";
+import { fromHalfBits } from "../tensor/float16";
+import { tensor, type FloatTensor } from "../tensor/tensor";
 
 /** Reads any `.npy` file; errors name the file. */
 export function readNpy(file: string): NpyArray {

@@ -3,7 +3,7 @@
  * optional energy threshold to advance early (paper pick-and-place: 3 sub-goals with budgets 4, 10, 4).
  * Pure state machine; keeps the energy trace per goal.
  */
-import type { FloatTensor } from "../worldmodel/tensor";
+import type { FloatTensor } from "../tensor/tensor";
 
 /** One goal as the planner uses it. */
 export interface Goal {

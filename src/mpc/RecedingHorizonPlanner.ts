@@ -4,11 +4,11 @@
  * One step function (`step`) that live ROS, bag replay, tests and the demo all drive.
  */
 import { CEM_DEFAULTS, planCem, warmStartFromPrevious, type CemDistribution, type CemOptions } from "../cem";
-import type { FloatTensor } from "../worldmodel/tensor";
+import type { FloatTensor } from "../tensor/tensor";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { GoalSchedule, type Goal, type GoalOutcome } from "./GoalSchedule";
-import { latentL1 } from "./latentDistance";
-import { POSE_DIM } from "./poseMath";
+import { latentL1 } from "../worldmodel/latentDistance";
+import { POSE_DIM } from "../pose/poseMath";
 
 /** What the planner needs from one moment of the robot. */
 export interface Observation {

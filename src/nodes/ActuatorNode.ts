@@ -6,7 +6,7 @@
  * SETTLED once the measured pose has come to rest at the target (the planner's blocking mode waits for it).
  * It never plans or encodes: nothing here waits behind a model run.
  */
-import { quaternionToEulerXyz } from "../mpc/poseMath";
+import { quaternionToEulerXyz } from "../pose/poseMath";
 import {
   applySafetyEnvelope,
   EStopLatch,

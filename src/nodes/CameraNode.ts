@@ -7,7 +7,7 @@
  */
 import { decodeImage } from "../worldmodel/imageDecode";
 import { channelsOf, checkRawImage, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
-import type { FloatTensor } from "../worldmodel/tensor";
+import type { FloatTensor } from "../tensor/tensor";
 import type { CompressedImage as CompressedImageMsg, Image as ImageMsg } from "../ros/messages";
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
 import type { EmbeddingChannel } from "./embeddingChannel";

@@ -9,7 +9,7 @@ import { MAX_ERROR_RETRIES, MpcController, type RobotInterface } from "../mpc/Mp
 import type { Observation, PlannerSettings, PlanStep, RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
 import type { PreprocessOptions } from "../worldmodel/preprocess";
 import { preprocessImage } from "../worldmodel/preprocess";
-import type { FloatTensor } from "../worldmodel/tensor";
+import type { FloatTensor } from "../tensor/tensor";
 import type { ActuatorStatus as ActuatorStatusMsg, JointState as JointStateMsg, PoseStamped as PoseStampedMsg } from "../ros/messages";
 import type { EmbeddingChannel, EncodedFrame } from "./embeddingChannel";
 import { goalImagesFromRequest, type GoalRequestLimits, type SetGoalRequest, type SetGoalResponse } from "./goalRequest";

@@ -4,7 +4,7 @@
  * gripper actions, and publishes the pose and gripper state at a fixed rate. Used by the in-process demo,
  * bag replay and the node tests; `onState` lets a renderer draw each new state.
  */
-import { quaternionToEulerXyz, eulerXyzToQuaternion } from "../mpc/poseMath";
+import { quaternionToEulerXyz, eulerXyzToQuaternion } from "../pose/poseMath";
 import type { PoseStampedMsg } from "./actuator";
 import type { JointStateMsg } from "./PlannerNode";
 import { NODE_ACTIONS, NODE_TOPICS } from "./topics";

@@ -3,7 +3,7 @@
  * official model), so they never go through ROS messages or JS number arrays: in one process they are
  * passed by reference; across processes they travel as raw bytes over ZeroMQ (ZmqEmbeddingChannel).
  */
-import type { FloatTensor } from "../worldmodel/tensor";
+import type { FloatTensor } from "../tensor/tensor";
 
 /** One encoded camera frame. */
 export interface EncodedFrame {

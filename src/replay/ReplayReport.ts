@@ -1,5 +1,5 @@
 /** What `vjepa2-mpc replay` reports (written as JSON and rendered as HTML). */
-import type { Summary } from "../cli/stats";
+import type { Summary } from "../stats";
 import type { AgreementSummary } from "./agreement";
 
 /** One planning step of the replay. */

@@ -16,7 +16,7 @@
  * Deterministic: `reset(seed, …)` fixes the scene and goals; `step` has no randomness. Not re-entrant
  * (it reuses one renderer's buffers).
  */
-import { assertVector7, computeNewPose, type Vector7 } from "../mpc/poseMath";
+import { assertVector7, computeNewPose, type Vector7 } from "../pose/poseMath";
 import type { RawImage } from "../worldmodel/preprocess";
 import { SceneRenderer } from "./SceneRenderer";
 import type { SceneState } from "./sceneGeometry";

@@ -6,7 +6,7 @@
  * upstream derives DROID actions from recorded states; it differs from the command where the
  * workspace clamp or the gripper limits cut a step short. The last step has no action.
  */
-import { posesToDiff } from "../mpc/poseMath";
+import { posesToDiff } from "../pose/poseMath";
 import type { RawImage } from "../worldmodel/preprocess";
 import { createRandomWalkPolicy, createScriptedFineApproachPolicy, createScriptedPickPlacePolicy, createScriptedReachPolicy, type SimPolicy } from "./simPolicies";
 import { createSimRandom, deriveSeed, type SimRandom } from "./simRandom";

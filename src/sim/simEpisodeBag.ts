@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { BagWriter } from "../bag/BagWriter";
 import { rgbImageMessage } from "../bag/imageMessages";
 import { GRIPPER_JOINT_NAME, recordingTopics, type RecordingTopics } from "../bag/topics";
-import { eulerXyzToQuaternion } from "../mpc/poseMath";
+import { eulerXyzToQuaternion } from "../pose/poseMath";
 import { MessageTypes, secondsToNanoseconds, timeFromNanoseconds, type EndEffectorDelta, type JointState, type PoseStamped } from "../ros/messages";
 import { DEFAULT_SIM_CONFIG } from "./simConfig";
 import { checkSimDatasetOptions, recordDatasetEpisode, type SimDatasetOptions } from "./simDataset";

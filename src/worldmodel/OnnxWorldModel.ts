@@ -3,13 +3,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { latentL1 } from "../mpc/latentDistance";
-import { computeNewPose } from "../mpc/poseMath";
+import { latentL1 } from "./latentDistance";
+import { computeNewPose } from "../pose/poseMath";
 import { silentLogger, type Logger } from "../log";
 import { parseModelPackage, type GraphSpec, type ModelPackage } from "./modelPackage";
 import { SessionWorker } from "./SessionWorker";
 import type { ProviderConfig, SessionValueInfo } from "./sessionProtocol";
-import { checkTensor, tensor, type FloatTensor } from "./tensor";
+import { checkTensor, tensor, type FloatTensor } from "../tensor/tensor";
 import type { RolloutResult, WorldModel, WorldModelInfo } from "./WorldModel";
 
 /** Options for loading a model package. */

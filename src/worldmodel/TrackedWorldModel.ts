@@ -2,7 +2,7 @@
  * A WorldModel wrapper that knows whether calls are in flight, so a simulation can hold its clock while
  * the model thinks (planning then looks instantaneous in simulated time). Counts calls for reports.
  */
-import type { FloatTensor } from "./tensor";
+import type { FloatTensor } from "../tensor/tensor";
 import type { RolloutResult, WorldModel } from "./WorldModel";
 
 export class TrackedWorldModel implements WorldModel {

@@ -1,4 +1,4 @@
-import type { FloatTensor } from "./tensor";
+import type { FloatTensor } from "../tensor/tensor";
 
 /** Energies (and the propagated poses) of S candidate action sequences. */
 export interface RolloutResult {

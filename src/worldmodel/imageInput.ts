@@ -6,7 +6,7 @@ import { readNpy } from "../io/npyFile";
 import { decodeImage } from "./imageDecode";
 import type { ModelPackage } from "./modelPackage";
 import { preprocessImage, type PreprocessOptions, type RawImage, type ResizeMode } from "./preprocess";
-import { tensor, type FloatTensor } from "./tensor";
+import { tensor, type FloatTensor } from "../tensor/tensor";
 
 /** Preprocessing options of a package: its image size and normalisation, with the chosen resize mode. */
 export function preprocessOptionsFor(pkg: Pick<ModelPackage, "imageSize" | "normalization">, resize: ResizeMode): PreprocessOptions {

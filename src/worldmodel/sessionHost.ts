@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
-import { float16ToFloat32, float32ToFloat16 } from "./float16";
+import { float16ToFloat32, float32ToFloat16 } from "../tensor/float16";
 import type { GraphSpec } from "./modelPackage";
 import type { HostRequest, HostResponse, ProviderConfig, ProviderName, SessionValueInfo, WireTensor } from "./sessionProtocol";
 

@@ -6,7 +6,7 @@ import { readDroidEpisode, selectDroidCamera, type DroidEpisode } from "../../sr
 import { DEFAULT_TOPICS } from "../../src/bag/topics";
 import { ffmpegAvailable } from "../../src/bag/videoFrames";
 import { decodeImage } from "../../src/worldmodel/imageDecode";
-import { posesToDiff, quaternionToEulerXyz } from "../../src/mpc/poseMath";
+import { posesToDiff, quaternionToEulerXyz } from "../../src/pose/poseMath";
 import type { CompressedImage, EndEffectorDelta, Float64MultiArray, Image, JointState, PoseStamped } from "../../src/ros/messages";
 import { timeToNanoseconds } from "../../src/ros/messages";
 import { frameLevel, SERIALS, writeSyntheticDroidEpisode, type SyntheticEpisode } from "./droidFixture";

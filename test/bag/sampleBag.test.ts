@@ -4,7 +4,7 @@ import { BagReader } from "../../src/bag/BagReader";
 import { DEFAULT_TOPICS } from "../../src/bag/topics";
 import type { EndEffectorDelta, Image, JointState, PoseStamped } from "../../src/ros/messages";
 import { timeToNanoseconds } from "../../src/ros/messages";
-import { posesToDiff } from "../../src/mpc/poseMath";
+import { posesToDiff } from "../../src/pose/poseMath";
 import { SAMPLE_BAG_DIR, SAMPLE_FRAMES, sampleFrame, sampleStamp, sampleState } from "./sampleBag";
 
 describe("committed sample bag (test/fixtures/bags/sample)", () => {

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { BagWriter } from "../../src/bag/BagWriter";
 import { DEFAULT_TOPICS } from "../../src/bag/topics";
-import { eulerXyzToQuaternion, posesToDiff } from "../../src/mpc/poseMath";
+import { eulerXyzToQuaternion, posesToDiff } from "../../src/pose/poseMath";
 import { MessageTypes, timeFromNanoseconds, type EndEffectorDelta, type Image, type JointState, type PoseStamped } from "../../src/ros/messages";
 
 export const SAMPLE_BAG_DIR = path.resolve(__dirname, "..", "fixtures", "bags", "sample");

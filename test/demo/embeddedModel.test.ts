@@ -10,7 +10,7 @@ import { TabletopSim } from "../../src/sim";
 import { preprocessOptionsFor } from "../../src/worldmodel/imageInput";
 import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
 import { preprocessImage, type RawImage } from "../../src/worldmodel/preprocess";
-import type { FloatTensor } from "../../src/worldmodel/tensor";
+import type { FloatTensor } from "../../src/tensor/tensor";
 
 let model: OnnxWorldModel;
 beforeAll(async () => {

@@ -47,7 +47,7 @@ import { BagReader, formatDamage, type BagDamage } from "../../src/bag/BagReader
 import { BagWriter } from "../../src/bag/BagWriter";
 import { convertDroidEpisode } from "../../src/bag/convertDroid";
 import { readDroidEpisode, type DroidEpisode } from "../../src/bag/droidEpisode";
-import { eulerXyzToQuaternion } from "../../src/mpc/poseMath";
+import { eulerXyzToQuaternion } from "../../src/pose/poseMath";
 import { MessageTypes, timeFromNanoseconds, type Float64MultiArray, type JointState, type PoseStamped } from "../../src/ros/messages";
 import { SERIALS, writeSyntheticDroidEpisode } from "../bag/droidFixture";
 

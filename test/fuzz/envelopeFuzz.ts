@@ -33,7 +33,7 @@
 import { xoroshiro128plus } from "pure-rand";
 import { defaultConfig } from "../../src/config/configFile";
 import type { Config } from "../../src/config/parameters";
-import { quaternionToEulerXyz } from "../../src/mpc/poseMath";
+import { quaternionToEulerXyz } from "../../src/pose/poseMath";
 import { ActuatorNode } from "../../src/nodes/ActuatorNode";
 // From the modules themselves, not the index: its re-exports are getters, costly in the hot loop.
 import { actuatorSettingsFrom, type ActuatorSettings } from "../../src/nodes/actuator/actuatorSettings";

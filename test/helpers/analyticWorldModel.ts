@@ -1,4 +1,4 @@
-import type { FloatTensor } from "../../src/worldmodel/tensor";
+import type { FloatTensor } from "../../src/tensor/tensor";
 import type { RolloutResult, WorldModel } from "../../src/worldmodel/WorldModel";
 
 /**

@@ -3,8 +3,8 @@ import { SimClock } from "../../src/nodes/transport/clocks";
 import { timeFromSeconds } from "../../src/ros/messages";
 import type { ImageMsg } from "../../src/nodes/CameraNode";
 import type { PlannerNodeOptions } from "../../src/nodes/PlannerNode";
-import { quaternionToEulerXyz } from "../../src/mpc/poseMath";
-import type { FloatTensor } from "../../src/worldmodel/tensor";
+import { quaternionToEulerXyz } from "../../src/pose/poseMath";
+import type { FloatTensor } from "../../src/tensor/tensor";
 
 /**
  * PlannerNode options for node tests: the default topic names, an 8 px identity preprocessing, the pose

@@ -4,7 +4,7 @@
  */
 import { RecedingHorizonPlanner } from "../../src/mpc/RecedingHorizonPlanner";
 import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
-import { tensor } from "../../src/worldmodel/tensor";
+import { tensor } from "../../src/tensor/tensor";
 import { TINY_MODEL } from "../helpers/fixtures";
 
 describe("planner recovers a known action (tiny package, paper settings)", () => {

@@ -1,5 +1,5 @@
 import { defaultConfig } from "../../src/config/configFile";
-import { computeNewPose, eulerXyzToQuaternion } from "../../src/mpc/poseMath";
+import { computeNewPose, eulerXyzToQuaternion } from "../../src/pose/poseMath";
 import { ACTUATOR_CODES, ActuatorNode, type ActuatorStatusMsg } from "../../src/nodes/ActuatorNode";
 import { actuatorSettingsFrom, type PoseStampedMsg, type TwistStampedMsg } from "../../src/nodes/actuator";
 import { endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "../../src/nodes/messages";

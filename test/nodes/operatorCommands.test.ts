@@ -8,7 +8,7 @@ import type { SetGoalRequest, SetGoalResponse } from "../../src/nodes/goalReques
 import { PLAN_STATUS_CODES, type EndEffectorDeltaMsg, type PlanStatusMsg } from "../../src/nodes/messages";
 import { PlannerNode, type JointStateMsg, type PlannerNodeOptions, type PoseStampedMsg } from "../../src/nodes/PlannerNode";
 import { timeFromSeconds } from "../../src/ros/messages";
-import type { FloatTensor } from "../../src/worldmodel/tensor";
+import type { FloatTensor } from "../../src/tensor/tensor";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 import { flush, meanEncoder, plannerTestOptions, simWorld, solidImage } from "../helpers/nodeFixtures";
 

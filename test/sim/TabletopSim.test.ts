@@ -1,4 +1,4 @@
-import { computeNewPose, posesToDiff } from "../../src/mpc/poseMath";
+import { computeNewPose, posesToDiff } from "../../src/pose/poseMath";
 import { DEFAULT_SIM_CONFIG } from "../../src/sim/simConfig";
 import { TabletopSim } from "../../src/sim/TabletopSim";
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { runCommandInProcess } from "../helpers/cli";
 import { registerSimCommands } from "../../src/cli/simCommands";
 import { readNpy } from "../../src/io/npyFile";
-import { posesToDiff } from "../../src/mpc/poseMath";
+import { posesToDiff } from "../../src/pose/poseMath";
 import { writeSimDataset } from "../../src/sim/simDataset";
 import { chooseEpisodeKind, recordEpisode } from "../../src/sim/simEpisode";
 import { TabletopSim } from "../../src/sim/TabletopSim";

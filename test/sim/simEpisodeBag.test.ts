@@ -7,7 +7,7 @@ import { DEFAULT_TOPICS } from "../../src/bag/topics";
 import { registerSimCommands } from "../../src/cli/simCommands";
 import { resolveConfig } from "../../src/config/configFile";
 import { readNpy } from "../../src/io/npyFile";
-import { quaternionToEulerXyz } from "../../src/mpc/poseMath";
+import { quaternionToEulerXyz } from "../../src/pose/poseMath";
 import { replayBag } from "../../src/replay/replayBag";
 import { MessageTypes, timeToNanoseconds, type EndEffectorDelta, type Image, type JointState, type PoseStamped } from "../../src/ros/messages";
 import { writeSimDataset } from "../../src/sim/simDataset";

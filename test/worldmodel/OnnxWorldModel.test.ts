@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
-import { tensor, type FloatTensor } from "../../src/worldmodel/tensor";
+import { tensor, type FloatTensor } from "../../src/tensor/tensor";
 import { TINY_MODEL, TINY_MODEL_FP16, maxAbsDiff } from "../helpers/fixtures";
 
 const N = 16;

@@ -1,4 +1,4 @@
-import { float16ToFloat32, float32ToFloat16, fromHalfBits, toHalfBits } from "../../src/worldmodel/float16";
+import { float16ToFloat32, float32ToFloat16, fromHalfBits, toHalfBits } from "../../src/tensor/float16";
 
 describe("float16", () => {
   it("encodes known values exactly", () => {

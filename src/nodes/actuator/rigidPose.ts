@@ -2,10 +2,10 @@
  * Rigid poses as plain numbers: position (m) and unit quaternion `[x, y, z, w]` (scalar last, like ROS
  * geometry_msgs and scipy), plus the few quaternion operations the actuator needs (angle, axis-angle,
  * slerp, rotating a vector). Conversions to and from the DROID state vector
- * `[x, y, z, roll, pitch, yaw, gripper]` go through src/mpc/poseMath.ts (scipy extrinsic 'xyz').
+ * `[x, y, z, roll, pitch, yaw, gripper]` go through src/pose/poseMath.ts (scipy extrinsic 'xyz').
  * Pure, no I/O.
  */
-import { eulerXyzToQuaternion, quaternionToEulerXyz } from "../../mpc/poseMath";
+import { eulerXyzToQuaternion, quaternionToEulerXyz } from "../../pose/poseMath";
 
 /** Three numbers (a position in m, a velocity, a rotation vector in rad). */
 export type Vec3 = [number, number, number];

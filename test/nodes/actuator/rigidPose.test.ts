@@ -1,4 +1,4 @@
-import { eulerXyzToMatrix } from "../../../src/mpc/poseMath";
+import { eulerXyzToMatrix } from "../../../src/pose/poseMath";
 import { angleBetween, composePoses, invertPose, poseFromVector, quatAngle, quatFromEuler, quatFromRotationVector, quatMultiply, quatToRotationVector, rotateVector, slerp, vectorFromPose } from "../../../src/nodes/actuator/rigidPose";
 import { expectPoseClose, expectSameRotation, pose } from "./helpers";
 

@@ -1,5 +1,5 @@
 import { defaultConfig } from "../../../src/config/configFile";
-import { computeNewPose } from "../../../src/mpc/poseMath";
+import { computeNewPose } from "../../../src/pose/poseMath";
 import { actuatorSettingsFrom } from "../../../src/nodes/actuator/actuatorSettings";
 import { EStopLatch } from "../../../src/nodes/actuator/estopLatch";
 import { flangeToTcp } from "../../../src/nodes/actuator/tcpFlange";

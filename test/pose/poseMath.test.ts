@@ -14,7 +14,7 @@ import {
   quaternionToEulerXyz,
   quaternionToMatrix,
   wrapAngleLikeScipy,
-} from "../../src/mpc/poseMath";
+} from "../../src/pose/poseMath";
 
 interface NewPoseCase { pose: number[]; action: number[]; result: number[] }
 interface DiffCase { start: number[]; end: number[]; result: number[] }
