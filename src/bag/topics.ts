@@ -2,8 +2,6 @@
  * The recording convention (DESIGN §5): the topics `convert-droid` and the simulator write and replay
  * reads by default. Every name can be overridden; the types are what each topic carries.
  */
-import { MessageTypes } from "../ros/messages";
-
 /** Topic names of one recording. */
 export interface RecordingTopics {
   /** sensor_msgs/Image, rgb8. */
@@ -25,18 +23,6 @@ export const DEFAULT_TOPICS: Readonly<RecordingTopics> = {
   gripper: "/robot/gripper",
   action: "/robot/action",
 };
-
-/** Types each conventional topic may carry (the first is what this project writes). */
-export const TOPIC_TYPES: Readonly<Record<keyof RecordingTopics, readonly string[]>> = {
-  image: [MessageTypes.image],
-  compressedImage: [MessageTypes.compressedImage],
-  eePose: [MessageTypes.poseStamped],
-  gripper: [MessageTypes.jointState],
-  action: [MessageTypes.endEffectorDelta, MessageTypes.float64MultiArray],
-};
-
-/** Base frame names accepted for /robot/ee_pose (`panda_link0` from franka_ros2, `base` from DROID-style setups). */
-export const BASE_FRAMES: readonly string[] = ["panda_link0", "fr3_link0", "base"];
 
 /** The joint name of the gripper closedness in /robot/gripper. */
 export const GRIPPER_JOINT_NAME = "gripper";

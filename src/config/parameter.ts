@@ -3,6 +3,8 @@
  * both YAML validation and ROS 2 parameter descriptors are derived from that declaration.
  */
 
+import { withDeclaredUnits } from "./quantity";
+
 /** Value kinds, named after ROS 2 parameter types. */
 export type ParameterType = "bool" | "integer" | "double" | "string" | "double_array";
 
@@ -140,9 +142,14 @@ export function mergeConfig<T extends ParameterTable>(table: T, base: ValuesOf<T
         problems.push(`unknown parameter '${g}.${k}'${suggest(k, Object.keys(group))}`);
         continue;
       }
-      const err = checkValue(`${g}.${k}`, p, v);
+      const converted = withDeclaredUnits(`${g}.${k}`, p, v);
+      if ("error" in converted) {
+        problems.push(converted.error);
+        continue;
+      }
+      const err = checkValue(`${g}.${k}`, p, converted.value);
       if (err !== null) problems.push(err);
-      else out[g][k] = v;
+      else out[g][k] = converted.value;
     }
   }
   if (problems.length > 0) throw new Error(`${source}: invalid configuration:\n  - ${problems.join("\n  - ")}`);

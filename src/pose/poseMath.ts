@@ -25,7 +25,7 @@
  * differ there by ~1e-9 rad (up to ~1.5e-8 at the exact lock, from the acos).
  *
  * Quaternions are scalar-last `[x, y, z, w]` like scipy; 3×3 matrices are row-major length-9 arrays.
- * Everything is pure; the batched variant (`advancePoses`) allocates nothing.
+ * Everything is pure; the per-row core (`advancePoseAt`) allocates nothing.
  */
 
 /** Number of values in a pose or an action. */
@@ -47,7 +47,7 @@ const PI = Math.PI;
 const TWO_PI = 2 * Math.PI;
 const HALF_PI = Math.PI / 2;
 
-// Scratch for the batched hot path, so that `advancePoses` allocates nothing. JavaScript is
+// Scratch for the hot path, so that `advancePoseAt` allocates nothing. JavaScript is
 // single-threaded and none of these functions await, so sharing them is safe.
 const scratchQuatA = new Float64Array(4);
 const scratchQuatB = new Float64Array(4);
@@ -379,36 +379,4 @@ export function advancePoseAt(
   out[outOffset + 4] = euler[1];
   out[outOffset + 5] = euler[2];
   out[outOffset + 6] = clamp(gripper + actions[actionOffset + 6], 0, 1);
-}
-
-/**
- * Batched `computeNewPose`: `out[s] = advance(poses[s], actions[s])` for `count` rows of 7, row-major.
- * Math is done in float64 whatever the storage; allocation-free; `out` may be `poses` (in place).
- * Inputs are not validated element by element (hot path): check untrusted data with `assertVector7`.
- * @param poses   [count, 7] poses
- * @param actions [count, 7] actions
- * @param out     [count, 7] destination
- * @param count   number of rows; defaults to `poses.length / 7`
- * @returns `out`
- */
-export function advancePoses<T extends Float32Array | Float64Array>(
-  poses: Float32Array | Float64Array,
-  actions: Float32Array | Float64Array,
-  out: T,
-  count: number = poses.length / POSE_DIM,
-): T {
-  const needed = count * POSE_DIM;
-  if (!Number.isInteger(count) || count < 0) {
-    throw new Error(`advancePoses: count must be a non-negative integer, got ${count}`);
-  }
-  if (poses.length < needed || actions.length < needed || out.length < needed) {
-    throw new Error(
-      `advancePoses: need ${needed} values (count ${count} × ${POSE_DIM}) in each array, got poses ${poses.length}, actions ${actions.length}, out ${out.length}`,
-    );
-  }
-  for (let s = 0; s < count; s++) {
-    const offset = s * POSE_DIM;
-    advancePoseAt(poses, offset, actions, offset, out, offset);
-  }
-  return out;
 }

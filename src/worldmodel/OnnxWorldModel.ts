@@ -41,7 +41,7 @@ export function readModelPackage(dir: string): ModelPackage {
 }
 
 /** Compares what ONNX Runtime reports about a session with model.json; throws naming the mismatch. */
-function checkSession(key: string, spec: GraphSpec, inputs: SessionValueInfo[], outputs: SessionValueInfo[]): void {
+function checkSession(spec: GraphSpec, inputs: SessionValueInfo[], outputs: SessionValueInfo[]): void {
   for (const [kind, declared, actual] of [["input", spec.inputs, inputs], ["output", spec.outputs, outputs]] as const) {
     const names = actual.map((v) => v.name).sort();
     const want = Object.keys(declared).sort();
@@ -55,7 +55,6 @@ function checkSession(key: string, spec: GraphSpec, inputs: SessionValueInfo[], 
       if (!same) throw new Error(`${spec.file}: ${kind} '${v.name}' has shape [${v.shape.join(", ")}] in the graph but [${d.shape.join(", ")}] in model.json`);
     }
   }
-  void key;
 }
 
 export class OnnxWorldModel implements WorldModel {
@@ -104,7 +103,7 @@ export class OnnxWorldModel implements WorldModel {
       const providers: Record<string, string> = {};
       for (const g of graphs) {
         const s = sessions[g.key];
-        checkSession(g.key, g.spec, s.inputs, s.outputs);
+        checkSession(g.spec, s.inputs, s.outputs);
         providers[g.key] = s.provider;
         if (s.fallbackReason !== null) log.warn({ graph: g.key, reason: s.fallbackReason }, `falling back to cpu for ${g.key}`);
       }

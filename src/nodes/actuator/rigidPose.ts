@@ -5,7 +5,7 @@
  * `[x, y, z, roll, pitch, yaw, gripper]` go through src/pose/poseMath.ts (scipy extrinsic 'xyz').
  * Pure, no I/O.
  */
-import { eulerXyzToQuaternion, quaternionToEulerXyz } from "../../pose/poseMath";
+import { eulerXyzToQuaternion, multiplyQuaternions, quaternionToEulerXyz } from "../../pose/poseMath";
 
 /** Three numbers (a position in m, a velocity, a rotation vector in rad). */
 export type Vec3 = [number, number, number];
@@ -46,16 +46,10 @@ export function vectorFromPose(pose: RigidPose, gripper: number): number[] {
   return [pose.position[0], pose.position[1], pose.position[2], e[0], e[1], e[2], gripper];
 }
 
-/** Hamilton product `a · b` (apply b first, then a). */
+/** Hamilton product `a · b` (apply b first, then a): poseMath's, as a tuple. */
 export function quatMultiply(a: Readonly<Quat>, b: Readonly<Quat>): Quat {
-  const [ax, ay, az, aw] = a;
-  const [bx, by, bz, bw] = b;
-  return [
-    aw * bx + bw * ax + (ay * bz - az * by),
-    aw * by + bw * ay + (az * bx - ax * bz),
-    aw * bz + bw * az + (ax * by - ay * bx),
-    aw * bw - ax * bx - ay * by - az * bz,
-  ];
+  const q = multiplyQuaternions(a, b);
+  return [q[0], q[1], q[2], q[3]];
 }
 
 /** Inverse of a unit quaternion (its conjugate). */

@@ -49,8 +49,3 @@ export function planWatchdog(now: number, planReceivedAt: number | null, timeout
   }
   return { value: null, report: null };
 }
-
-/** Whether a time stamp (s) is younger than `timeout` at `now` (for ActuatorStatus.state_fresh / plan_fresh). */
-export function isFresh(now: number, stamp: number | null, timeout: number): boolean {
-  return stamp !== null && Number.isFinite(stamp) && now - stamp <= timeout;
-}

@@ -1,4 +1,4 @@
-import { isFresh, planWatchdog, stateWatchdog } from "../../../src/nodes/actuator/watchdogs";
+import { planWatchdog, stateWatchdog } from "../../../src/nodes/actuator/watchdogs";
 
 describe("watchdogs", () => {
   it("state: holds when never received or older than the timeout", () => {
@@ -13,11 +13,5 @@ describe("watchdogs", () => {
     expect(planWatchdog(100, 95, 10, true).report).toBeNull();
     expect(planWatchdog(100, 88, 10, true).report).toEqual({ stage: "plan_watchdog", code: "hold", reason: "plan received 12 s ago > plan_timeout 10 s with its motion unfinished; holding" });
     expect(planWatchdog(100, null, 10, true).report?.reason).toBe("no plan received; holding");
-  });
-
-  it("freshness flags", () => {
-    expect(isFresh(10, 9.6, 0.5)).toBe(true);
-    expect(isFresh(10, 9.4, 0.5)).toBe(false);
-    expect(isFresh(10, null, 0.5)).toBe(false);
   });
 });
