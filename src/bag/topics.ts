@@ -2,6 +2,8 @@
  * The recording convention (DESIGN §5): the topics `convert-droid` and the simulator write and replay
  * reads by default. Every name can be overridden; the types are what each topic carries.
  */
+import { NODE_TOPICS } from "../nodes/topics";
+
 /** Topic names of one recording. */
 export interface RecordingTopics {
   /** sensor_msgs/Image, rgb8. */
@@ -16,11 +18,15 @@ export interface RecordingTopics {
   action: string;
 }
 
+/**
+ * The convention's names: the nodes' default names (src/nodes/topics.ts) resolved in the root namespace,
+ * so a recording replays onto the topics the nodes listen on; the recorded action is the bag's own.
+ */
 export const DEFAULT_TOPICS: Readonly<RecordingTopics> = {
-  image: "/camera/image_raw",
-  compressedImage: "/camera/image_raw/compressed",
-  eePose: "/robot/ee_pose",
-  gripper: "/robot/gripper",
+  image: `/${NODE_TOPICS.image}`,
+  compressedImage: `/${NODE_TOPICS.compressedImage}`,
+  eePose: `/${NODE_TOPICS.eePose}`,
+  gripper: `/${NODE_TOPICS.gripper}`,
   action: "/robot/action",
 };
 

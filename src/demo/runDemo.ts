@@ -4,12 +4,12 @@
  * planner drive the simulated arm in blocking mode (plan, execute, settle) until the schedule is done,
  * and scores it with the simulator's own success check.
  */
+import { imageMessage } from "../bag/imageMessages";
 import type { Summary } from "../stats";
 import { summarise } from "../stats";
 import type { Config } from "../config/parameters";
 import { silentLogger, type Logger } from "../log";
 import { posesToDiff } from "../pose/poseMath";
-import type { ImageMsg } from "../nodes/CameraNode";
 import { InProcessPipeline } from "../nodes/InProcessPipeline";
 import type { PlanStatusMsg } from "../nodes/messages";
 import { NODE_TOPICS } from "../nodes/topics";
@@ -89,11 +89,6 @@ export interface DemoSummary {
   latencyMs: Summary | null;
 }
 
-function imageMsg(img: RawImage): ImageMsg {
-  const c = img.encoding === "mono8" ? 1 : img.encoding === "rgb8" || img.encoding === "bgr8" ? 3 : 4;
-  return { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "camera" }, height: img.height, width: img.width, encoding: img.encoding, is_bigendian: 0, step: img.step ?? img.width * c, data: img.data };
-}
-
 /** The demo's configuration: the user's, with the actuator box set to the simulator's workspace. */
 export function demoConfig(config: Config, sim: TabletopSim): Config {
   const ws = sim.config.workspace;
@@ -151,7 +146,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   pipeline.start();
   try {
     await pipeline.advance(0.3);
-    const r = await pipeline.setGoal({ images: goals.map(imageMsg), step_budgets: budgets, energy_threshold: o.energyThreshold ?? 0 });
+    const r = await pipeline.setGoal({ images: goals.map((g) => imageMessage({ stamp: { sec: 0, nanosec: 0 }, frame_id: "camera" }, g)), step_budgets: budgets, energy_threshold: o.energyThreshold ?? 0 });
     if (!r.success) throw new Error(`SetGoal failed: ${r.message}`);
     // Enough simulated time for every step to plan, move and settle; stop early once the schedule is done.
     const limit = budgets.reduce((a, b) => a + b, 0) * (config.planner.settle_timeout + 1) + 5;

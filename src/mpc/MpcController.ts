@@ -5,6 +5,7 @@
  * - streaming: plan on every fresh frame; frames arriving while a plan is running replace each other
  *   (only the newest waits), and frames older than `maxFrameAge` when planning would start are dropped.
  */
+import { LatestOnly } from "./LatestOnly";
 import type { Observation, PlanStep, RecedingHorizonPlanner } from "./RecedingHorizonPlanner";
 
 /** The robot as the controller sees it. */
@@ -60,8 +61,8 @@ export interface ExecutedStep {
 
 export class MpcController {
   readonly stats: ControllerStats = { framesOffered: 0, framesPlanned: 0, droppedStale: 0, droppedSuperseded: 0, settleTimeouts: 0 };
-  private pending: Observation | null = null;
-  private running: Promise<void> | null = null;
+  /** Streaming mode's frames: one planned at a time, only the newest waits. */
+  private readonly frames = new LatestOnly<Observation>();
 
   constructor(
     private readonly planner: RecedingHorizonPlanner,
@@ -130,31 +131,23 @@ export class MpcController {
    */
   offerFrame(obs: Observation, onPlan: (step: PlanStep) => void): void {
     this.stats.framesOffered++;
-    if (this.pending !== null) this.stats.droppedSuperseded++;
-    this.pending = obs;
-    if (this.running === null) {
-      this.running = this.drain(onPlan).finally(() => {
-        this.running = null;
-      });
-    }
+    if (this.frames.offer(obs, (o) => this.planFrame(o, onPlan))) this.stats.droppedSuperseded++;
   }
 
   /** Resolves when no plan is running and no frame is waiting (streaming mode). */
   async idle(): Promise<void> {
-    while (this.running !== null) await this.running;
+    await this.frames.idle();
   }
 
-  private async drain(onPlan: (step: PlanStep) => void): Promise<void> {
-    while (this.pending !== null) {
-      const obs = this.pending;
-      this.pending = null;
-      if (this.options.clock() - obs.stamp > this.options.maxFrameAge) {
-        this.stats.droppedStale++;
-        continue;
-      }
-      const step = await this.planner.step(obs);
+  /** Plans on a streamed frame unless it got too old while it waited. */
+  private planFrame(obs: Observation, onPlan: (step: PlanStep) => void): Promise<void> | void {
+    if (this.options.clock() - obs.stamp > this.options.maxFrameAge) {
+      this.stats.droppedStale++;
+      return;
+    }
+    return this.planner.step(obs).then((step) => {
       this.stats.framesPlanned++;
       onPlan(step);
-    }
+    });
   }
 }

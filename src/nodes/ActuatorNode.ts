@@ -2,44 +2,42 @@
  * Actuator node: turns planned end-effector deltas into controller commands inside the safety envelope.
  * On each plan it runs the ordered safety stages (src/nodes/actuator) against the freshest robot state
  * and sets the streamer's goal; at the command rate it re-checks the guards (e-stop, stale state, stale
- * plan), streams an interpolated PoseStamped target or a TwistStamped, and reports ActuatorStatus —
- * SETTLED once the measured pose has come to rest at the target (the planner's blocking mode waits for it).
- * It never plans or encodes: nothing here waits behind a model run.
+ * plan), hands the streamed target to its command adapter (adapters/: a PoseStamped target, a
+ * TwistStamped, ... by actuator.adapter) and gripper targets to its gripper adapter, and reports
+ * ActuatorStatus — SETTLED once the measured pose has come to rest at the target (the planner's blocking
+ * mode waits for it). It never plans or encodes: nothing here waits behind a model run.
  */
 import { quaternionToEulerXyz } from "../pose/poseMath";
 import {
   applySafetyEnvelope,
   EStopLatch,
   flangeToTcp,
-  frankaGripperGoal,
-  gripperCommandGoal,
   poseStamped,
   SettleDetector,
   TargetStreamer,
   tcpToFlange,
   tickGuards,
-  twistStamped,
-  twistToward,
-  zeroTwist,
   closednessFromJointState,
   poseFromVector,
   type ActuatorSettings,
   type EnvelopeResult,
   type PoseStampedMsg,
   type RigidPose,
-  type TwistStampedMsg,
 } from "./actuator";
 import type { ActuatorStatus as ActuatorStatusMsg } from "../ros/messages";
-import { endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "./messages";
+import type { AdapterContext, CommandAdapter, SentCounters } from "./adapters/CommandAdapter";
+import type { GripperAdapter } from "./adapters/GripperAdapter";
+import { createCommandAdapter, createGripperAdapter } from "./adapters/registry";
+import { ACTUATOR_CODES, endEffectorDeltaMsg, type EndEffectorDeltaMsg } from "./messages";
 import type { JointStateMsg } from "./PlannerNode";
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
-import { NODE_ACTIONS, NODE_SERVICES, NODE_TOPICS } from "./topics";
+import { NODE_SERVICES, NODE_TOPICS } from "./topics";
 import { type Transport } from "./transport/Transport";
 import { timeFromSeconds } from "../ros/messages";
 import { describeValue, isRecord, readJointState, readPose, RefusalLog } from "./inputChecks";
 
-/** ActuatorStatus.msg codes. */
-export const ACTUATOR_CODES = { tracking: 0, settled: 1, holding: 2, estopped: 3 } as const;
+/** ActuatorStatus.msg codes (defined with the other message constants in messages.ts). */
+export { ACTUATOR_CODES };
 
 export type { ActuatorStatusMsg };
 
@@ -79,11 +77,12 @@ export class ActuatorNode {
   private ticks = 0;
   private stopTimer: (() => void) | null = null;
   private readonly cleanups: Array<() => void> = [];
-  private readonly publishPose: (m: PoseStampedMsg) => void;
-  private readonly publishTwist: (m: TwistStampedMsg) => void;
+  /** The arm controller (actuator.adapter) and the gripper (actuator.gripper_adapter). */
+  private readonly command: CommandAdapter;
+  private readonly gripperAdapter: GripperAdapter;
   private readonly publishStatus: (m: ActuatorStatusMsg) => void;
   /** Every target and twist sent, and every gripper goal (for tests, replay reports and logs). */
-  readonly sent = { poses: 0, twists: 0, gripperGoals: 0 };
+  readonly sent: SentCounters = { poses: 0, twists: 0, gripperGoals: 0 };
   /** Gripper goals that were rejected, aborted or found no server. */
   gripperFailures = 0;
   lastStatus: ActuatorStatusMsg | null = null;
@@ -98,8 +97,9 @@ export class ActuatorNode {
     const s = options.settings;
     this.streamer = new TargetStreamer(s.stream);
     this.settle = new SettleDetector(s.settle);
-    this.publishPose = t.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.targetPose, "reliable");
-    this.publishTwist = t.publisher<TwistStampedMsg>("geometry_msgs/msg/TwistStamped", NODE_TOPICS.twist, "reliable");
+    const context: AdapterContext = { transport: t, settings: (): ActuatorSettings => this.options.settings, sent: this.sent };
+    this.command = createCommandAdapter(s.adapter, context);
+    this.gripperAdapter = createGripperAdapter(s.gripperAdapter, context);
     this.publishStatus = t.publisher<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", NODE_TOPICS.actuatorStatus, "reliable");
     this.refusals = new RefusalLog(t.log, t.clock);
   }
@@ -152,9 +152,9 @@ export class ActuatorNode {
     this.stopTimer?.();
     for (const c of this.cleanups.splice(0)) c();
     this.streamer.hold();
-    // Deactivated or stopping: a twist controller gets one zero twist now rather than keep moving on the
-    // last one until its own timeout; a pose-tracking controller holds the last target it got.
-    if (this.options.settings.adapter === "twist" && this.sent.twists > 0) this.sendTwist(zeroTwist(), this.t.clock.now());
+    // Deactivated or stopping: the controller is left at rest (a twist controller gets one zero twist now
+    // rather than keep moving on the last one until its own timeout; a pose-tracking one holds its target).
+    this.command.stop(this.t.clock.now());
   }
 
   /** Health for /diagnostics: mode, latch and watchdog state, what was sent. */
@@ -225,7 +225,7 @@ export class ActuatorNode {
     }
     this.planReceivedAt = now;
     // A cell without a gripper (gripper_adapter none) has no gripper state: it counts as open.
-    const gripper = this.options.settings.gripperAdapter === "none" ? 0 : (this.gripper ?? Number.NaN);
+    const gripper = this.gripperAdapter.hasGripper ? (this.gripper ?? Number.NaN) : 0;
     const state = this.state === null ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [...this.state.flange, gripper];
     const result = applySafetyEnvelope(
       { delta, state, now, stateReceivedAt: this.state?.receivedAt ?? null, planReceivedAt: now, estop: this.estop.snapshot() },
@@ -245,27 +245,18 @@ export class ActuatorNode {
   }
 
   private commandGripper(target: number): void {
-    const s = this.options.settings;
-    if (s.gripperAdapter === "none") return;
-    if (this.gripperTarget !== null && Math.abs(target - this.gripperTarget) < s.gripperDeadband) return;
+    if (!this.gripperAdapter.hasGripper) return;
+    if (this.gripperTarget !== null && Math.abs(target - this.gripperTarget) < this.options.settings.gripperDeadband) return;
     this.gripperTarget = target;
     this.sent.gripperGoals++;
-    const send = (type: string, name: string, goal: unknown): void => {
-      this.t.sendGoal(type, name, goal).catch((e: Error) => {
-        // Not reached: forget it, so that the next plan asking for it sends it again (the deadband
-        // would otherwise take the failed target for the current one).
-        if (this.gripperTarget === target) this.gripperTarget = null;
-        this.gripperFailures++;
-        this.t.log.warn({ action: name, target, err: e.message }, "gripper goal failed");
-      });
-    };
-    if (s.gripperAdapter === "franka") {
-      const g = frankaGripperGoal(target, this.gripper, s.gripper);
-      if (g.action === "grasp") send("franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp, g.goal);
-      else send("franka_msgs/action/Move", NODE_ACTIONS.gripperMove, g.goal);
-    } else {
-      send("control_msgs/action/GripperCommand", NODE_ACTIONS.gripperCommand, gripperCommandGoal(target, s.gripper));
-    }
+    const goal = this.gripperAdapter.send(target, this.gripper);
+    goal.result.catch((e: Error) => {
+      // Not reached: forget it, so that the next plan asking for it sends it again (the deadband
+      // would otherwise take the failed target for the current one).
+      if (this.gripperTarget === target) this.gripperTarget = null;
+      this.gripperFailures++;
+      this.t.log.warn({ action: goal.action, target, err: e.message }, "gripper goal failed");
+    });
   }
 
   private tick(): void {
@@ -275,34 +266,20 @@ export class ActuatorNode {
     const guards = tickGuards(now, this.state?.receivedAt ?? null, this.planReceivedAt, this.estop.snapshot(), this.streamer.moving, s.envelope);
     if (guards.length > 0) {
       this.streamer.hold();
-      if (s.adapter === "twist") this.sendTwist(zeroTwist(), now);
+      this.command.hold(now);
       const estopped = guards.some((g) => g.stage === "estop");
       this.setMode(estopped ? ACTUATOR_CODES.estopped : ACTUATOR_CODES.holding, guards.map((g) => g.reason).join("; "), false);
     } else if (this.state !== null) {
       const step = this.streamer.tick(s.commandPeriod);
-      if (step !== null) {
-        if (s.adapter === "pose_target") {
-          const target = s.stateIsTcp ? flangeToTcp(step.pose, s.tcpOffset) : step.pose;
-          this.publishPose(poseStamped(target, s.frameId, now));
-          this.sent.poses++;
-        } else {
-          // Track the streamed target; twistToward returns zero inside its tolerance.
-          this.sendTwist(twistToward(poseFromVector(this.state.flange), step.pose, s.twist), now);
-        }
-      }
+      const measured = poseFromVector(this.state.flange);
+      if (step !== null) this.command.send({ target: step.pose, measured }, now);
       if (this.mode.code === ACTUATOR_CODES.tracking) {
-        const u = this.settle.update(poseFromVector(this.state.flange), now);
+        const u = this.settle.update(measured, now);
         if (u.state === "settled") this.setMode(ACTUATOR_CODES.settled, u.reason);
         else if (u.state === "timeout") this.setMode(ACTUATOR_CODES.holding, u.reason);
       }
     }
     if (this.ticks % this.options.statusEveryTicks === 0) this.emitStatus();
-  }
-
-  private sendTwist(twist: ReturnType<typeof zeroTwist>, now: number): void {
-    // Fresh stamp on every message: MoveIt Servo halts on commands older than 0.1 s.
-    this.publishTwist(twistStamped(twist, this.options.settings.frameId, now));
-    this.sent.twists++;
   }
 
   /** Changes the reported mode; publishes at once when it changed (events are never rate-limited). */

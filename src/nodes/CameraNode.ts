@@ -5,6 +5,7 @@
  * the newest waits); frames too old when encoding would start are dropped; malformed frames are rejected
  * with a logged reason and the node keeps running.
  */
+import { LatestOnly } from "../mpc/LatestOnly";
 import { decodeImage } from "../worldmodel/imageDecode";
 import { channelsOf, checkRawImage, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../tensor/tensor";
@@ -102,8 +103,8 @@ export class CameraNode {
   readonly stats: CameraStats = { received: 0, encoded: 0, droppedStale: 0, droppedSuperseded: 0, rejected: 0, lastRejection: null };
   /** Rejected frames with their stamp (s; NaN when the stamp itself was bad) and reason. */
   readonly rejections: Array<{ stamp: number; reason: string }> = [];
-  private pending: { msg: ImageMsg | CompressedImageMsg; stamp: number } | null = null;
-  private busy: Promise<void> | null = null;
+  /** Frames to encode: one at a time, only the newest waits. */
+  private readonly frames = new LatestOnly<{ msg: ImageMsg | CompressedImageMsg; stamp: number }>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -157,7 +158,7 @@ export class CameraNode {
 
   /** Resolves when no frame is being encoded or waiting. */
   async idle(): Promise<void> {
-    while (this.busy !== null) await this.busy;
+    await this.frames.idle();
   }
 
   async stop(): Promise<void> {
@@ -182,11 +183,7 @@ export class CameraNode {
     } catch (e) {
       return this.reject((e as Error).message, stamp);
     }
-    if (this.pending !== null) this.stats.droppedSuperseded++;
-    this.pending = { msg, stamp };
-    this.busy ??= this.drain().finally(() => {
-      this.busy = null;
-    });
+    if (this.frames.offer({ msg, stamp }, (f) => this.encodeFrame(f.msg, f.stamp))) this.stats.droppedSuperseded++;
   }
 
   private reject(reason: string, stamp: number): void {
@@ -197,36 +194,37 @@ export class CameraNode {
     this.t.log.warn({ reason, rejected: this.stats.rejected }, "camera frame rejected");
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending !== null) {
-      const { msg, stamp } = this.pending;
-      this.pending = null;
-      const age = this.t.clock.now() - stamp;
-      if (age > this.options.maxFrameAge) {
-        this.stats.droppedStale++;
-        this.t.log.debug({ age, maxFrameAge: this.options.maxFrameAge }, "camera frame dropped: too old to encode");
-        continue;
-      }
-      let frames: Float32Array;
-      try {
-        const img = this.options.compressed ? decodeCompressed(msg as CompressedImageMsg) : imageFromMsg(msg as ImageMsg);
-        frames = preprocessImage(img, this.options.preprocess);
-      } catch (e) {
-        this.reject((e as Error).message, stamp);
-        continue;
-      }
-      const px = this.options.preprocess.size;
-      try {
-        const started = performance.now();
-        const tokens = await this.encode({ data: frames, dims: [1, 3, px, px] });
-        this.stats.encoded++;
-        const encodedAt = this.t.clock.now();
-        this.window.encodeMs += performance.now() - started;
-        this.window.frameAgeMs += 1000 * (encodedAt - stamp);
-        this.channel.publish({ stamp, frameId: msg.header.frame_id, embedding: tokens, encodedAt });
-      } catch (e) {
-        this.t.log.error({ err: (e as Error).message }, "encoding failed");
-      }
+  /** Encodes a frame and hands its embedding to the planner, unless it got too old while it waited. */
+  private encodeFrame(msg: ImageMsg | CompressedImageMsg, stamp: number): Promise<void> | void {
+    const age = this.t.clock.now() - stamp;
+    if (age > this.options.maxFrameAge) {
+      this.stats.droppedStale++;
+      this.t.log.debug({ age, maxFrameAge: this.options.maxFrameAge }, "camera frame dropped: too old to encode");
+      return;
+    }
+    let frames: Float32Array;
+    try {
+      const img = this.options.compressed ? decodeCompressed(msg as CompressedImageMsg) : imageFromMsg(msg as ImageMsg);
+      frames = preprocessImage(img, this.options.preprocess);
+    } catch (e) {
+      this.reject((e as Error).message, stamp);
+      return;
+    }
+    return this.encodeAndPublish(msg, stamp, frames);
+  }
+
+  private async encodeAndPublish(msg: ImageMsg | CompressedImageMsg, stamp: number, frames: Float32Array): Promise<void> {
+    const px = this.options.preprocess.size;
+    try {
+      const started = performance.now();
+      const tokens = await this.encode({ data: frames, dims: [1, 3, px, px] });
+      this.stats.encoded++;
+      const encodedAt = this.t.clock.now();
+      this.window.encodeMs += performance.now() - started;
+      this.window.frameAgeMs += 1000 * (encodedAt - stamp);
+      this.channel.publish({ stamp, frameId: msg.header.frame_id, embedding: tokens, encodedAt });
+    } catch (e) {
+      this.t.log.error({ err: (e as Error).message }, "encoding failed");
     }
   }
 }

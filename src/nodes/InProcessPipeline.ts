@@ -4,6 +4,7 @@
  * simulated. With `simulation` set, a simulated robot and camera close the loop (`advance(dt)` moves the
  * clock); without it the caller publishes recorded robot states and images itself (`publish`).
  */
+import { imageMessage } from "../bag/imageMessages";
 import type { Config } from "../config/parameters";
 import { silentLogger, type Logger } from "../log";
 import { plannerSettingsFromConfig } from "../mpc/plannerSettings";
@@ -96,16 +97,7 @@ export class InProcessPipeline {
     const publishImage = this.operator.publisher<ImageMsg>("sensor_msgs/msg/Image", NODE_TOPICS.image, "sensor_data");
     this.stopCamera = this.clock.every(sim.cameraPeriod, () => {
       const img = sim.render(robot.state);
-      const channels = img.encoding === "rgb8" || img.encoding === "bgr8" ? 3 : img.encoding === "mono8" ? 1 : 4;
-      publishImage({
-        header: { stamp: timeFromSeconds(this.clock.now()), frame_id: "camera" },
-        height: img.height,
-        width: img.width,
-        encoding: img.encoding,
-        is_bigendian: 0,
-        step: img.step ?? img.width * channels,
-        data: img.data,
-      });
+      publishImage(imageMessage({ stamp: timeFromSeconds(this.clock.now()), frame_id: "camera" }, img));
     });
   }
 

@@ -14,14 +14,14 @@ import type { ActuatorStatus as ActuatorStatusMsg, JointState as JointStateMsg, 
 import type { EmbeddingChannel, EncodedFrame } from "./embeddingChannel";
 import { goalImagesFromRequest, type GoalRequestLimits, type SetGoalRequest, type SetGoalResponse } from "./goalRequest";
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
-import { endEffectorDeltaMsg, PLAN_STATUS_CODES, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
+import { ACTUATOR_CODES, endEffectorDeltaMsg, PLAN_STATUS_CODES, planStatusMsg, type EndEffectorDeltaMsg, type PlanStatusMsg } from "./messages";
 import { type Transport } from "./transport/Transport";
 import { describeValue, isRecord, readJointState, readPose, readStampSeconds, RefusalLog, typedArrayKind } from "./inputChecks";
 
 export type { JointStateMsg, PoseStampedMsg };
 
-/** ActuatorStatus.msg SETTLED. */
-export const ACTUATOR_SETTLED = 1;
+/** ActuatorStatus.msg SETTLED: the code the blocking mode waits for (ACTUATOR_CODES, messages.ts). */
+export const ACTUATOR_SETTLED = ACTUATOR_CODES.settled;
 
 export interface PlannerNodeOptions {
   stateTopic: string;

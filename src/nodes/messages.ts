@@ -4,6 +4,9 @@ import { timeFromSeconds, type EndEffectorDelta as EndEffectorDeltaMsg, type Pla
 
 export type { EndEffectorDeltaMsg, PlanStatusMsg };
 
+/** ActuatorStatus.msg constants (the actuator publishes them, the planner waits for SETTLED). */
+export const ACTUATOR_CODES = { tracking: 0, settled: 1, holding: 2, estopped: 3 } as const;
+
 /** PlanStatus.msg constants, by the planner's status codes. */
 export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = { planned: 0, idle: 1, done: 2, invalid_observation: 3, error: 4, paused: 5, returning: 6, discarded: 7 };
 

@@ -6,6 +6,7 @@
  * not be decoded, encoded or planned are counted and listed with their reason.
  */
 import { BagReader, formatDamage } from "../bag/BagReader";
+import { imageMessage } from "../bag/imageMessages";
 import { DEFAULT_TOPICS, type RecordingTopics } from "../bag/topics";
 import type { Config } from "../config/parameters";
 import { summarise } from "../stats";
@@ -69,11 +70,6 @@ function lastAtOrBefore<T>(xs: ReadonlyArray<T>, key: (x: T) => number, t: numbe
 /** A decoded rgb8 sensor_msgs/Image of any frame (SetGoal takes raw images). */
 function toRawImage(f: Frame): RawImage {
   return f.compressed ? decodeImage((f.msg as CompressedImageMsg).data as Uint8Array, "goal frame", (f.msg as CompressedImageMsg).format) : imageFromMsg(f.msg as ImageMsg);
-}
-
-function imageMsg(img: RawImage, header: ImageMsg["header"]): ImageMsg {
-  const c = { rgb8: 3, bgr8: 3, rgba8: 4, bgra8: 4, mono8: 1 }[img.encoding];
-  return { header, height: img.height, width: img.width, encoding: img.encoding, is_bigendian: 0, step: img.step ?? img.width * c, data: img.data };
 }
 
 export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
@@ -162,7 +158,7 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     const goalImages: ImageMsg[] = [];
     for (const gi of goalFrames) {
       try {
-        goalImages.push(imageMsg(toRawImage(frames[gi]), frames[gi].msg.header));
+        goalImages.push(imageMessage(frames[gi].msg.header, toRawImage(frames[gi])));
       } catch (e) {
         throw new Error(`goal frame ${gi} cannot be decoded: ${(e as Error).message}`);
       }

@@ -3,7 +3,7 @@ import { ros2humble, ros2jazzy } from "@foxglove/rosmsg-msgs-common";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PLAN_STATUS_CODES } from "../../src/nodes/messages";
+import { ACTUATOR_CODES, PLAN_STATUS_CODES } from "../../src/nodes/messages";
 import { interfaceMessageDir, loadInterfaceMessages } from "../../src/ros/interfacePackage";
 import { MessageRegistry, ROS2MSG_DELIMITER } from "../../src/ros/MessageRegistry";
 import { STANDARD_MESSAGE_TEXTS } from "../../src/ros/standardMessages";
@@ -70,6 +70,12 @@ describe("project interfaces", () => {
     expect(constants).toEqual([["PLANNED", 0], ["IDLE", 1], ["DONE", 2], ["INVALID_OBSERVATION", 3], ["ERROR", 4], ["PAUSED", 5], ["RETURNING", 6], ["DISCARDED", 7]]);
     expect(Object.entries(PLAN_STATUS_CODES).map(([name, code]) => [name.toUpperCase(), code])).toEqual(expect.arrayContaining(constants));
     expect(Object.keys(PLAN_STATUS_CODES)).toHaveLength(constants.length);
+  });
+
+  it("keep ActuatorStatus's constants, the codes the actuator publishes and the planner waits for", () => {
+    const root = registry.definitions("vjepa2_mpc_interfaces/msg/ActuatorStatus")[0];
+    const constants = root.definitions.filter((f) => f.isConstant === true).map((f) => [f.name, f.value]);
+    expect(Object.entries(ACTUATOR_CODES).map(([name, code]) => [name.toUpperCase(), code])).toEqual(constants);
   });
 
   it("follow edits of the .msg files (no copy elsewhere)", () => {

@@ -3,7 +3,7 @@
  * envelope limits, streamer and twist limits, settle tolerances, gripper goal settings. Throws (a config
  * error, not a control-path error) when the parameters contradict each other, saying what to change.
  */
-import { actuatorConfigProblems, type Config } from "../../config/parameters";
+import { actuatorConfigProblems, type Config, type PARAMETERS } from "../../config/parameters";
 import type { GripperGoalSettings } from "./messages";
 import type { EnvelopeLimits } from "./safetyEnvelope";
 import type { SettleTolerances } from "./SettleDetector";
@@ -11,9 +11,14 @@ import { tcpOffsetFrom, type TcpOffset } from "./tcpFlange";
 import type { StreamLimits } from "./targetStreamer";
 import type { TwistLimits } from "./twistCommand";
 
+/** The arm command adapters by name: actuator.adapter's choices (src/nodes/adapters/registry.ts has one of each). */
+export type CommandAdapterName = (typeof PARAMETERS.actuator.adapter.choices)[number];
+/** The gripper adapters by name: actuator.gripper_adapter's choices (src/nodes/adapters/registry.ts has one of each). */
+export type GripperAdapterName = (typeof PARAMETERS.actuator.gripper_adapter.choices)[number];
+
 export interface ActuatorSettings {
-  adapter: "pose_target" | "twist";
-  gripperAdapter: "franka" | "gripper_command" | "none";
+  adapter: CommandAdapterName;
+  gripperAdapter: GripperAdapterName;
   frameId: string;
   /** Command period (s) = 1 / command_rate. */
   commandPeriod: number;
