@@ -28,8 +28,9 @@ def test_franka_grasp_goals_when_closing(franka_cell):
 
 
 def test_franka_move_goals_when_opening(franka_cell):
-    assert 'Set parameter successful' in ros2('param', 'set', '/planner', 'planner.fix_gripper', '-0.5')
+    # The start time is taken before the change: the Move goal can arrive before `ros2 param set` returns.
     t0 = time.time()
+    assert 'Set parameter successful' in ros2('param', 'set', '/planner', 'planner.fix_gripper', '-0.5')
     found = wait_until(lambda: goals(franka_cell, 'move', 'succeeded', t0), 60, 'a Move goal')
     assert found[0].goal.width > 0.0 and found[0].goal.speed == pytest.approx(0.1)
 
