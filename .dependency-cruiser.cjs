@@ -22,7 +22,9 @@ const LAYERS = [
 
 const upward = LAYERS.slice(1).map((lower, i) => ({
   name: `no-upward-from-${lower.join("-")}`,
-  comment: `${lower.join(", ")} must not import ${LAYERS.slice(0, i + 1).flat().join(", ")} (a layer above)`,
+  comment: `${lower.join(", ")} must not import ${LAYERS.slice(0, i + 1)
+    .flat()
+    .join(", ")} (a layer above)`,
   severity: "error",
   from: { path: layer(lower) },
   to: { path: layer(LAYERS.slice(0, i + 1).flat()) },

@@ -11,5 +11,8 @@ const table = execFileSync(process.execPath, [path.join(root, "bin", "vjepa2-mpc
 const text = fs.readFileSync(readme, "utf8");
 const re = /(<!-- parameters:begin[^>]*-->\n)[\s\S]*?(<!-- parameters:end -->)/;
 if (!re.test(text)) throw new Error("README.md has no <!-- parameters:begin --> ... <!-- parameters:end --> markers");
-fs.writeFileSync(readme, text.replace(re, (_, begin, end) => `${begin}${table}${end}`));
+fs.writeFileSync(
+  readme,
+  text.replace(re, (_, begin, end) => `${begin}${table}${end}`),
+);
 console.log("README.md: parameter table updated");

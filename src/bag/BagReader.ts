@@ -163,7 +163,16 @@ export class BagReader {
         if ("reader" in indexed) {
           const counts = new Map<number, number>();
           for (const [id, n] of indexed.reader.statistics?.channelMessageCounts ?? []) counts.set(id, Number(n));
-          sources.push({ file, channels: new Map(indexed.reader.channelsById), schemas: new Map(indexed.reader.schemasById), indexed: indexed.reader, handle: indexed.handle, recovered: null, counts, fallback: null });
+          sources.push({
+            file,
+            channels: new Map(indexed.reader.channelsById),
+            schemas: new Map(indexed.reader.schemasById),
+            indexed: indexed.reader,
+            handle: indexed.handle,
+            recovered: null,
+            counts,
+            fallback: null,
+          });
           continue;
         }
         const recovered = await recoverMcap(file, decompressHandlers);
@@ -173,7 +182,15 @@ export class BagReader {
           logger.warn({ file, offset: d.offset, lost: d.messagesLost }, formatDamage(d));
           damage.push(d);
         }
-        sources.push({ file, channels: recovered.channels, schemas: recovered.schemas, indexed: null, handle: null, ...recoveredMessages(recovered), fallback: null });
+        sources.push({
+          file,
+          channels: recovered.channels,
+          schemas: recovered.schemas,
+          indexed: null,
+          handle: null,
+          ...recoveredMessages(recovered),
+          fallback: null,
+        });
       }
     } catch (e) {
       await Promise.all(sources.map((s) => s.handle?.close()));
@@ -205,7 +222,13 @@ export class BagReader {
     for (const source of this.sources) {
       for (const channel of source.channels.values()) {
         const type = source.schemas.get(channel.schemaId)?.name ?? "";
-        const t = byName.get(channel.topic) ?? { name: channel.topic, type, messageCount: 0, messageEncoding: channel.messageEncoding, offeredQosProfiles: channel.metadata.get("offered_qos_profiles") ?? "" };
+        const t = byName.get(channel.topic) ?? {
+          name: channel.topic,
+          type,
+          messageCount: 0,
+          messageEncoding: channel.messageEncoding,
+          offeredQosProfiles: channel.metadata.get("offered_qos_profiles") ?? "",
+        };
         t.messageCount += source.counts.get(channel.id) ?? 0;
         byName.set(channel.topic, t);
       }
@@ -241,7 +264,7 @@ export class BagReader {
         try {
           decoded = this.codec.decode<T>(type, message.data);
         } catch (e) {
-          throw new Error(`${source.file}: topic ${channel.topic} at log time ${message.logTime} ns: ${(e as Error).message}`);
+          throw new Error(`${source.file}: topic ${channel.topic} at log time ${message.logTime} ns: ${(e as Error).message}`, { cause: e });
         }
       }
       yield { topic: channel.topic, type, logTime: message.logTime, publishTime: message.publishTime, message: decoded, data: message.data };
@@ -358,7 +381,8 @@ class GivenMessages {
     const byEnd = [...chunks].sort((a, b) => (a.messageEndTime < b.messageEndTime ? -1 : a.messageEndTime > b.messageEndTime ? 1 : 0));
     this.#ends = byEnd.map((c) => c.messageEndTime);
     this.#startsFrom = new Array<bigint>(byEnd.length);
-    for (let i = byEnd.length - 1; i >= 0; i--) this.#startsFrom[i] = i + 1 < byEnd.length && this.#startsFrom[i + 1] < byEnd[i].messageStartTime ? this.#startsFrom[i + 1] : byEnd[i].messageStartTime;
+    for (let i = byEnd.length - 1; i >= 0; i--)
+      this.#startsFrom[i] = i + 1 < byEnd.length && this.#startsFrom[i + 1] < byEnd[i].messageStartTime ? this.#startsFrom[i + 1] : byEnd[i].messageStartTime;
   }
 
   /** The latest log time given. */
@@ -395,7 +419,13 @@ class GivenMessages {
 }
 
 function sameMessage(a: RawMessage, b: RawMessage): boolean {
-  return a.channelId === b.channelId && a.logTime === b.logTime && a.sequence === b.sequence && a.publishTime === b.publishTime && Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(b.data);
+  return (
+    a.channelId === b.channelId &&
+    a.logTime === b.logTime &&
+    a.sequence === b.sequence &&
+    a.publishTime === b.publishTime &&
+    Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(b.data)
+  );
 }
 
 /** A one-line description of damage: file, offset, counts. */
@@ -412,7 +442,10 @@ function db3Error(bagPath: string): Error {
  * The file's indexed reader; else why not (`problem`: the summary is unusable), or, for an intact unchunked
  * file (no chunk index to read messages by, `problem` null), the message count of its summary.
  */
-async function openIndexed(file: string, decompressHandlers: McapTypes.DecompressHandlers): Promise<{ reader: McapIndexedReader; handle: fs.promises.FileHandle } | { problem: string | null; messageCount?: number }> {
+async function openIndexed(
+  file: string,
+  decompressHandlers: McapTypes.DecompressHandlers,
+): Promise<{ reader: McapIndexedReader; handle: fs.promises.FileHandle } | { problem: string | null; messageCount?: number }> {
   const handle = await fs.promises.open(file, "r");
   try {
     const readable = new CheckedReadable(new FileHandleReadable(handle), BigInt((await handle.stat()).size));
@@ -464,7 +497,8 @@ class CheckedReadable implements McapTypes.IReadable {
   }
 
   async read(offset: bigint, length: bigint): Promise<Uint8Array> {
-    if (offset < 0n || length < 0n || offset + length > this.fileSize) throw new Error(`read of ${length} bytes at byte ${offset} is past the end of the file (${this.fileSize} bytes)`);
+    if (offset < 0n || length < 0n || offset + length > this.fileSize)
+      throw new Error(`read of ${length} bytes at byte ${offset} is past the end of the file (${this.fileSize} bytes)`);
     const bytes = await this.inner.read(offset, length);
     if (this.#indexEnds.get(offset) === offset + length) this.#checkMessageIndexes(bytes, offset);
     return bytes;
@@ -473,7 +507,7 @@ class CheckedReadable implements McapTypes.IReadable {
   /** Throws unless `bytes` (at file offset `at`) are whole MessageIndex records, each exactly its entries long, of the channel the chunk index gives. */
   #checkMessageIndexes(bytes: Uint8Array, at: bigint): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       // opcode u8, record length u64, channel id u16, entries byte length u32, entries (log time u64, offset u64)
       const ok =
         bytes.length - i >= 15 &&
@@ -490,7 +524,10 @@ class CheckedReadable implements McapTypes.IReadable {
 
 /** The file's message count in metadata.yaml (its `files` entry, or the bag's for a one-file bag). */
 function metadataCount(metadata: BagMetadata | null, file: string): number | undefined {
-  return metadata?.files.find((f) => path.basename(f.path) === path.basename(file))?.message_count ?? (metadata !== null && metadata.relative_file_paths.length === 1 ? metadata.message_count : undefined);
+  return (
+    metadata?.files.find((f) => path.basename(f.path) === path.basename(file))?.message_count ??
+    (metadata !== null && metadata.relative_file_paths.length === 1 ? metadata.message_count : undefined)
+  );
 }
 
 /**
@@ -501,12 +538,28 @@ function damageReport(file: string, recovered: RecoveredMcap, expected: number |
   const read = recovered.messages.length;
   // Without a count, a data section read to its end lost nothing, unless records were skipped in it (a
   // damaged opcode) or the (unverified) summary after it counts otherwise (a record cut out whole).
-  const lost = expected !== undefined && expected > 0 ? Math.max(0, expected - read) : recovered.dataComplete && recovered.skippedRecords === 0 && !recovered.summaryDisagrees ? 0 : null;
-  if (recovered.damage !== null) return { file, offset: recovered.damage.offset, fileSize: recovered.damage.fileSize, reason: recovered.damage.reason, messagesRead: read, messagesLost: lost };
+  const lost =
+    expected !== undefined && expected > 0
+      ? Math.max(0, expected - read)
+      : recovered.dataComplete && recovered.skippedRecords === 0 && !recovered.summaryDisagrees
+        ? 0
+        : null;
+  if (recovered.damage !== null)
+    return {
+      file,
+      offset: recovered.damage.offset,
+      fileSize: recovered.damage.fileSize,
+      reason: recovered.damage.reason,
+      messagesRead: read,
+      messagesLost: lost,
+    };
   const fileSize = fs.statSync(file).size;
   if (problem !== null) return { file, offset: 0, fileSize, reason: `${problem}; read with the streaming reader`, messagesRead: read, messagesLost: lost };
   if (lost !== 0) {
-    const reason = expected !== undefined ? `the data section holds ${read} message(s), the summary counts ${expected}` : `${recovered.skippedRecords} record(s) skipped in the data section`;
+    const reason =
+      expected !== undefined
+        ? `the data section holds ${read} message(s), the summary counts ${expected}`
+        : `${recovered.skippedRecords} record(s) skipped in the data section`;
     return { file, offset: 0, fileSize, reason, messagesRead: read, messagesLost: lost };
   }
   return null;

@@ -72,7 +72,15 @@ export class BagWriter {
     const fileName = options.fileName ?? `${path.basename(path.resolve(dir))}_0.mcap`;
     const mcapPath = path.join(dir, fileName);
     const handle = await fs.promises.open(mcapPath, "wx");
-    const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize, useChunks: true, useStatistics: true, useSummaryOffsets: true, useChunkIndex: true, useMessageIndex: true });
+    const writer = new McapWriter({
+      writable: new FileHandleWritable(handle),
+      chunkSize,
+      useChunks: true,
+      useStatistics: true,
+      useSummaryOffsets: true,
+      useChunkIndex: true,
+      useMessageIndex: true,
+    });
     await writer.start({ profile: "ros2", library });
     return new BagWriter(dir, mcapPath, handle, writer, registry, new CdrCodec(registry), rosDistro);
   }

@@ -73,7 +73,10 @@ export async function convertDroidEpisode(episodeDir: string, outDir: string, op
   const videoFrames = video.frameCount ?? episode.length;
   const steps = Math.min(episode.length, videoFrames);
   if (video.frameCount !== null && video.frameCount !== episode.length) {
-    logger.warn({ video: camera.video, videoFrames: video.frameCount, trajectorySteps: episode.length }, `video has ${video.frameCount} frames, trajectory ${episode.length} steps: using the first ${steps}`);
+    logger.warn(
+      { video: camera.video, videoFrames: video.frameCount, trajectorySteps: episode.length },
+      `video has ${video.frameCount} frames, trajectory ${episode.length} steps: using the first ${steps}`,
+    );
   }
   const times = episode.stepTimes(camera.serial);
   const cameraFrame = options.cameraFrame ?? `camera_${camera.serial}`;
@@ -102,19 +105,40 @@ export async function convertDroidEpisode(episodeDir: string, outDir: string, op
       await writer.write(imageTopic, image, t);
       const [x, y, z, roll, pitch, yaw] = episode.cartesianPosition[i];
       eulerXyzToQuaternion(roll, pitch, yaw, q);
-      const pose: PoseStamped = { header: { stamp, frame_id: baseFrame }, pose: { position: { x, y, z }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } };
+      const pose: PoseStamped = {
+        header: { stamp, frame_id: baseFrame },
+        pose: { position: { x, y, z }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } },
+      };
       await writer.write(topics.eePose, pose, t);
-      const gripper: JointState = { header: { stamp, frame_id: "" }, name: [GRIPPER_JOINT_NAME], position: [episode.gripperPosition[i]], velocity: [], effort: [] };
+      const gripper: JointState = {
+        header: { stamp, frame_id: "" },
+        name: [GRIPPER_JOINT_NAME],
+        position: [episode.gripperPosition[i]],
+        velocity: [],
+        effort: [],
+      };
       await writer.write(topics.gripper, gripper, t);
       if (episode.action !== null) {
         const a = episode.action;
-        const recorded: Float64MultiArray = { layout: { dim: [{ label: `${a.source}+gripper_position`, size: 7, stride: 7 }], data_offset: 0 }, data: [...a.cartesian[i], a.gripper[i]] };
+        const recorded: Float64MultiArray = {
+          layout: { dim: [{ label: `${a.source}+gripper_position`, size: 7, stride: 7 }], data_offset: 0 },
+          data: [...a.cartesian[i], a.gripper[i]],
+        };
         await writer.write(DROID_ACTION_TOPIC, recorded, t);
       }
       const next = i + stride;
       if (next < steps) {
         const d = posesToDiff(state(i), state(next));
-        const delta: EndEffectorDelta = { header: { stamp, frame_id: baseFrame }, dx: d[0], dy: d[1], dz: d[2], droll: d[3], dpitch: d[4], dyaw: d[5], dgripper: d[6] };
+        const delta: EndEffectorDelta = {
+          header: { stamp, frame_id: baseFrame },
+          dx: d[0],
+          dy: d[1],
+          dz: d[2],
+          droll: d[3],
+          dpitch: d[4],
+          dyaw: d[5],
+          dgripper: d[6],
+        };
         await writer.write(topics.action, delta, t);
         actions++;
       }

@@ -63,7 +63,7 @@ export function readDroidEpisode(dir: string): DroidEpisode {
   try {
     file = new hdf5.File(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), h5Path) as unknown as typeof file;
   } catch (e) {
-    throw new Error(`${h5Path}: not a readable HDF5 file (${(e as Error).message})`);
+    throw new Error(`${h5Path}: not a readable HDF5 file (${(e as Error).message})`, { cause: e });
   }
   const get = (p: string): H5Node | null => {
     try {
@@ -78,7 +78,7 @@ export function readDroidEpisode(dir: string): DroidEpisode {
     try {
       return f();
     } catch (e) {
-      throw new Error(`${h5Path}: ${p} cannot be read, the file is damaged (${(e as Error).message})`);
+      throw new Error(`${h5Path}: ${p} cannot be read, the file is damaged (${(e as Error).message})`, { cause: e });
     }
   };
   /** The dataset's values, or undefined for a group; its shape is checked first (see below). */
@@ -87,7 +87,8 @@ export function readDroidEpisode(dir: string): DroidEpisode {
     // jsfive allocates the whole shape before reading: a damaged size must not get that far. No dataset
     // holds more values than its file has bytes (8-byte numbers, at most 8:1 if compressed).
     const count = shape.reduce((a, n) => a * n, 1);
-    if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0) || count > bytes.length) throw new Error(`${h5Path}: ${p} has shape [${shape.join(", ")}], more values than the file (${bytes.length} bytes) holds: the file is damaged`);
+    if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0) || count > bytes.length)
+      throw new Error(`${h5Path}: ${p} has shape [${shape.join(", ")}], more values than the file (${bytes.length} bytes) holds: the file is damaged`);
     return { shape, value: read(p, () => d.value) }; // jsfive reads the dataset on every access of `value`: once only
   };
   const matrix = (p: string, cols: number): number[][] | null => {
@@ -123,16 +124,26 @@ export function readDroidEpisode(dir: string): DroidEpisode {
   for (const source of ["cartesian_position", "cartesian_velocity"] as const) {
     const cartesian = matrix(`action/${source}`, 6);
     if (cartesian !== null && actionGripper !== null) {
-      if (cartesian.length !== length || actionGripper.length !== length) throw new Error(`${h5Path}: action/${source} has ${cartesian.length} rows, action/gripper_position ${actionGripper.length}, cartesian_position ${length}`);
+      if (cartesian.length !== length || actionGripper.length !== length)
+        throw new Error(
+          `${h5Path}: action/${source} has ${cartesian.length} rows, action/gripper_position ${actionGripper.length}, cartesian_position ${length}`,
+        );
       action = { source, cartesian, gripper: actionGripper };
       break;
     }
   }
 
   const videoDir = path.join(dir, "recordings", "MP4");
-  const videos = fs.existsSync(videoDir) ? fs.readdirSync(videoDir).filter((n) => n.endsWith(".mp4") && !n.endsWith("-stereo.mp4")).map((n) => n.slice(0, -4)) : [];
+  const videos = fs.existsSync(videoDir)
+    ? fs
+        .readdirSync(videoDir)
+        .filter((n) => n.endsWith(".mp4") && !n.endsWith("-stereo.mp4"))
+        .map((n) => n.slice(0, -4))
+    : [];
   const typeGroup = get("observation/camera_type");
-  const typed = read("observation/camera_type", () => typeGroup?.keys ?? []).slice().sort();
+  const typed = read("observation/camera_type", () => typeGroup?.keys ?? [])
+    .slice()
+    .sort();
   const serials = typed.length > 0 ? typed : videos.slice().sort();
   const exteriors = ["ext1", "ext2"] as const;
   let nextExterior = 0;
@@ -146,13 +157,15 @@ export function readDroidEpisode(dir: string): DroidEpisode {
   const fromMs = (ms: number[]): bigint[] => ms.map((v) => BigInt(Math.floor(v)) * 1_000_000n + BigInt(Math.round((v - Math.floor(v)) * 1e6)));
   // A source of step times is used when it has a time for every step, each one a ROS time (0 ≤ t < 2^31 s;
   // a damaged file gives NaN or garbage); else the next one is tried.
-  const times = (values: number[] | null, perSecond: number): values is number[] => values !== null && values.length === length && values.every((v) => v >= 0 && v / perSecond < 2 ** 31);
+  const times = (values: number[] | null, perSecond: number): values is number[] =>
+    values !== null && values.length === length && values.every((v) => v >= 0 && v / perSecond < 2 ** 31);
   const stepTimes = (serial: string | null): bigint[] => {
     const cam = serial === null ? null : vector(`observation/timestamp/cameras/${serial}_estimated_capture`);
     if (times(cam, 1e3)) return fromMs(cam);
     const sec = vector("observation/timestamp/robot_state/robot_timestamp_seconds");
     const nanos = vector("observation/timestamp/robot_state/robot_timestamp_nanos");
-    if (times(sec, 1) && nanos !== null && nanos.length === length && nanos.every((n) => n >= 0 && n < 1e9)) return sec.map((s, i) => BigInt(Math.round(s)) * 1_000_000_000n + BigInt(Math.round(nanos[i])));
+    if (times(sec, 1) && nanos !== null && nanos.length === length && nanos.every((n) => n >= 0 && n < 1e9))
+      return sec.map((s, i) => BigInt(Math.round(s)) * 1_000_000_000n + BigInt(Math.round(nanos[i])));
     const control = vector("observation/timestamp/control/step_start");
     if (times(control, 1e3)) return fromMs(control);
     return Array.from({ length }, (_, i) => BigInt(Math.round((i * 1e9) / DROID_CONTROL_HZ)));
@@ -167,8 +180,14 @@ export function readDroidEpisode(dir: string): DroidEpisode {
  */
 export function selectDroidCamera(episode: DroidEpisode, name?: string): DroidCamera {
   const list = episode.cameras.map((c) => `${c.serial} (${c.role})`).join(", ") || "none";
-  const camera = name === undefined ? (episode.cameras.find((c) => c.role === "ext1") ?? episode.cameras.find((c) => c.role !== "wrist")) : episode.cameras.find((c) => c.serial === name || c.role === name);
-  if (camera === undefined) throw new Error(name === undefined ? `${episode.dir}: no exterior camera found; available: ${list}` : `${episode.dir}: no camera '${name}'; available: ${list}`);
+  const camera =
+    name === undefined
+      ? (episode.cameras.find((c) => c.role === "ext1") ?? episode.cameras.find((c) => c.role !== "wrist"))
+      : episode.cameras.find((c) => c.serial === name || c.role === name);
+  if (camera === undefined)
+    throw new Error(
+      name === undefined ? `${episode.dir}: no exterior camera found; available: ${list}` : `${episode.dir}: no camera '${name}'; available: ${list}`,
+    );
   if (!fs.existsSync(camera.video)) throw new Error(`${episode.dir}: camera ${camera.serial} has no video ${camera.video}; available: ${list}`);
   return camera;
 }

@@ -54,7 +54,16 @@ const READ_SIZE = 4 << 20;
  * opened); the damage, if any, is in the result.
  */
 export async function recoverMcap(file: string, decompressHandlers: McapTypes.DecompressHandlers = {}): Promise<RecoveredMcap> {
-  const result: RecoveredMcap = { header: undefined, schemas: new Map(), channels: new Map(), messages: [], dataComplete: false, skippedRecords: 0, summaryDisagrees: false, damage: null };
+  const result: RecoveredMcap = {
+    header: undefined,
+    schemas: new Map(),
+    channels: new Map(),
+    messages: [],
+    dataComplete: false,
+    skippedRecords: 0,
+    summaryDisagrees: false,
+    damage: null,
+  };
   const handle = await fs.promises.open(file, "r");
   try {
     const fileSize = (await handle.stat()).size;
@@ -84,7 +93,12 @@ export async function recoverMcap(file: string, decompressHandlers: McapTypes.De
       return result;
     }
     const pending = stop.pending;
-    const what = pending === null ? "the next record" : pending.opcode === Opcode.CHUNK ? "a chunk" : `a record (opcode 0x${pending.opcode.toString(16).padStart(2, "0")})`;
+    const what =
+      pending === null
+        ? "the next record"
+        : pending.opcode === Opcode.CHUNK
+          ? "a chunk"
+          : `a record (opcode 0x${pending.opcode.toString(16).padStart(2, "0")})`;
     const declared = pending === null || pending.end > Number.MAX_SAFE_INTEGER ? "" : ` of its ${pending.end - stop.offset}`;
     result.damage = { offset: stop.offset, fileSize, reason: `file ends inside ${what}: ${fileSize - stop.offset}${declared} bytes present` };
     if (!result.dataComplete && pending?.opcode === Opcode.CHUNK) await recoverPartialChunk(handle, stop.offset, Math.min(fileSize, pending.end), result);
@@ -139,7 +153,13 @@ interface Stop {
  * ending inside a record. A record declaring more bytes than are left before `to` stops the reading
  * at once, so the reader never buffers more than the records that fit.
  */
-async function streamRecords(handle: fs.promises.FileHandle, from: number, to: number, reader: McapStreamReader, onRecord: (r: McapTypes.TypedMcapRecord, topLevel: boolean) => void): Promise<Stop | null> {
+async function streamRecords(
+  handle: fs.promises.FileHandle,
+  from: number,
+  to: number,
+  reader: McapStreamReader,
+  onRecord: (r: McapTypes.TypedMcapRecord, topLevel: boolean) => void,
+): Promise<Stop | null> {
   let appended = from;
   const consumed = (): number => appended - reader.bytesRemaining();
   const head = new Uint8Array(9);
@@ -148,7 +168,7 @@ async function streamRecords(handle: fs.promises.FileHandle, from: number, to: n
   for (;;) {
     let before = consumed();
     try {
-      for (let record; (before = consumed()), (record = reader.nextRecord()) !== undefined; ) {
+      for (let record; (before = consumed()), (record = reader.nextRecord()) !== undefined;) {
         const topLevel = consumed() !== before;
         if (topLevel) recordStart = before;
         onRecord(record, topLevel);
@@ -238,9 +258,16 @@ function zstdContentSize(data: Uint8Array): bigint | null {
     const sizeBytes = [single ? 1 : 0, 2, 4, 8][descriptor >> 6];
     let p = at + 5 + (single ? 0 : 1) + [0, 1, 2, 4][descriptor & 3];
     if (sizeBytes === 0 || data.length - p < sizeBytes) return null;
-    total += sizeBytes === 1 ? BigInt(data[p]) : sizeBytes === 2 ? BigInt(view.getUint16(p, true) + 256) : sizeBytes === 4 ? BigInt(view.getUint32(p, true)) : view.getBigUint64(p, true);
+    total +=
+      sizeBytes === 1
+        ? BigInt(data[p])
+        : sizeBytes === 2
+          ? BigInt(view.getUint16(p, true) + 256)
+          : sizeBytes === 4
+            ? BigInt(view.getUint32(p, true))
+            : view.getBigUint64(p, true);
     p += sizeBytes;
-    for (let last = false; !last; ) {
+    for (let last = false; !last;) {
       // block header u24: last bit, type (raw, RLE, compressed) 2 bits, size 21 bits; an RLE block holds one byte
       if (data.length - p < 3) return null;
       const header = data[p] | (data[p + 1] << 8) | (data[p + 2] << 16);
@@ -251,4 +278,3 @@ function zstdContentSize(data: Uint8Array): bigint | null {
   }
   return at === data.length && data.length > 0 ? total : null;
 }
-

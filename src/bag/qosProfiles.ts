@@ -28,17 +28,20 @@ export const DEFAULT_OFFERED_QOS: OfferedQos = { reliability: "reliable", durabi
 
 /** The `offered_qos_profiles` YAML text for one publisher offering `qos`. */
 export function offeredQosProfilesYaml(qos: OfferedQos = DEFAULT_OFFERED_QOS): string {
-  return stringify([
-    {
-      history: HISTORY_UNKNOWN,
-      depth: 0,
-      reliability: RELIABILITY[qos.reliability],
-      durability: DURABILITY[qos.durability],
-      deadline: { ...INFINITE },
-      lifespan: { ...INFINITE },
-      liveliness: LIVELINESS_AUTOMATIC,
-      liveliness_lease_duration: { ...INFINITE },
-      avoid_ros_namespace_conventions: false,
-    },
-  ], { aliasDuplicateObjects: false }).trimEnd();
+  return stringify(
+    [
+      {
+        history: HISTORY_UNKNOWN,
+        depth: 0,
+        reliability: RELIABILITY[qos.reliability],
+        durability: DURABILITY[qos.durability],
+        deadline: { ...INFINITE },
+        lifespan: { ...INFINITE },
+        liveliness: LIVELINESS_AUTOMATIC,
+        liveliness_lease_duration: { ...INFINITE },
+        avoid_ros_namespace_conventions: false,
+      },
+    ],
+    { aliasDuplicateObjects: false },
+  ).trimEnd();
 }

@@ -47,12 +47,18 @@ export function ffmpegAvailable(): boolean {
 /** Width, height, frame rate and frame count of the first video stream of `file`. */
 export function probeVideo(file: string): VideoInfo {
   assertFfmpegAvailable();
-  const r = spawnSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames", "-of", "json", file], { encoding: "utf8" });
+  const r = spawnSync(
+    "ffprobe",
+    ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames", "-of", "json", file],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`ffprobe could not read ${file}: ${r.stderr.trim()}`);
   const stream = (JSON.parse(r.stdout) as { streams?: Array<Record<string, string | number>> }).streams?.[0];
   if (stream === undefined) throw new Error(`${file} has no video stream`);
   const rate = (text: unknown): number => {
-    const [n, d] = String(text ?? "0/1").split("/").map(Number);
+    const [n, d] = String(text ?? "0/1")
+      .split("/")
+      .map(Number);
     return d > 0 ? n / d : 0;
   };
   const fps = rate(stream.avg_frame_rate) || rate(stream.r_frame_rate);

@@ -193,10 +193,7 @@ export function resolveCemOptions(options: Partial<CemOptions> = {}): ResolvedCe
   const closeGripper = merged.closeGripper;
   if (closeGripper !== null) {
     if (typeof closeGripper !== "number" || !Number.isInteger(closeGripper) || closeGripper < 0 || closeGripper >= merged.horizon) {
-      fail(
-        "closeGripper",
-        `must be null or an integer step in [0, horizon) = [0, ${merged.horizon}), got ${String(closeGripper)}`,
-      );
+      fail("closeGripper", `must be null or an integer step in [0, horizon) = [0, ${merged.horizon}), got ${String(closeGripper)}`);
     }
   }
 

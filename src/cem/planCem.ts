@@ -37,11 +37,7 @@ import { selectLowest } from "./selectLowest";
  * @param samples S
  * @param horizon H
  */
-export type BatchEnergyFn = (
-  actions: Float32Array,
-  samples: number,
-  horizon: number,
-) => PromiseLike<ArrayLike<number>> | ArrayLike<number>;
+export type BatchEnergyFn = (actions: Float32Array, samples: number, horizon: number) => PromiseLike<ArrayLike<number>> | ArrayLike<number>;
 
 /** What one CEM iteration saw. Energies are in the energy function's units. */
 export interface CemIterationStats {
@@ -245,12 +241,24 @@ function createWorkspace(o: ResolvedCemOptions): CemWorkspace {
 /** actions[s, h] = fix(clip(noise[h, s] · std[h] + mean[h])), gripper forced to 1.0 from `closeFrom`. */
 function writeActionSamples(w: CemWorkspace): void {
   const { horizon: H, samples: S, maxnorm, gripperClip, noise, actions, mean, std, fixedValue } = w;
-  const fixedX = fixedValue[0], fixedY = fixedValue[1], fixedZ = fixedValue[2], fixedG = fixedValue[3];
-  const fixX = fixedX === fixedX, fixY = fixedY === fixedY, fixZ = fixedZ === fixedZ, fixG = fixedG === fixedG;
+  const fixedX = fixedValue[0],
+    fixedY = fixedValue[1],
+    fixedZ = fixedValue[2],
+    fixedG = fixedValue[3];
+  const fixX = fixedX === fixedX,
+    fixY = fixedY === fixedY,
+    fixZ = fixedZ === fixedZ,
+    fixG = fixedG === fixedG;
   for (let h = 0; h < H; h++) {
     const j = h * CONTROL_DIM;
-    const meanX = mean[j], meanY = mean[j + 1], meanZ = mean[j + 2], meanG = mean[j + 3];
-    const stdX = std[j], stdY = std[j + 1], stdZ = std[j + 2], stdG = std[j + 3];
+    const meanX = mean[j],
+      meanY = mean[j + 1],
+      meanZ = mean[j + 2],
+      meanG = mean[j + 3];
+    const stdX = std[j],
+      stdY = std[j + 1],
+      stdZ = std[j + 2],
+      stdG = std[j + 3];
     const gripperForced = h >= w.closeFrom;
     for (let s = 0; s < S; s++) {
       const n = (h * S + s) * CONTROL_DIM;

@@ -16,13 +16,7 @@
  * @param outIndices destination of length ≥ k
  * @param outValues  scratch/destination of length ≥ k
  */
-export function selectLowest(
-  values: ArrayLike<number>,
-  count: number,
-  k: number,
-  outIndices: Int32Array,
-  outValues: Float64Array,
-): void {
+export function selectLowest(values: ArrayLike<number>, count: number, k: number, outIndices: Int32Array, outValues: Float64Array): void {
   if (k < 1 || k > count || outIndices.length < k || outValues.length < k || values.length < count) {
     throw new Error(
       `selectLowest: need 1 ≤ k (${k}) ≤ count (${count}) ≤ values.length (${values.length}) and buffers of length ≥ k (${outIndices.length}, ${outValues.length})`,

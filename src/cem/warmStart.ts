@@ -29,9 +29,7 @@ export interface WarmStartOptions {
 export function warmStartFromPrevious(previous: CemDistribution, options: WarmStartOptions = {}): CemDistribution {
   const previousLength = previous.mean.length;
   if (previousLength === 0 || previousLength % CONTROL_DIM !== 0 || previous.std.length !== previousLength) {
-    throw new Error(
-      `warmStartFromPrevious: previous mean/std must both hold H × 4 values, got ${previous.mean.length} and ${previous.std.length}`,
-    );
+    throw new Error(`warmStartFromPrevious: previous mean/std must both hold H × 4 values, got ${previous.mean.length} and ${previous.std.length}`);
   }
   const previousHorizon = previousLength / CONTROL_DIM;
   const horizon = options.horizon ?? previousHorizon;
@@ -41,7 +39,11 @@ export function warmStartFromPrevious(previous: CemDistribution, options: WarmSt
   const maxnorm = options.maxnorm ?? CEM_DEFAULTS.maxnorm;
   const floorXyz = options.stdFloorXyz ?? maxnorm / 2;
   const floorGripper = options.stdFloorGripper ?? 0.5;
-  for (const [name, value] of [["maxnorm", maxnorm], ["stdFloorXyz", floorXyz], ["stdFloorGripper", floorGripper]] as const) {
+  for (const [name, value] of [
+    ["maxnorm", maxnorm],
+    ["stdFloorXyz", floorXyz],
+    ["stdFloorGripper", floorGripper],
+  ] as const) {
     if (!Number.isFinite(value) || value < 0) {
       throw new Error(`warmStartFromPrevious: ${name} must be a finite number ≥ 0, got ${value}`);
     }

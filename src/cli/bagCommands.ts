@@ -35,7 +35,10 @@ export function registerBagCommands(program: Command): void {
         logger: createLogger("convert-droid"),
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else process.stdout.write(`${result.bag}: ${result.frames} frames from camera ${result.camera} (every ${result.stride} of ${result.steps} steps), ${result.actions} actions, ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
+      else
+        process.stdout.write(
+          `${result.bag}: ${result.frames} frames from camera ${result.camera} (every ${result.stride} of ${result.steps} steps), ${result.actions} actions, ${(result.elapsedMs / 1000).toFixed(1)} s\n`,
+        );
     });
 
   program
@@ -49,7 +52,9 @@ export function registerBagCommands(program: Command): void {
         const topics = reader.topics();
         const m = reader.metadata;
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ topics, damage: reader.damage, starting_time_ns: m?.starting_time.nanoseconds_since_epoch.toString(), duration_ns: m?.duration.nanoseconds.toString() })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ topics, damage: reader.damage, starting_time_ns: m?.starting_time.nanoseconds_since_epoch.toString(), duration_ns: m?.duration.nanoseconds.toString() })}\n`,
+          );
           return;
         }
         const lines = topics.map((t) => `${t.name}  ${t.type}  ${t.messageCount}`);

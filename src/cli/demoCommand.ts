@@ -56,85 +56,136 @@ export function registerDemoCommand(program: Command): void {
     .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
     .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
     .option("--budgets <list>", "planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place default 4,10,4)")
-    .option("--subgoal-spacing <m>", `reach: sub-goal images at most this far apart (m) on the line to a far goal; 0: the goal alone (default ${DEMO_REACH_SUBGOALS.spacing})`)
+    .option(
+      "--subgoal-spacing <m>",
+      `reach: sub-goal images at most this far apart (m) on the line to a far goal; 0: the goal alone (default ${DEMO_REACH_SUBGOALS.spacing})`,
+    )
     .option("--subgoal-budget <n>", `reach: planning steps per sub-goal (default ${DEMO_REACH_SUBGOALS.budget})`)
-    .option("--energy-threshold <e>", `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model, else 0)`)
+    .option(
+      "--energy-threshold <e>",
+      `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model, else 0)`,
+    )
     .option("--save <dir>", "save a PNG per episode (start | goals | final frame with the path) and summary.json")
     .option("--json", "print one JSON object (summary and per-episode results) instead of text")
     .option("--log-level <level>", "node and model log level (the demo prints its own progress; default warn, or VJEPA2_LOG_LEVEL)")
-    .action(async (flags: { task: string; episodes: string; seed: string; model?: string; config?: string[]; samples?: string; iterations?: string; budgets?: string; subgoalSpacing?: string; subgoalBudget?: string; energyThreshold?: string; save?: string; json?: boolean; logLevel?: string }) => {
-      if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
-      const task = flags.task as SimTask;
-      // The model: --model, else the --config files' world_model.model, else the embedded one.
-      const fromFiles = resolveConfig(flags.config ?? [], {}, DEMO_TASK_PRESETS[task]);
-      const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? EMBEDDED_MODEL : fromFiles.world_model.model);
-      const embedded = path.resolve(modelDir) === EMBEDDED_MODEL;
-      const overrides: Record<string, unknown> = { "world_model.model": modelDir };
-      if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
-      if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
-      const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
-      if (embedded && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
-        throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
-      }
-      const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
-      const reachSubgoals = {
-        spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
-        budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
-      };
-      const energyThreshold = flags.energyThreshold !== undefined ? numberFlag(flags.energyThreshold, "--energy-threshold", 0) : embedded ? EMBEDDED_ENERGY_THRESHOLD : 0;
-      const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
-      const log = createLogger("vjepa2-mpc.demo", level);
-      const model = await loadModelFromConfig(config, log);
-      const episodes = integerFlag(flags.episodes, "--episodes", 1);
-      const started = performance.now();
-      const tty = process.stderr.isTTY && !flags.json;
-      try {
-        const onEpisode = (e: EpisodeResult, i: number): void => {
-          const line = `episode ${i + 1}/${episodes} seed ${e.seed}: ${e.success ? "success" : "failure"} after ${e.steps} steps, final distance ${(100 * e.finalDistance).toFixed(1)} cm`;
-          if (!flags.json) process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${line}\n`);
-          if (flags.save !== undefined) {
-            fs.mkdirSync(flags.save, { recursive: true });
-            fs.writeFileSync(path.join(flags.save, `episode_${String(i).padStart(3, "0")}_${e.success ? "success" : "failure"}.png`), encodePng(episodePicture(e)));
-          }
-        };
-        const { summary, episodes: results } = await runDemo({
-          model,
-          config,
-          task,
-          episodes,
-          seed: integerFlag(flags.seed, "--seed"),
-          preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
-          stepBudgets,
-          reachSubgoals,
-          energyThreshold,
-          onEpisode,
-          // On a terminal, one live line per episode: steps so far and the distance to the target.
-          onStep: tty ? (i, p) => process.stderr.write(`\r\x1b[2Kepisode ${i + 1}/${episodes}: step ${p.steps}, ${(100 * p.distance).toFixed(1)} cm to go`) : undefined,
-          log,
-        });
-        const seconds = (performance.now() - started) / 1000;
-        // What the figures were measured with, so a summary can be reproduced.
-        const p = config.planner;
-        const settings = { samples: p.samples, iterations: p.iterations, horizon: p.horizon, topk: p.topk, maxnorm: p.maxnorm, fix_gripper: p.fix_gripper, return_to_best: p.return_to_best, step_budgets: stepBudgets[task], reach_subgoals: task === "reach" ? reachSubgoals : null, energy_threshold: energyThreshold, model: config.world_model.model };
-        const slim = results.map((e) => ({ seed: e.seed, success: e.success, steps: e.steps, final_distance_m: e.finalDistance, latency_ms: e.latencyMs, path: e.path, energy: e.energies /* NaN (unknown) becomes null in JSON */, distance_m: e.distances }));
-        if (flags.save !== undefined) fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, settings, seconds, episodes: slim }, null, 1)}\n`);
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ summary, settings, seconds, episodes: slim })}\n`);
-        } else {
-          const l = summary.latencyMs;
-          process.stdout.write(
-            [
-              `${task}: ${summary.successes}/${summary.episodes} episodes succeeded (${(100 * summary.successRate).toFixed(0)}%)`,
-              `steps ${summary.meanSteps.toFixed(1)} on average, final distance ${(100 * summary.meanFinalDistance).toFixed(1)} cm on average`,
-              `planning ${l === null ? "n/a" : `${(l.median / 1000).toFixed(2)} s per step (median; p90 ${(l.p90 / 1000).toFixed(2)} s)`} with ${config.planner.samples} samples × ${config.planner.iterations} iterations; ${seconds.toFixed(0)} s in all`,
-              flags.save !== undefined ? `pictures in ${flags.save}` : "",
-            ]
-              .filter((s) => s !== "")
-              .join("\n") + "\n",
-          );
+    .action(
+      async (flags: {
+        task: string;
+        episodes: string;
+        seed: string;
+        model?: string;
+        config?: string[];
+        samples?: string;
+        iterations?: string;
+        budgets?: string;
+        subgoalSpacing?: string;
+        subgoalBudget?: string;
+        energyThreshold?: string;
+        save?: string;
+        json?: boolean;
+        logLevel?: string;
+      }) => {
+        if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
+        const task = flags.task as SimTask;
+        // The model: --model, else the --config files' world_model.model, else the embedded one.
+        const fromFiles = resolveConfig(flags.config ?? [], {}, DEMO_TASK_PRESETS[task]);
+        const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? EMBEDDED_MODEL : fromFiles.world_model.model);
+        const embedded = path.resolve(modelDir) === EMBEDDED_MODEL;
+        const overrides: Record<string, unknown> = { "world_model.model": modelDir };
+        if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
+        if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
+        const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
+        if (embedded && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
+          throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
         }
-      } finally {
-        await model.close();
-      }
-    });
+        const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
+        const reachSubgoals = {
+          spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
+          budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
+        };
+        const energyThreshold =
+          flags.energyThreshold !== undefined ? numberFlag(flags.energyThreshold, "--energy-threshold", 0) : embedded ? EMBEDDED_ENERGY_THRESHOLD : 0;
+        const level = flags.logLevel ?? process.env.VJEPA2_LOG_LEVEL ?? "warn";
+        const log = createLogger("vjepa2-mpc.demo", level);
+        const model = await loadModelFromConfig(config, log);
+        const episodes = integerFlag(flags.episodes, "--episodes", 1);
+        const started = performance.now();
+        const tty = process.stderr.isTTY && !flags.json;
+        try {
+          const onEpisode = (e: EpisodeResult, i: number): void => {
+            const line = `episode ${i + 1}/${episodes} seed ${e.seed}: ${e.success ? "success" : "failure"} after ${e.steps} steps, final distance ${(100 * e.finalDistance).toFixed(1)} cm`;
+            if (!flags.json) process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${line}\n`);
+            if (flags.save !== undefined) {
+              fs.mkdirSync(flags.save, { recursive: true });
+              fs.writeFileSync(
+                path.join(flags.save, `episode_${String(i).padStart(3, "0")}_${e.success ? "success" : "failure"}.png`),
+                encodePng(episodePicture(e)),
+              );
+            }
+          };
+          const { summary, episodes: results } = await runDemo({
+            model,
+            config,
+            task,
+            episodes,
+            seed: integerFlag(flags.seed, "--seed"),
+            preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
+            stepBudgets,
+            reachSubgoals,
+            energyThreshold,
+            onEpisode,
+            // On a terminal, one live line per episode: steps so far and the distance to the target.
+            onStep: tty
+              ? (i, p) => process.stderr.write(`\r\x1b[2Kepisode ${i + 1}/${episodes}: step ${p.steps}, ${(100 * p.distance).toFixed(1)} cm to go`)
+              : undefined,
+            log,
+          });
+          const seconds = (performance.now() - started) / 1000;
+          // What the figures were measured with, so a summary can be reproduced.
+          const p = config.planner;
+          const settings = {
+            samples: p.samples,
+            iterations: p.iterations,
+            horizon: p.horizon,
+            topk: p.topk,
+            maxnorm: p.maxnorm,
+            fix_gripper: p.fix_gripper,
+            return_to_best: p.return_to_best,
+            step_budgets: stepBudgets[task],
+            reach_subgoals: task === "reach" ? reachSubgoals : null,
+            energy_threshold: energyThreshold,
+            model: config.world_model.model,
+          };
+          const slim = results.map((e) => ({
+            seed: e.seed,
+            success: e.success,
+            steps: e.steps,
+            final_distance_m: e.finalDistance,
+            latency_ms: e.latencyMs,
+            path: e.path,
+            energy: e.energies /* NaN (unknown) becomes null in JSON */,
+            distance_m: e.distances,
+          }));
+          if (flags.save !== undefined)
+            fs.writeFileSync(path.join(flags.save, "summary.json"), `${JSON.stringify({ summary, settings, seconds, episodes: slim }, null, 1)}\n`);
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify({ summary, settings, seconds, episodes: slim })}\n`);
+          } else {
+            const l = summary.latencyMs;
+            process.stdout.write(
+              [
+                `${task}: ${summary.successes}/${summary.episodes} episodes succeeded (${(100 * summary.successRate).toFixed(0)}%)`,
+                `steps ${summary.meanSteps.toFixed(1)} on average, final distance ${(100 * summary.meanFinalDistance).toFixed(1)} cm on average`,
+                `planning ${l === null ? "n/a" : `${(l.median / 1000).toFixed(2)} s per step (median; p90 ${(l.p90 / 1000).toFixed(2)} s)`} with ${config.planner.samples} samples × ${config.planner.iterations} iterations; ${seconds.toFixed(0)} s in all`,
+                flags.save !== undefined ? `pictures in ${flags.save}` : "",
+              ]
+                .filter((s) => s !== "")
+                .join("\n") + "\n",
+            );
+          }
+        } finally {
+          await model.close();
+        }
+      },
+    );
 }

@@ -55,7 +55,11 @@ export function registerNodeCommand(program: Command): void {
     .description("run a node under ROS 2: camera, planner, actuator, or all three in one process (needs a sourced ROS 2 and rclnodejs)")
     .argument("<role>", `one of ${ROLES.join(", ")}`)
     .option("--config <files...>", "YAML configuration file(s) applied over the defaults (ROS parameters override them)")
-    .option("--start-state <state>", `lifecycle state to bring the node to at start-up: ${START_STATES.join(", ")} (a supervisor takes it from there)`, "active")
+    .option(
+      "--start-state <state>",
+      `lifecycle state to bring the node to at start-up: ${START_STATES.join(", ")} (a supervisor takes it from there)`,
+      "active",
+    )
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (role: string, flags: { config?: string[]; startState: string }) => {
@@ -93,13 +97,25 @@ export function registerNodeCommand(program: Command): void {
           if (reason === null) config = next;
           return reason;
         });
-        log.info({ model: roles.includes("actuator") && roles.length === 1 ? undefined : modelDirFromConfig(config), provider: config.world_model.provider, mode: config.planner.mode, adapter: config.actuator.adapter, startState: flags.startState }, "starting");
+        log.info(
+          {
+            model: roles.includes("actuator") && roles.length === 1 ? undefined : modelDirFromConfig(config),
+            provider: config.world_model.provider,
+            mode: config.planner.mode,
+            adapter: config.actuator.adapter,
+            startState: flags.startState,
+          },
+          "starting",
+        );
         log.debug({ config }, "resolved configuration");
         for (const transition of flags.startState === "active" ? ["configure", "activate"] : flags.startState === "inactive" ? ["configure"] : []) {
           const r = await machine.trigger(transition);
           if (!r.success) {
             // The node stays up, as a managed node does: `ros2 lifecycle set` can retry once the cause is fixed.
-            log.error({ transition, state: r.state }, `${transition} failed: ${r.reason}; the node stays ${r.state} (ros2 lifecycle set ${transport.nodeName} ${transition} retries)`);
+            log.error(
+              { transition, state: r.state },
+              `${transition} failed: ${r.reason}; the node stays ${r.state} (ros2 lifecycle set ${transport.nodeName} ${transition} retries)`,
+            );
             break;
           }
         }

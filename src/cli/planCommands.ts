@@ -29,7 +29,9 @@ function addPlannerOptions(cmd: Command): Command {
   cmd
     .option("--config <files...>", "YAML configuration file(s), applied in order over the defaults")
     .option("--model <dir>", "model package directory (overrides world_model.model)")
-    .addOption(new Option("--provider <name>", "ONNX Runtime execution provider (overrides world_model.provider)").choices(["cpu", "cuda", "tensorrt", "webgpu"]));
+    .addOption(
+      new Option("--provider <name>", "ONNX Runtime execution provider (overrides world_model.provider)").choices(["cpu", "cuda", "tensorrt", "webgpu"]),
+    );
   for (const [flag, , description] of PLANNER_FLAGS) cmd.option(flag, description);
   return cmd;
 }
@@ -62,7 +64,8 @@ function configFromFlags(flags: PlannerFlags): Config {
 /** Parses `x,y,z,roll,pitch,yaw,gripper`. */
 export function parseState(text: string): number[] {
   const v = text.split(",").map((s) => Number(s.trim()));
-  if (v.length !== 7 || v.some((x) => !Number.isFinite(x))) throw new Error(`--state expects 7 comma-separated numbers x,y,z,roll,pitch,yaw,gripper; got '${text}'`);
+  if (v.length !== 7 || v.some((x) => !Number.isFinite(x)))
+    throw new Error(`--state expects 7 comma-separated numbers x,y,z,roll,pitch,yaw,gripper; got '${text}'`);
   if (v[6] < 0 || v[6] > 1) throw new Error(`--state gripper closedness must be in [0, 1], got ${v[6]}`);
   return v;
 }
@@ -104,7 +107,14 @@ export function registerPlanCommands(program: Command): void {
         const tokens = await model.encode(imagesToBatch(images, opts));
         const encodeMs = performance.now() - t0;
         const planner = new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner));
-        planner.setGoals(flags.goal.map((file, i) => ({ embedding: frameOf(tokens, i + 1), stepBudget: config.planner.default_step_budget, energyThreshold: null, label: file })));
+        planner.setGoals(
+          flags.goal.map((file, i) => ({
+            embedding: frameOf(tokens, i + 1),
+            stepBudget: config.planner.default_step_budget,
+            energyThreshold: null,
+            label: file,
+          })),
+        );
         const step = await planner.step({ embedding: frameOf(tokens, 0), state, stamp: 0 });
         if (step.status.code !== "planned") throw new Error(`no plan: ${step.status.message}`);
         if (flags.json) {
@@ -116,7 +126,14 @@ export function registerPlanCommands(program: Command): void {
               current_energy: s.currentEnergy,
               planned_energy: s.plannedEnergy,
               energy_per_iteration: s.energyPerIteration,
-              timings: { encode_ms: encodeMs, model_ms: s.timings.modelMs, energy_wait_ms: s.timings.energyWaitMs, optimiser_ms: s.timings.optimiserMs, step_ms: s.timings.totalMs, model_calls: s.timings.modelCalls },
+              timings: {
+                encode_ms: encodeMs,
+                model_ms: s.timings.modelMs,
+                energy_wait_ms: s.timings.energyWaitMs,
+                optimiser_ms: s.timings.optimiserMs,
+                step_ms: s.timings.totalMs,
+                model_calls: s.timings.modelCalls,
+              },
               planner: config.planner,
             })}\n`,
           );
@@ -212,7 +229,8 @@ export async function benchPlanner(model: OnnxWorldModel, config: Config, repeat
 }
 
 function formatBench(r: BenchResult): string {
-  const row = (name: string, s: Summary) => `${name.padEnd(18)} median ${s.median.toFixed(2).padStart(9)}  p10 ${s.p10.toFixed(2).padStart(9)}  p90 ${s.p90.toFixed(2).padStart(9)}  (ms)`;
+  const row = (name: string, s: Summary) =>
+    `${name.padEnd(18)} median ${s.median.toFixed(2).padStart(9)}  p10 ${s.p10.toFixed(2).padStart(9)}  p90 ${s.p90.toFixed(2).padStart(9)}  (ms)`;
   return [
     `${r.model} on ${r.provider}: ${r.samples} samples × ${r.iterations} iterations, horizon ${r.horizon}, ${r.repeats} steps`,
     row("planning step", r.stepMs),

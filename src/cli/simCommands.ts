@@ -49,12 +49,15 @@ interface SimBagFlags {
 function simBagPolicy(policy: SimBagFlags["policy"], task: SimTask | undefined): SimPolicyName {
   if (policy === "scripted") return task === "pick_place" ? "scripted_pick_place" : "scripted_reach";
   const own: SimTask = policy === "scripted_pick_place" ? "pick_place" : "reach";
-  if (task !== undefined && task !== own) throw new Error(`--policy ${policy} records ${own} episodes, not --task ${task}; drop --task or use --policy scripted`);
+  if (task !== undefined && task !== own)
+    throw new Error(`--policy ${policy} records ${own} episodes, not --task ${task}; drop --task or use --policy scripted`);
   return policy;
 }
 
 function progressBar(label: string, unit: string): SingleBar | null {
-  return process.stderr.isTTY ? new SingleBar({ format: `${label} [{bar}] {value}/{total} ${unit} | {eta_formatted} left`, stream: process.stderr }, Presets.shades_classic) : null;
+  return process.stderr.isTTY
+    ? new SingleBar({ format: `${label} [{bar}] {value}/{total} ${unit} | {eta_formatted} left`, stream: process.stderr }, Presets.shades_classic)
+    : null;
 }
 
 interface SimRenderFlags {
@@ -115,7 +118,9 @@ export function registerSimCommands(program: Command): void {
         const rate = (summary.episodes * summary.steps) / (summary.elapsedMs / 1000);
         process.stdout.write(
           `${summary.out}: ${summary.episodes} episodes × ${summary.steps} frames at ${size}×${size} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${rate.toFixed(0)} frames/s); ` +
-            `${summary.episodesWithGrasp} episodes with a grasp; ${Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(", ")}\n`,
+            `${summary.episodesWithGrasp} episodes with a grasp; ${Object.entries(summary.counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}\n`,
         );
         if (bags !== null) process.stdout.write(`${bags.dir}: ${bags.episodes} bags (episode_*), ${bags.actions} actions\n`);
       }
@@ -128,7 +133,11 @@ export function registerSimCommands(program: Command): void {
     .option("--seed <n>", "episode seed", "0")
     .addOption(new Option("--task <task>", "task (reach or pick_place); chooses the scripted policy").choices([...SIM_TASKS]))
     .option("--steps <t>", "frames T (T − 1 actions)", "16")
-    .addOption(new Option("--policy <policy>", "'scripted' (the task's scripted policy), 'random', or a policy by name").choices([...SIM_BAG_POLICIES]).default("scripted"))
+    .addOption(
+      new Option("--policy <policy>", "'scripted' (the task's scripted policy), 'random', or a policy by name")
+        .choices([...SIM_BAG_POLICIES])
+        .default("scripted"),
+    )
     .addOption(new Option("--start <start>", "where the episode starts").choices([...SIM_EPISODE_STARTS]).default("random"))
     .option("--size <px>", "image width and height (px)", "64")
     .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
@@ -141,7 +150,16 @@ export function registerSimCommands(program: Command): void {
       const sim = new TabletopSim({ size: integerFlag(flags.size, "--size", 16, 512), supersample: integerFlag(flags.supersample, "--supersample", 1, 8) });
       const episode = recordEpisode(sim, { seed, steps, policy, start: flags.start, maxnorm: numberFlag(flags.maxnorm, "--maxnorm", 0, true) });
       const result = await writeSimEpisodeBag(episode, flags.out);
-      const info = { ...result, seed, task: episode.task, policy: episode.policy, start: episode.start, grasps: episode.grasps, releases: episode.releases, success: sim.success() };
+      const info = {
+        ...result,
+        seed,
+        task: episode.task,
+        policy: episode.policy,
+        start: episode.start,
+        grasps: episode.grasps,
+        releases: episode.releases,
+        success: sim.success(),
+      };
       if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
       else {
         process.stdout.write(

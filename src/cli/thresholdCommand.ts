@@ -38,16 +38,25 @@ export function registerThresholdCommand(program: Command): void {
       const config = resolveConfig([], { "world_model.model": dir });
       const model = await loadModelFromConfig(config, createLogger("vjepa2-mpc.demo-threshold", process.env.VJEPA2_LOG_LEVEL ?? "warn"));
       try {
-        const result = await calibrateGoalEnergy({ model, preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"), ...settings });
+        const result = await calibrateGoalEnergy({
+          model,
+          preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
+          ...settings,
+        });
         const rows = CANDIDATES.map((t) => thresholdRow(result.samples, t));
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ model: dir, settings, safe_threshold: Number.isFinite(result.safeThreshold) ? result.safeThreshold : null, rows })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ model: dir, settings, safe_threshold: Number.isFinite(result.safeThreshold) ? result.safeThreshold : null, rows })}\n`,
+          );
           return;
         }
         const lines = [
           `${result.samples.length} renders within ${(100 * settings.radius).toFixed(1)} cm of ${settings.goals} reach goals (${dir})`,
           "threshold  frames below  farthest below  share of frames < 2 cm below",
-          ...rows.map((r) => `${r.threshold.toFixed(3).padStart(9)}  ${String(r.below).padStart(12)}  ${(100 * r.maxDistance).toFixed(2).padStart(11)} cm  ${(100 * r.recallNear).toFixed(0).padStart(27)} %`),
+          ...rows.map(
+            (r) =>
+              `${r.threshold.toFixed(3).padStart(9)}  ${String(r.below).padStart(12)}  ${(100 * r.maxDistance).toFixed(2).padStart(11)} cm  ${(100 * r.recallNear).toFixed(0).padStart(27)} %`,
+          ),
           Number.isFinite(result.safeThreshold)
             ? `safe threshold (every frame below within ${(100 * settings.tolerance).toFixed(1)} cm): below ${result.safeThreshold.toFixed(4)}`
             : `no render lay farther than ${(100 * settings.tolerance).toFixed(1)} cm: increase --radius`,

@@ -125,7 +125,14 @@ export function registerWorldModelCommands(program: Command): void {
         writeFloatNpy(flags.out, tensor(r.energy, [r.energy.length]));
         if (flags.posesOut !== undefined) writeFloatNpy(flags.posesOut, tensor(r.poses, [actions.dims[0], actions.dims[1] + 1, 7]));
         const fused = model.info.fusedHorizons.includes(actions.dims[1]);
-        report({ out: flags.out, samples: r.energy.length, fused, model_calls: r.modelCalls, model_ms: Math.round(r.modelMs), ms: Math.round(performance.now() - start) });
+        report({
+          out: flags.out,
+          samples: r.energy.length,
+          fused,
+          model_calls: r.modelCalls,
+          model_ms: Math.round(r.modelMs),
+          ms: Math.round(performance.now() - start),
+        });
       });
     });
 }

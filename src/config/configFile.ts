@@ -24,13 +24,13 @@ export function resolveConfig(files: string[] = [], overrides: Record<string, un
     try {
       text = fs.readFileSync(file, "utf8");
     } catch (e) {
-      throw new Error(`cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
     let doc: unknown;
     try {
       doc = YAML.parse(text);
     } catch (e) {
-      throw new Error(`config ${file} is not valid YAML: ${(e as Error).message}`);
+      throw new Error(`config ${file} is not valid YAML: ${(e as Error).message}`, { cause: e });
     }
     config = mergeConfig(PARAMETERS, config, doc, file);
   }

@@ -8,13 +8,7 @@ import { withDeclaredUnits } from "./quantity";
 /** Value kinds, named after ROS 2 parameter types. */
 export type ParameterType = "bool" | "integer" | "double" | "string" | "double_array";
 
-type ValueOf<T extends ParameterType> = T extends "bool"
-  ? boolean
-  : T extends "integer" | "double"
-    ? number
-    : T extends "string"
-      ? string
-      : number[];
+type ValueOf<T extends ParameterType> = T extends "bool" ? boolean : T extends "integer" | "double" ? number : T extends "string" ? string : number[];
 
 /** One declared parameter. */
 export interface Parameter<T extends ParameterType = ParameterType> {
@@ -53,7 +47,17 @@ export function param<const P extends Parameter>(p: P & Parameter<P["type"]>): P
 
 function describeExpected(p: Parameter): string {
   if (p.choices) return `one of ${p.choices.join(", ")}${p.nullable ? " or null" : ""}`;
-  const parts: string[] = [p.type === "double_array" ? `an array of ${p.length ?? "any number of"} numbers` : p.type === "integer" ? "an integer" : p.type === "double" ? "a number" : p.type === "bool" ? "true or false" : "a string"];
+  const parts: string[] = [
+    p.type === "double_array"
+      ? `an array of ${p.length ?? "any number of"} numbers`
+      : p.type === "integer"
+        ? "an integer"
+        : p.type === "double"
+          ? "a number"
+          : p.type === "bool"
+            ? "true or false"
+            : "a string",
+  ];
   if (p.range) parts.push(`in [${p.range[0]}, ${p.range[1]}]${p.units ? ` ${p.units}` : ""}`);
   if (p.nullable) parts.push("or null");
   return parts.join(" ");
@@ -197,7 +201,8 @@ export function toRosValue(p: Parameter, v: unknown): boolean | number | string 
 
 /** A ROS parameter value as a configuration value (ROS_UNSET → null for nullable parameters). */
 export function fromRosValue(p: Parameter, v: unknown): unknown {
-  if (p.nullable === true && ((p.type === "double" && typeof v === "number" && Number.isNaN(v)) || (p.type === "integer" && v === ROS_UNSET.integer))) return null;
+  if (p.nullable === true && ((p.type === "double" && typeof v === "number" && Number.isNaN(v)) || (p.type === "integer" && v === ROS_UNSET.integer)))
+    return null;
   return v;
 }
 
@@ -215,7 +220,9 @@ export function rosDescriptors(table: ParameterTable, sections: string[] = Objec
         name: `${g}.${k}`,
         type: p.type,
         description: p.units ? `${p.description} [${p.units}]` : p.description,
-        additional_constraints: [p.choices ? `one of: ${p.choices.join(", ")}` : "", p.length ? `length ${p.length}` : "", unsetNote].filter((s) => s).join("; "),
+        additional_constraints: [p.choices ? `one of: ${p.choices.join(", ")}` : "", p.length ? `length ${p.length}` : "", unsetNote]
+          .filter((s) => s)
+          .join("; "),
         read_only: p.readOnly === true,
         floating_point_range: p.type === "double" || p.type === "double_array" ? range : [],
         integer_range: p.type === "integer" ? range : [],

@@ -42,7 +42,11 @@ export interface GoalEnergyCalibration {
 }
 
 /** Frames below `threshold`, the farthest of them (m), and the share of frames within `near` (m) that are below it. */
-export function thresholdRow(samples: readonly CalibrationSample[], threshold: number, near = 0.02): { threshold: number; below: number; maxDistance: number; recallNear: number } {
+export function thresholdRow(
+  samples: readonly CalibrationSample[],
+  threshold: number,
+  near = 0.02,
+): { threshold: number; below: number; maxDistance: number; recallNear: number } {
   const below = samples.filter((s) => s.energy < threshold);
   const close = samples.filter((s) => s.distance < near);
   return {
@@ -86,7 +90,8 @@ export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Prom
       const distance = Math.hypot(at.state[0] - goal.pose[0], at.state[1] - goal.pose[1], at.state[2] - goal.pose[2]);
       const energy = latentL1(await encode(at.image), goalLatent);
       // A NaN would compare false against every threshold and pass as "safe".
-      if (!Number.isFinite(energy)) throw new Error(`the model gave a non-finite energy (${energy}) for render ${k} of goal ${g}: its encoder output is not usable`);
+      if (!Number.isFinite(energy))
+        throw new Error(`the model gave a non-finite energy (${energy}) for render ${k} of goal ${g}: its encoder output is not usable`);
       samples.push({ distance, energy });
     }
   }

@@ -146,7 +146,11 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   pipeline.start();
   try {
     await pipeline.advance(0.3);
-    const r = await pipeline.setGoal({ images: goals.map((g) => imageMessage({ stamp: { sec: 0, nanosec: 0 }, frame_id: "camera" }, g)), step_budgets: budgets, energy_threshold: o.energyThreshold ?? 0 });
+    const r = await pipeline.setGoal({
+      images: goals.map((g) => imageMessage({ stamp: { sec: 0, nanosec: 0 }, frame_id: "camera" }, g)),
+      step_budgets: budgets,
+      energy_threshold: o.energyThreshold ?? 0,
+    });
     if (!r.success) throw new Error(`SetGoal failed: ${r.message}`);
     // Enough simulated time for every step to plan, move and settle; stop early once the schedule is done.
     const limit = budgets.reduce((a, b) => a + b, 0) * (config.planner.settle_timeout + 1) + 5;

@@ -83,9 +83,7 @@ export function decodeNpy(bytes: Uint8Array, what = "array"): NpyArray {
   const offset = headerStart + headerLength;
   const byteLength = count * ITEM_SIZE[dtype];
   if (bytes.length - offset < byteLength) {
-    throw new Error(
-      `${what}: truncated .npy payload: ${bytes.length - offset} bytes for shape [${shape.join(", ")}] ${dtype}, expected ${byteLength}`,
-    );
+    throw new Error(`${what}: truncated .npy payload: ${bytes.length - offset} bytes for shape [${shape.join(", ")}] ${dtype}, expected ${byteLength}`);
   }
   // Copy into a fresh, aligned buffer so callers own the data and typed-array alignment holds.
   const payload = bytes.slice(offset, offset + byteLength).buffer;

@@ -39,7 +39,8 @@ export class GoalSchedule {
   /** Throws when a budget or threshold is invalid (the message names the goal). */
   constructor(goals: readonly Goal[]) {
     goals.forEach((g, i) => {
-      if (!Number.isInteger(g.stepBudget) || g.stepBudget < 1) throw new Error(`goal ${i} (${g.label}): step budget must be an integer ≥ 1, got ${g.stepBudget}`);
+      if (!Number.isInteger(g.stepBudget) || g.stepBudget < 1)
+        throw new Error(`goal ${i} (${g.label}): step budget must be an integer ≥ 1, got ${g.stepBudget}`);
       if (g.energyThreshold !== null && !(Number.isFinite(g.energyThreshold) && g.energyThreshold >= 0)) {
         throw new Error(`goal ${i} (${g.label}): energy threshold must be a finite number ≥ 0 or null, got ${g.energyThreshold}`);
       }

@@ -84,7 +84,13 @@ export class MpcController {
    */
   async runBlocking(
     robot: RobotInterface,
-    limits: { maxSteps: number; shouldStop?: () => boolean; onPlan?: (s: PlanStep) => void; onStep?: (s: ExecutedStep) => void; onRetry?: (s: PlanStep, attempt: number, delayS: number) => void },
+    limits: {
+      maxSteps: number;
+      shouldStop?: () => boolean;
+      onPlan?: (s: PlanStep) => void;
+      onStep?: (s: ExecutedStep) => void;
+      onRetry?: (s: PlanStep, attempt: number, delayS: number) => void;
+    },
   ): Promise<ExecutedStep[]> {
     const out: ExecutedStep[] = [];
     let invalidInARow = 0;

@@ -141,7 +141,9 @@ export class RecedingHorizonPlanner {
 
   /** returnToBest applies: the last goal ran out of budget, a best frame is known, the return is not over. */
   private returnDue(): boolean {
-    return this.settings.returnToBest === true && this.returnMoves !== null && this.bestLast !== null && this.schedule.traces.at(-1)?.outcome === "budget_exhausted";
+    return (
+      this.settings.returnToBest === true && this.returnMoves !== null && this.bestLast !== null && this.schedule.traces.at(-1)?.outcome === "budget_exhausted"
+    );
   }
 
   /** Drops every goal; the planner idles. */

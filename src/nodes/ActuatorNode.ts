@@ -64,7 +64,6 @@ function readDelta(m: unknown): { delta: number[]; problem: string | null } {
 }
 
 export class ActuatorNode {
-
   private readonly streamer: TargetStreamer;
   private readonly settle: SettleDetector;
   /** Measured flange pose [x, y, z, roll, pitch, yaw] and when it arrived (actuator clock). */
@@ -113,7 +112,9 @@ export class ActuatorNode {
     const t = this.t;
     this.cleanups.push(t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose, "sensor_data", (m) => this.onPose(m)));
     this.cleanups.push(t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper, "sensor_data", (m) => this.onGripper(m)));
-    this.cleanups.push(t.subscribe<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction, "reliable", (m) => this.onPlan(m)));
+    this.cleanups.push(
+      t.subscribe<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction, "reliable", (m) => this.onPlan(m)),
+    );
     this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", NODE_SERVICES.estop, () => {
       const s = this.estop.trigger("e-stop service called", t.clock.now());
       this.streamer.hold();
@@ -207,7 +208,8 @@ export class ActuatorNode {
       return this.refusals.refuse("gripper", (e as Error).message, "ignoring gripper state");
     }
     // Logged (rate-limited), not dropped silently: plans are refused for want of a gripper state.
-    if (g === null) return this.refusals.refuse("gripper", "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)", "ignoring gripper state");
+    if (g === null)
+      return this.refusals.refuse("gripper", "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)", "ignoring gripper state");
     this.gripper = g;
   }
 

@@ -66,12 +66,22 @@ export function checkImageMsg(msg: unknown): asserts msg is ImageMsg {
   if (encoding.length > 32 || !/^[\x20-\x7e]*$/.test(encoding) || typeof channelsOf(encoding) !== "number") {
     throw new Error(`unsupported image encoding ${quoteInput(encoding, 32)}`);
   }
-  for (const [k, v] of [["width", width], ["height", height]] as const) {
+  for (const [k, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const) {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new Error(`image ${k} is ${describeValue(v)}, not a positive integer`);
   }
-  if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) throw new Error(`image step is ${describeValue(step)}, not an integer`);
+  if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0))
+    throw new Error(`image step is ${describeValue(step)}, not an integer`);
   checkBytes(data, "image data");
-  checkRawImage({ width: width as number, height: height as number, encoding: encoding as PixelEncoding, step: step as number | undefined, data: data as Uint8Array });
+  checkRawImage({
+    width: width as number,
+    height: height as number,
+    encoding: encoding as PixelEncoding,
+    step: step as number | undefined,
+    data: data as Uint8Array,
+  });
 }
 
 /** Converts a sensor_msgs/Image to a raw image; throws with the reason when it is malformed. */
@@ -117,7 +127,8 @@ export class CameraNode {
 
   /** Replaces the options (a live parameter change: the frame age limit); the topic stays. */
   updateOptions(options: CameraNodeOptions): void {
-    if (options.topic !== this.options.topic || options.compressed !== this.options.compressed) throw new Error("the camera topic cannot change while the node runs");
+    if (options.topic !== this.options.topic || options.compressed !== this.options.compressed)
+      throw new Error("the camera topic cannot change while the node runs");
     this.options = options;
   }
 

@@ -74,11 +74,26 @@ export class InProcessPipeline {
     const flangeConfig: Config = {
       ...c,
       actuator: { ...c.actuator, state_is_tcp: false },
-      nodes: { ...c.nodes, camera_compressed: o.compressedCamera === true, max_state_age: Math.max(c.nodes.max_state_age, 2 * (sim?.cameraPeriod ?? 0)), goal_root: o.goalRoot ?? "", camera_max_frame_age: c.planner.max_frame_age },
+      nodes: {
+        ...c.nodes,
+        camera_compressed: o.compressedCamera === true,
+        max_state_age: Math.max(c.nodes.max_state_age, 2 * (sim?.cameraPeriod ?? 0)),
+        goal_root: o.goalRoot ?? "",
+        camera_max_frame_age: c.planner.max_frame_age,
+      },
     };
     const actuatorOptions = actuatorNodeOptions(flangeConfig);
     const settings = actuatorOptions.settings;
-    this.robot = sim === undefined ? null : new SimulatedRobotNode(node("robot"), { initial: sim.initialState, period: settings.commandPeriod, timeConstant: 0.05, frameId: settings.frameId, maxWidth: c.actuator.gripper_max_width });
+    this.robot =
+      sim === undefined
+        ? null
+        : new SimulatedRobotNode(node("robot"), {
+            initial: sim.initialState,
+            period: settings.commandPeriod,
+            timeConstant: 0.05,
+            frameId: settings.frameId,
+            maxWidth: c.actuator.gripper_max_width,
+          });
     this.camera = new CameraNode(node("camera"), cameraNodeOptions(flangeConfig, o.preprocess), encode, channel);
     const planner = new RecedingHorizonPlanner(this.model, plannerSettingsFromConfig(c.planner));
     this.planner = new PlannerNode(node("planner"), planner, plannerNodeOptions(flangeConfig, o.preprocess), channel, encode);

@@ -114,7 +114,12 @@ export class PlannerNode {
       settle_timeouts: this.controller.stats.settleTimeouts,
     };
     if (s === null) return { level: DIAGNOSTIC_LEVEL.ok, message: "no planning step yet", values };
-    const level = s.code === PLAN_STATUS_CODES.error ? DIAGNOSTIC_LEVEL.error : s.code === PLAN_STATUS_CODES.invalid_observation ? DIAGNOSTIC_LEVEL.warn : DIAGNOSTIC_LEVEL.ok;
+    const level =
+      s.code === PLAN_STATUS_CODES.error
+        ? DIAGNOSTIC_LEVEL.error
+        : s.code === PLAN_STATUS_CODES.invalid_observation
+          ? DIAGNOSTIC_LEVEL.warn
+          : DIAGNOSTIC_LEVEL.ok;
     return { level, message: s.message, values };
   }
 
@@ -148,8 +153,11 @@ export class PlannerNode {
     const o = this.options;
     // franka_robot_state_broadcaster publishes current_pose best-effort: a reliable subscription would not match.
     this.cleanups.push(this.t.subscribe<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", o.stateTopic, "sensor_data", (m) => this.onPose(m)));
-    if (o.gripperTopic !== null) this.cleanups.push(this.t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", o.gripperTopic, "sensor_data", (m) => this.onGripper(m)));
-    this.cleanups.push(this.t.subscribe<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", o.actuatorStatusTopic, "reliable", (m) => this.onActuatorStatus(m)));
+    if (o.gripperTopic !== null)
+      this.cleanups.push(this.t.subscribe<JointStateMsg>("sensor_msgs/msg/JointState", o.gripperTopic, "sensor_data", (m) => this.onGripper(m)));
+    this.cleanups.push(
+      this.t.subscribe<ActuatorStatusMsg>("vjepa2_mpc_interfaces/msg/ActuatorStatus", o.actuatorStatusTopic, "reliable", (m) => this.onActuatorStatus(m)),
+    );
     this.cleanups.push(this.channel.subscribe((f) => this.onFrame(f)));
     this.serve<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", o.setGoalService, (req) => this.setGoal(req));
     this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", o.clearGoalsService, () => {
@@ -215,7 +223,8 @@ export class PlannerNode {
     }
     // Logged (rate-limited) rather than dropped silently: a gripper topic that never carries the gripper
     // leaves the planner with "no gripper state" and nothing else to say why.
-    if (g === null) return this.refusals.refuse("gripper", "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)", "ignoring gripper state");
+    if (g === null)
+      return this.refusals.refuse("gripper", "no usable gripper joint (a 'gripper' joint or finger joints with finite positions)", "ignoring gripper state");
     if (!Number.isFinite(g)) return this.refusals.refuse("gripper", `non-finite gripper closedness ${g}`, "ignoring gripper state");
     this.gripper = { value: Math.min(1, Math.max(0, g)), stamp };
   }
@@ -224,7 +233,8 @@ export class PlannerNode {
     let stamp: number;
     try {
       stamp = readStampSeconds(m);
-      if (typeof m.code !== "number" || !Number.isInteger(m.code) || m.code < 0 || m.code > 255) throw new Error(`code is ${describeValue(m.code)}, not a uint8`);
+      if (typeof m.code !== "number" || !Number.isInteger(m.code) || m.code < 0 || m.code > 255)
+        throw new Error(`code is ${describeValue(m.code)}, not a uint8`);
     } catch (e) {
       return this.refusals.refuse("actuator status", (e as Error).message, "ignoring actuator status");
     }
@@ -280,7 +290,8 @@ export class PlannerNode {
     }
     // The controller drops it too (counted in stats), but without a word.
     const age = this.t.clock.now() - f.stamp;
-    if (age > this.options.maxFrameAge) this.t.log.debug({ reason: `frame is ${age.toFixed(3)} s old (max ${this.options.maxFrameAge} s)` }, "frame not planned");
+    if (age > this.options.maxFrameAge)
+      this.t.log.debug({ reason: `frame is ${age.toFixed(3)} s old (max ${this.options.maxFrameAge} s)` }, "frame not planned");
     this.controller.offerFrame(obs, (step) => this.emit(step, true));
   }
 
@@ -291,7 +302,12 @@ export class PlannerNode {
   private emit(step: PlanStep, withAction: boolean): void {
     const held = step.action !== null && this.paused;
     if (withAction && step.action !== null) this.sendAction(step.action, step.status.stamp);
-    this.lastStatus = planStatusMsg(held ? { ...step.status, message: `paused: plan not sent (${step.status.message})` } : step.status, step.action, this.options.baseFrame, held);
+    this.lastStatus = planStatusMsg(
+      held ? { ...step.status, message: `paused: plan not sent (${step.status.message})` } : step.status,
+      step.action,
+      this.options.baseFrame,
+      held,
+    );
     this.publishStatus(this.lastStatus);
   }
 
@@ -333,7 +349,8 @@ export class PlannerNode {
         maxSteps: Number.MAX_SAFE_INTEGER,
         shouldStop: () => this.paused || this.stopped,
         onPlan: (step) => this.emit(step, false),
-        onRetry: (step, attempt, delayS) => this.t.log.warn({ attempt, of: MAX_ERROR_RETRIES, retryInS: delayS, err: step.status.message }, "planning step failed: retrying"),
+        onRetry: (step, attempt, delayS) =>
+          this.t.log.warn({ attempt, of: MAX_ERROR_RETRIES, retryInS: delayS, err: step.status.message }, "planning step failed: retrying"),
       });
     } catch (e) {
       if (!this.stopped) this.t.log.error({ err: (e as Error).message }, "planning loop stopped");

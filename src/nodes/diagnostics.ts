@@ -23,10 +23,19 @@ export interface DiagnosticArrayMsg {
 
 /** The DiagnosticArray message of one node's health. */
 export function diagnosticArrayMsg(node: string, health: NodeHealth, stamp: number): DiagnosticArrayMsg {
-  const value = (v: string | number | boolean | null): string => (v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : String(v));
+  const value = (v: string | number | boolean | null): string =>
+    v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : String(v);
   return {
     header: { stamp: timeFromSeconds(stamp), frame_id: "" },
-    status: [{ level: health.level, name: `vjepa2_mpc: ${node}`, message: health.message, hardware_id: "vjepa2_mpc", values: Object.entries(health.values).map(([key, v]) => ({ key, value: value(v) })) }],
+    status: [
+      {
+        level: health.level,
+        name: `vjepa2_mpc: ${node}`,
+        message: health.message,
+        hardware_id: "vjepa2_mpc",
+        values: Object.entries(health.values).map(([key, v]) => ({ key, value: value(v) })),
+      },
+    ],
   };
 }
 

@@ -87,13 +87,15 @@ export function goalImagesFromRequest(req: SetGoalRequest, limits: GoalRequestLi
   if (count === 0) throw new Error("no goal images: give images and/or image_paths");
   if (count > limits.maxGoals) throw new Error(`${count} goals exceed the limit of ${limits.maxGoals} per request`);
   const budgets = req.step_budgets === undefined ? [] : readNumbers(req.step_budgets, "step_budgets");
-  if (budgets.length !== 0 && budgets.length !== count) throw new Error(`step_budgets has ${budgets.length} entries for ${count} goals: give none or one per goal`);
+  if (budgets.length !== 0 && budgets.length !== count)
+    throw new Error(`step_budgets has ${budgets.length} entries for ${count} goals: give none or one per goal`);
   for (let i = 0; i < budgets.length; i++) {
     const b = budgets[i];
     // uint32 in SetGoal.srv: a larger budget could not be published back in PlanStatus.step_budget.
     if (!Number.isInteger(b) || b < 1 || b > UINT32_MAX) throw new Error(`step_budgets[${i}] = ${b}: budgets are integers ≥ 1 and ≤ ${UINT32_MAX}`);
   }
-  if (typeof req.energy_threshold !== "number" || !Number.isFinite(req.energy_threshold)) throw new Error(`energy_threshold is ${describeValue(req.energy_threshold)}`);
+  if (typeof req.energy_threshold !== "number" || !Number.isFinite(req.energy_threshold))
+    throw new Error(`energy_threshold is ${describeValue(req.energy_threshold)}`);
   if (req.append !== undefined && typeof req.append !== "boolean") throw new Error(`append is ${describeValue(req.append)}, not a boolean`);
   paths.forEach((p, i) => {
     if (typeof p !== "string") throw new Error(`image_paths[${i}] is ${describeValue(p)}, not a string`);
@@ -109,7 +111,7 @@ export function goalImagesFromRequest(req: SetGoalRequest, limits: GoalRequestLi
       }
       img = imageFromMsg(m as ImageMsg);
     } catch (e) {
-      throw new Error(`${label}: ${(e as Error).message}`);
+      throw new Error(`${label}: ${(e as Error).message}`, { cause: e });
     }
     out.push({ image: img, label, stepBudget: budgets[out.length] ?? defaultBudget });
   });

@@ -77,7 +77,8 @@ export function readStampSeconds(msg: unknown): number {
   const stamp = record(record(record(msg, "the message").header, "header").stamp, "header.stamp");
   const sec = stamp.sec;
   const nanosec = stamp.nanosec;
-  if (typeof sec !== "number" || !Number.isInteger(sec) || sec < -(2 ** 31) || sec >= 2 ** 31) throw new Error(`header.stamp.sec is ${describeValue(sec)}, not an int32`);
+  if (typeof sec !== "number" || !Number.isInteger(sec) || sec < -(2 ** 31) || sec >= 2 ** 31)
+    throw new Error(`header.stamp.sec is ${describeValue(sec)}, not an int32`);
   if (typeof nanosec !== "number" || !Number.isInteger(nanosec) || nanosec < 0 || nanosec >= 1e9) {
     throw new Error(`header.stamp.nanosec is ${describeValue(nanosec)}, not an integer in [0, 1e9)`);
   }

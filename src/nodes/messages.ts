@@ -8,7 +8,16 @@ export type { EndEffectorDeltaMsg, PlanStatusMsg };
 export const ACTUATOR_CODES = { tracking: 0, settled: 1, holding: 2, estopped: 3 } as const;
 
 /** PlanStatus.msg constants, by the planner's status codes. */
-export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = { planned: 0, idle: 1, done: 2, invalid_observation: 3, error: 4, paused: 5, returning: 6, discarded: 7 };
+export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = {
+  planned: 0,
+  idle: 1,
+  done: 2,
+  invalid_observation: 3,
+  error: 4,
+  paused: 5,
+  returning: 6,
+  discarded: 7,
+};
 
 export function endEffectorDeltaMsg(action: readonly number[], stamp: number, frameId: string): EndEffectorDeltaMsg {
   if (action.length !== 7) throw new Error(`an action has 7 values, got ${action.length}`);

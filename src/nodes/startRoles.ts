@@ -78,7 +78,8 @@ export async function configureRole(role: Role, t: Transport, config: Config, de
     throw new Error(problem);
   }
   // Kept across activations: goals (the planner's schedule) and the e-stop latch.
-  const planner = model !== null && (role === "planner" || role === "all") ? new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner)) : null;
+  const planner =
+    model !== null && (role === "planner" || role === "all") ? new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner)) : null;
   return {
     check,
     activate: (c) => activateRole(role, t, c, loaded, planner, estop),

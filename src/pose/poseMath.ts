@@ -64,12 +64,7 @@ const scratchEuler = new Float64Array(3);
  * `roll`, then fixed y by `pitch`, then fixed z by `yaw`; i.e. `q = q_z(yaw) · q_y(pitch) · q_x(roll)`.
  * Unit length up to rounding (scipy does not renormalise either).
  */
-export function eulerXyzToQuaternion(
-  roll: number,
-  pitch: number,
-  yaw: number,
-  out: WritableNumericArray = new Float64Array(4),
-): WritableNumericArray {
+export function eulerXyzToQuaternion(roll: number, pitch: number, yaw: number, out: WritableNumericArray = new Float64Array(4)): WritableNumericArray {
   const cx = Math.cos(roll / 2);
   const sx = Math.sin(roll / 2);
   const cy = Math.cos(pitch / 2);
@@ -90,13 +85,15 @@ export function eulerXyzToQuaternion(
 }
 
 /** Hamilton product `p · q` of two `[x, y, z, w]` quaternions (apply q first, then p). */
-export function multiplyQuaternions(
-  p: NumericArray,
-  q: NumericArray,
-  out: WritableNumericArray = new Float64Array(4),
-): WritableNumericArray {
-  const px = p[0], py = p[1], pz = p[2], pw = p[3];
-  const qx = q[0], qy = q[1], qz = q[2], qw = q[3];
+export function multiplyQuaternions(p: NumericArray, q: NumericArray, out: WritableNumericArray = new Float64Array(4)): WritableNumericArray {
+  const px = p[0],
+    py = p[1],
+    pz = p[2],
+    pw = p[3];
+  const qx = q[0],
+    qy = q[1],
+    qz = q[2],
+    qw = q[3];
   out[0] = pw * qx + qw * px + (py * qz - pz * qy);
   out[1] = pw * qy + qw * py + (pz * qx - px * qz);
   out[2] = pw * qz + qw * pz + (px * qy - py * qx);
@@ -105,13 +102,21 @@ export function multiplyQuaternions(
 }
 
 /** Row-major 3×3 rotation matrix of a `[x, y, z, w]` quaternion (assumed unit; not renormalised). */
-export function quaternionToMatrix(
-  q: NumericArray,
-  out: WritableNumericArray = new Float64Array(9),
-): WritableNumericArray {
-  const x = q[0], y = q[1], z = q[2], w = q[3];
-  const x2 = x * x, y2 = y * y, z2 = z * z, w2 = w * w;
-  const xy = x * y, zw = z * w, xz = x * z, yw = y * w, yz = y * z, xw = x * w;
+export function quaternionToMatrix(q: NumericArray, out: WritableNumericArray = new Float64Array(9)): WritableNumericArray {
+  const x = q[0],
+    y = q[1],
+    z = q[2],
+    w = q[3];
+  const x2 = x * x,
+    y2 = y * y,
+    z2 = z * z,
+    w2 = w * w;
+  const xy = x * y,
+    zw = z * w,
+    xz = x * z,
+    yw = y * w,
+    yz = y * z,
+    xw = x * w;
   out[0] = x2 - y2 - z2 + w2;
   out[1] = 2 * (xy - zw);
   out[2] = 2 * (xz + yw);
@@ -130,18 +135,25 @@ export function quaternionToMatrix(
  * the normalisation (scipy would first project matrices that are off by more than 1e-12 with an SVD;
  * the products built in this module never are).
  */
-export function matrixToQuaternion(
-  m: NumericArray,
-  out: WritableNumericArray = new Float64Array(4),
-): WritableNumericArray {
-  const m00 = m[0], m11 = m[4], m22 = m[8];
+export function matrixToQuaternion(m: NumericArray, out: WritableNumericArray = new Float64Array(4)): WritableNumericArray {
+  const m00 = m[0],
+    m11 = m[4],
+    m22 = m[8];
   const trace = m00 + m11 + m22;
   // argmax over [m00, m11, m22, trace], first maximum wins (strict >), as scipy.
   let choice = 0;
   let best = m00;
-  if (m11 > best) { choice = 1; best = m11; }
-  if (m22 > best) { choice = 2; best = m22; }
-  if (trace > best) { choice = 3; }
+  if (m11 > best) {
+    choice = 1;
+    best = m11;
+  }
+  if (m22 > best) {
+    choice = 2;
+    best = m22;
+  }
+  if (trace > best) {
+    choice = 3;
+  }
   let x: number, y: number, z: number, w: number;
   if (choice === 3) {
     x = m[7] - m[5];
@@ -179,11 +191,11 @@ export function matrixToQuaternion(
  * pitch in [−π/2, π/2], roll and yaw in [−π, π]. Within `GIMBAL_LOCK_TOLERANCE` of pitch = ±π/2 the
  * split between roll and yaw is undefined; like scipy, yaw is set to 0 and roll carries the rotation.
  */
-export function quaternionToEulerXyz(
-  q: NumericArray,
-  out: WritableNumericArray = new Float64Array(3),
-): WritableNumericArray {
-  const qx = q[0], qy = q[1], qz = q[2], qw = q[3];
+export function quaternionToEulerXyz(q: NumericArray, out: WritableNumericArray = new Float64Array(3)): WritableNumericArray {
+  const qx = q[0],
+    qy = q[1],
+    qz = q[2],
+    qw = q[3];
   // Sequence x, y, z (i=0, j=1, k=2) is an even permutation: sign = +1; not symmetric (i ≠ k).
   const a = qw - qy;
   const b = qx + qz;
@@ -213,12 +225,7 @@ export function quaternionToEulerXyz(
 }
 
 /** Row-major 3×3 rotation matrix of extrinsic 'xyz' Euler angles (rad), via the quaternion as scipy. */
-export function eulerXyzToMatrix(
-  roll: number,
-  pitch: number,
-  yaw: number,
-  out: WritableNumericArray = new Float64Array(9),
-): WritableNumericArray {
+export function eulerXyzToMatrix(roll: number, pitch: number, yaw: number, out: WritableNumericArray = new Float64Array(9)): WritableNumericArray {
   return quaternionToMatrix(eulerXyzToQuaternion(roll, pitch, yaw, scratchQuatA), out);
 }
 
@@ -226,21 +233,16 @@ export function eulerXyzToMatrix(
  * Extrinsic 'xyz' Euler angles `[roll, pitch, yaw]` (rad) of a row-major 3×3 rotation matrix, going
  * matrix → quaternion → Euler like scipy's `Rotation.from_matrix(m).as_euler('xyz')`.
  */
-export function matrixToEulerXyz(
-  m: NumericArray,
-  out: WritableNumericArray = new Float64Array(3),
-): WritableNumericArray {
+export function matrixToEulerXyz(m: NumericArray, out: WritableNumericArray = new Float64Array(3)): WritableNumericArray {
   return quaternionToEulerXyz(matrixToQuaternion(m, scratchQuatB), out);
 }
 
 /** Row-major product `a @ b` of two 3×3 matrices. `out` must not alias `a` or `b`. */
-export function multiplyMatrices3(
-  a: NumericArray,
-  b: NumericArray,
-  out: WritableNumericArray = new Float64Array(9),
-): WritableNumericArray {
+export function multiplyMatrices3(a: NumericArray, b: NumericArray, out: WritableNumericArray = new Float64Array(9)): WritableNumericArray {
   for (let r = 0; r < 3; r++) {
-    const a0 = a[3 * r], a1 = a[3 * r + 1], a2 = a[3 * r + 2];
+    const a0 = a[3 * r],
+      a1 = a[3 * r + 1],
+      a2 = a[3 * r + 2];
     out[3 * r] = a0 * b[0] + a1 * b[3] + a2 * b[6];
     out[3 * r + 1] = a0 * b[1] + a1 * b[4] + a2 * b[7];
     out[3 * r + 2] = a0 * b[2] + a1 * b[5] + a2 * b[8];
@@ -249,13 +251,11 @@ export function multiplyMatrices3(
 }
 
 /** Row-major product `a @ bᵀ` of two 3×3 matrices. `out` must not alias `a` or `b`. */
-export function multiplyMatrixByTranspose3(
-  a: NumericArray,
-  b: NumericArray,
-  out: WritableNumericArray = new Float64Array(9),
-): WritableNumericArray {
+export function multiplyMatrixByTranspose3(a: NumericArray, b: NumericArray, out: WritableNumericArray = new Float64Array(9)): WritableNumericArray {
   for (let r = 0; r < 3; r++) {
-    const a0 = a[3 * r], a1 = a[3 * r + 1], a2 = a[3 * r + 2];
+    const a0 = a[3 * r],
+      a1 = a[3 * r + 1],
+      a2 = a[3 * r + 2];
     out[3 * r] = a0 * b[0] + a1 * b[1] + a2 * b[2];
     out[3 * r + 1] = a0 * b[3] + a1 * b[4] + a2 * b[5];
     out[3 * r + 2] = a0 * b[6] + a1 * b[7] + a2 * b[8];
@@ -334,15 +334,7 @@ export function posesToDiff(start: Vector7, end: Vector7): number[] {
   const endRotation = eulerXyzToMatrix(end[3], end[4], end[5], scratchMatB);
   const relative = multiplyMatrixByTranspose3(endRotation, startRotation, scratchMatC);
   const euler = matrixToEulerXyz(relative, scratchEuler);
-  return [
-    end[0] - start[0],
-    end[1] - start[1],
-    end[2] - start[2],
-    euler[0],
-    euler[1],
-    euler[2],
-    end[6] - start[6],
-  ];
+  return [end[0] - start[0], end[1] - start[1], end[2] - start[2], euler[0], euler[1], euler[2], end[6] - start[6]];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -361,16 +353,18 @@ export function advancePoseAt(
   out: WritableNumericArray,
   outOffset: number,
 ): void {
-  const px = poses[poseOffset], py = poses[poseOffset + 1], pz = poses[poseOffset + 2];
+  const px = poses[poseOffset],
+    py = poses[poseOffset + 1],
+    pz = poses[poseOffset + 2];
   const gripper = poses[poseOffset + 6];
   const poseRotation = eulerXyzToMatrix(poses[poseOffset + 3], poses[poseOffset + 4], poses[poseOffset + 5], scratchMatA);
-  const droll = actions[actionOffset + 3], dpitch = actions[actionOffset + 4], dyaw = actions[actionOffset + 5];
+  const droll = actions[actionOffset + 3],
+    dpitch = actions[actionOffset + 4],
+    dyaw = actions[actionOffset + 5];
   // The planner's actions have no rotation: R(0) is exactly the identity and I @ R is exactly R, so
   // skipping the product is bit-identical and saves half the trigonometry.
   const composed =
-    droll === 0 && dpitch === 0 && dyaw === 0
-      ? poseRotation
-      : multiplyMatrices3(eulerXyzToMatrix(droll, dpitch, dyaw, scratchMatB), poseRotation, scratchMatC);
+    droll === 0 && dpitch === 0 && dyaw === 0 ? poseRotation : multiplyMatrices3(eulerXyzToMatrix(droll, dpitch, dyaw, scratchMatB), poseRotation, scratchMatC);
   const euler = matrixToEulerXyz(composed, scratchEuler);
   out[outOffset] = px + actions[actionOffset];
   out[outOffset + 1] = py + actions[actionOffset + 1];

@@ -120,7 +120,11 @@ function timedSteps(report: ReplayReport): ReplayStep[] {
 
 /** Median interval between consecutive step times (1 s when there are fewer than two). */
 function frameInterval(steps: readonly ReplayStep[]): number {
-  const d = steps.slice(1).map((s, i) => s.time - steps[i].time).filter((v) => v > 0).sort((a, b) => a - b);
+  const d = steps
+    .slice(1)
+    .map((s, i) => s.time - steps[i].time)
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
   return d.length > 0 ? d[Math.floor(d.length / 2)] : 1;
 }
 
@@ -131,7 +135,8 @@ function bestLastIteration(s: ReplayStep): number | null {
 }
 
 function header(r: ReplayReport): string {
-  const goal = r.settings.goalEvery !== null ? `every ${int(r.settings.goalEvery)} frames (sub-goals)` : r.settings.goalFrame === "last" ? "the last frame" : "–";
+  const goal =
+    r.settings.goalEvery !== null ? `every ${int(r.settings.goalEvery)} frames (sub-goals)` : r.settings.goalFrame === "last" ? "the last frame" : "–";
   const s = r.settings;
   return `<header>
 <h1>Replay report: ${esc(baseName(r.bag))}</h1>
@@ -150,7 +155,10 @@ function summary(r: ReplayReport): string {
   const a = r.agreement;
   const l = r.latencyMs;
   const planned = r.steps.filter((s) => s.planned !== null);
-  const modelMs = planned.map((s) => s.modelMs).filter(isFiniteNumber).sort((x, y) => x - y);
+  const modelMs = planned
+    .map((s) => s.modelMs)
+    .filter(isFiniteNumber)
+    .sort((x, y) => x - y);
   const modelMedian = modelMs.length > 0 ? (modelMs[(modelMs.length - 1) >> 1] + modelMs[modelMs.length >> 1]) / 2 : null;
   const short = isFiniteNumber(f.planned) && isFiniteNumber(f.read) && f.planned < f.read;
   const row = (label: string, value: string, cls = ""): string => `<tr><td>${esc(label)}</td><td class="num${cls}">${value}</td></tr>`;
@@ -194,7 +202,9 @@ function problems(r: ReplayReport): string {
   if (rows.length > 0) {
     parts.push(`<table><thead><tr><th class="num">frame</th><th class="num">time (s)</th><th>reason</th></tr></thead><tbody>`);
     for (const p of rows) {
-      parts.push(`<tr><td class="num">${p.frameIndex === null || p.frameIndex < 0 ? "–" : int(p.frameIndex)}</td><td class="num">${formatNumber(p.time, 2)}</td><td>${esc(p.reason)}</td></tr>`);
+      parts.push(
+        `<tr><td class="num">${p.frameIndex === null || p.frameIndex < 0 ? "–" : int(p.frameIndex)}</td><td class="num">${formatNumber(p.time, 2)}</td><td>${esc(p.reason)}</td></tr>`,
+      );
     }
     parts.push(`</tbody></table>`);
   }
@@ -211,13 +221,45 @@ function agreementPlots(r: ReplayReport): string {
   const series = (axis: number, scale: number): PlotSeries[] => [
     { label: "recorded", color: C.recorded, kind: "step", stepEnd, width: 2, points: steps.map((s) => [s.time, s.recorded ? s.recorded[axis] * scale : null]) },
     { label: "planned", color: C.planned, kind: "step", stepEnd, width: 2, points: steps.map((s) => [s.time, s.planned ? s.planned[axis] * scale : null]) },
-    { label: "commanded (after the safety envelope)", color: C.commanded, kind: "step", stepEnd, width: 1.3, dash: "4 3", points: steps.map((s) => [s.time, s.commanded ? s.commanded[axis] * scale : null]) },
+    {
+      label: "commanded (after the safety envelope)",
+      color: C.commanded,
+      kind: "step",
+      stepEnd,
+      width: 1.3,
+      dash: "4 3",
+      points: steps.map((s) => [s.time, s.commanded ? s.commanded[axis] * scale : null]),
+    },
   ];
   const empty = steps.length === 0 ? "no planning steps" : "no actions";
   const panels = [0, 1, 2].map((axis, k) =>
-    linePlot({ width: PLOT_WIDTH, height: k === 0 ? 150 : 118, series: series(axis, 1000), legend: k === 0, xTickLabels: false, yLabel: `${axisNames[axis]} (mm)`, hLines: [0], xDomain, emptyText: empty, yTicks: 3 }),
+    linePlot({
+      width: PLOT_WIDTH,
+      height: k === 0 ? 150 : 118,
+      series: series(axis, 1000),
+      legend: k === 0,
+      xTickLabels: false,
+      yLabel: `${axisNames[axis]} (mm)`,
+      hLines: [0],
+      xDomain,
+      emptyText: empty,
+      yTicks: 3,
+    }),
   );
-  panels.push(linePlot({ width: PLOT_WIDTH, height: 118, series: series(6, 1), legend: false, xTickLabels: false, yLabel: "dgripper", hLines: [0], xDomain, emptyText: empty, yTicks: 3 }));
+  panels.push(
+    linePlot({
+      width: PLOT_WIDTH,
+      height: 118,
+      series: series(6, 1),
+      legend: false,
+      xTickLabels: false,
+      yLabel: "dgripper",
+      hLines: [0],
+      xDomain,
+      emptyText: empty,
+      yTicks: 3,
+    }),
+  );
   const cos = steps.map((s): [number, number | null] => [s.time, s.planned && s.recorded ? cosineXyz(s.planned, s.recorded) : null]);
   panels.push(
     linePlot({
@@ -289,7 +331,8 @@ function energyPlots(r: ReplayReport): string {
 
 function landscapeSection(r: ReplayReport): string {
   const l = r.landscape;
-  if (l === null) return `<section id="landscape"><h2>Energy landscape</h2><p class="muted">No energy landscape in this report (it was switched off, or the first planned frame had no recorded state).</p></section>`;
+  if (l === null)
+    return `<section id="landscape"><h2>Energy landscape</h2><p class="muted">No energy landscape in this report (it was switched off, or the first planned frame had no recorded state).</p></section>`;
   // Grid minimum over the finite energies.
   let min: { i: number; j: number; e: number } | null = null;
   l.energy.forEach((row, i) =>

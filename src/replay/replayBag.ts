@@ -69,7 +69,9 @@ function lastAtOrBefore<T>(xs: ReadonlyArray<T>, key: (x: T) => number, t: numbe
 
 /** A decoded rgb8 sensor_msgs/Image of any frame (SetGoal takes raw images). */
 function toRawImage(f: Frame): RawImage {
-  return f.compressed ? decodeImage((f.msg as CompressedImageMsg).data as Uint8Array, "goal frame", (f.msg as CompressedImageMsg).format) : imageFromMsg(f.msg as ImageMsg);
+  return f.compressed
+    ? decodeImage((f.msg as CompressedImageMsg).data as Uint8Array, "goal frame", (f.msg as CompressedImageMsg).format)
+    : imageFromMsg(f.msg as ImageMsg);
 }
 
 export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
@@ -83,7 +85,8 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     if (imageTopic === null) {
       throw new Error(`${o.bag} has no camera topic: expected ${topics.image} or ${topics.compressedImage}, found [${[...available].join(", ")}]`);
     }
-    for (const t of [topics.eePose, topics.gripper]) if (!available.has(t)) throw new Error(`${o.bag} has no ${t} topic (robot state); found [${[...available].join(", ")}]`);
+    for (const t of [topics.eePose, topics.gripper])
+      if (!available.has(t)) throw new Error(`${o.bag} has no ${t} topic (robot state); found [${[...available].join(", ")}]`);
 
     // Read the recording (the planner needs goal frames from later in the bag).
     const frames: Frame[] = [];
@@ -92,10 +95,20 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     for await (const m of reader.messages({ topics: [imageTopic, topics.eePose, topics.gripper] })) {
       const msg = m.message as unknown as { header?: { stamp: Time } };
       const stamp = stampOf(msg.header, m.logTime);
-      if (m.topic === imageTopic) frames.push({ stamp, msg: m.message as unknown as ImageMsg | CompressedImageMsg, compressed: imageTopic === topics.compressedImage });
+      if (m.topic === imageTopic)
+        frames.push({ stamp, msg: m.message as unknown as ImageMsg | CompressedImageMsg, compressed: imageTopic === topics.compressedImage });
       else if (m.topic === topics.eePose) {
         const p = (m.message as unknown as PoseStampedMsg).pose;
-        poses.push({ stamp, msg: m.message as unknown as PoseStampedMsg, pose: [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))] });
+        poses.push({
+          stamp,
+          msg: m.message as unknown as PoseStampedMsg,
+          pose: [
+            p.position.x,
+            p.position.y,
+            p.position.z,
+            ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w])),
+          ],
+        });
       } else {
         const js = m.message as unknown as JointStateMsg;
         const g = closednessFromJointState(js.name, Array.from(js.position));
@@ -147,7 +160,9 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     pipeline.bus.subscribe(NODE_TOPICS.actuatorStatus, "vjepa2_mpc_interfaces/msg/ActuatorStatus", (m) => {
       lastActuator = m as ActuatorStatusMsg;
     });
-    pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) => statuses.push({ msg: m as PlanStatusMsg, frameIndex: playing }));
+    pipeline.bus.subscribe(NODE_TOPICS.planStatus, "vjepa2_mpc_interfaces/msg/PlanStatus", (m) =>
+      statuses.push({ msg: m as PlanStatusMsg, frameIndex: playing }),
+    );
     let firstContext: { frameIndex: number; embedding: FloatTensor } | null = null;
     pipeline.channel.subscribe((f) => {
       firstContext ??= { frameIndex: playing, embedding: f.embedding };
@@ -160,14 +175,18 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
       try {
         goalImages.push(imageMessage(frames[gi].msg.header, toRawImage(frames[gi])));
       } catch (e) {
-        throw new Error(`goal frame ${gi} cannot be decoded: ${(e as Error).message}`);
+        throw new Error(`goal frame ${gi} cannot be decoded: ${(e as Error).message}`, { cause: e });
       }
     }
     const set = await pipeline.setGoal({ images: goalImages, step_budgets: goalImages.map(() => budget) });
     if (!set.success) throw new Error(`setting the replay goals failed: ${set.message}`);
 
     // Play: states and images in time order; after each frame, wait for its planning step.
-    const publishImage = pipeline.operator.publisher<ImageMsg | CompressedImageMsg>(frames[0].compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image", NODE_TOPICS[frames[0].compressed ? "compressedImage" : "image"], "sensor_data");
+    const publishImage = pipeline.operator.publisher<ImageMsg | CompressedImageMsg>(
+      frames[0].compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image",
+      NODE_TOPICS[frames[0].compressed ? "compressedImage" : "image"],
+      "sensor_data",
+    );
     const publishPose = pipeline.operator.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose, "sensor_data");
     const publishGripper = pipeline.operator.publisher<JointStateMsg>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper, "sensor_data");
     type Event = { stamp: number; kind: 0 | 1 | 2; index: number };
@@ -205,10 +224,12 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     const steps: ReplayStep[] = [];
     for (const { msg, frameIndex: i } of statuses) {
       const planned = msg.action.length === 7 ? [...msg.action] : null;
-      const recorded = i >= 0 && i + 1 < n && stateAt[i] !== null && stateAt[i + 1] !== null ? posesToDiff(stateAt[i] as number[], stateAt[i + 1] as number[]) : null;
+      const recorded =
+        i >= 0 && i + 1 < n && stateAt[i] !== null && stateAt[i + 1] !== null ? posesToDiff(stateAt[i] as number[], stateAt[i + 1] as number[]) : null;
       const act = actuatorAfter.get(i) ?? null;
       const status = codeName[msg.code] ?? String(msg.code);
-      if (status !== "planned" && status !== "done" && status !== "returning") problems.push({ frameIndex: i, time: i >= 0 ? frames[i].stamp - t0 : null, reason: `not planned (${status}): ${msg.message}` });
+      if (status !== "planned" && status !== "done" && status !== "returning")
+        problems.push({ frameIndex: i, time: i >= 0 ? frames[i].stamp - t0 : null, reason: `not planned (${status}): ${msg.message}` });
       steps.push({
         frameIndex: i,
         time: i >= 0 ? frames[i].stamp - t0 : Number.NaN,
@@ -234,7 +255,18 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
     const ctx = firstContext as { frameIndex: number; embedding: FloatTensor } | null;
     if (grid > 1 && ctx !== null) {
       const i = Math.max(0, ctx.frameIndex);
-      if (stateAt[i] !== null) landscape = await energyLandscape(o, config, frames, i, goalOfStep(i), ctx.embedding, stateAt[i] as number[], grid, steps.find((s) => s.frameIndex === i) ?? null);
+      if (stateAt[i] !== null)
+        landscape = await energyLandscape(
+          o,
+          config,
+          frames,
+          i,
+          goalOfStep(i),
+          ctx.embedding,
+          stateAt[i] as number[],
+          grid,
+          steps.find((s) => s.frameIndex === i) ?? null,
+        );
     }
     return {
       bag: o.bag,
@@ -248,7 +280,14 @@ export async function replayBag(o: ReplayOptions): Promise<ReplayReport> {
         horizon: config.planner.horizon,
         maxnorm: config.planner.maxnorm,
       },
-      frames: { read: n, encoded: camera.encoded, droppedStale: camera.droppedStale, droppedSuperseded: camera.droppedSuperseded, rejected: camera.rejected, planned: plannedSteps.length },
+      frames: {
+        read: n,
+        encoded: camera.encoded,
+        droppedStale: camera.droppedStale,
+        droppedSuperseded: camera.droppedSuperseded,
+        rejected: camera.rejected,
+        planned: plannedSteps.length,
+      },
       problems,
       damage,
       agreement: summariseAgreement(pairs),

@@ -180,7 +180,14 @@ export function linePlot(o: LinePlotOptions): string {
   const sy = (y: number): number => top + ph - ((Math.min(Math.max(y, y0), y1) - y0) / (y1 - y0)) * ph;
   const out: string[] = [svgOpen(width, height, o.title ?? o.yLabel ?? "plot")];
   if (o.title) out.push(`<text x="${left}" y="13" font-weight="600" font-size="12">${escapeXml(o.title)}</text>`);
-  if (legend && series.length > 0) out.push(legendRow(series.map((s) => ({ label: s.label, swatch: lineSwatch(s) })), left, (o.title ? 16 : 0) + 12));
+  if (legend && series.length > 0)
+    out.push(
+      legendRow(
+        series.map((s) => ({ label: s.label, swatch: lineSwatch(s) })),
+        left,
+        (o.title ? 16 : 0) + 12,
+      ),
+    );
 
   // Grid, axes, ticks.
   const xDec = tickDecimals(xt.step);
@@ -208,13 +215,18 @@ export function linePlot(o: LinePlotOptions): string {
   // Vertical markers.
   for (const m of o.xMarkers ?? []) {
     if (!isFiniteNumber(m.x) || m.x < x0 || m.x > x1) continue;
-    out.push(`<line x1="${px(sx(m.x))}" y1="${top - 4}" x2="${px(sx(m.x))}" y2="${top + ph}" stroke="currentColor" stroke-opacity="0.55" stroke-dasharray="3 3"/>`);
+    out.push(
+      `<line x1="${px(sx(m.x))}" y1="${top - 4}" x2="${px(sx(m.x))}" y2="${top + ph}" stroke="currentColor" stroke-opacity="0.55" stroke-dasharray="3 3"/>`,
+    );
     if (m.label) out.push(`<text x="${px(sx(m.x) + 3)}" y="${top - 4}" font-size="10" fill-opacity="0.75">${escapeXml(m.label)}</text>`);
   }
 
   // Series.
   for (const s of series) out.push(seriesPath(s, sx, sy));
-  if (!hasData) out.push(`<text x="${px(left + pw / 2)}" y="${px(top + ph / 2 + 4)}" text-anchor="middle" fill-opacity="0.6">${escapeXml(o.emptyText ?? "no data")}</text>`);
+  if (!hasData)
+    out.push(
+      `<text x="${px(left + pw / 2)}" y="${px(top + ph / 2 + 4)}" text-anchor="middle" fill-opacity="0.6">${escapeXml(o.emptyText ?? "no data")}</text>`,
+    );
   out.push("</svg>");
   return out.join("");
 }
@@ -239,7 +251,10 @@ function seriesPath(s: PlotSeries, sx: (x: number) => number, sy: (y: number) =>
       } else d += `${pen ? "L" : "M"}${px(sx(x))} ${px(sy(y))}`;
       pen = true;
     });
-    if (d !== "") parts.push(`<path d="${d}" fill="none" style="stroke:${color}" stroke-width="${s.width ?? 1.6}" stroke-linejoin="round"${s.dash ? ` stroke-dasharray="${escapeXml(s.dash)}"` : ""}/>`);
+    if (d !== "")
+      parts.push(
+        `<path d="${d}" fill="none" style="stroke:${color}" stroke-width="${s.width ?? 1.6}" stroke-linejoin="round"${s.dash ? ` stroke-dasharray="${escapeXml(s.dash)}"` : ""}/>`,
+      );
   }
   if (kind === "dots" || s.dots) {
     for (const [x, y] of pts) {
@@ -315,7 +330,8 @@ function cellEdges(c: readonly number[]): number[] {
 function markerShape(shape: HeatmapMarker["shape"], cx: number, cy: number, color: string, r = 6): string {
   const style = `style="fill:${escapeXml(color)}" stroke="#000" stroke-width="1.2"`;
   if (shape === "circle") return `<circle cx="${px(cx)}" cy="${px(cy)}" r="${r}" ${style}/>`;
-  if (shape === "diamond") return `<polygon points="${px(cx)},${px(cy - r - 1)} ${px(cx + r + 1)},${px(cy)} ${px(cx)},${px(cy + r + 1)} ${px(cx - r - 1)},${px(cy)}" ${style}/>`;
+  if (shape === "diamond")
+    return `<polygon points="${px(cx)},${px(cy - r - 1)} ${px(cx + r + 1)},${px(cy)} ${px(cx)},${px(cy + r + 1)} ${px(cx - r - 1)},${px(cy)}" ${style}/>`;
   const pts: string[] = [];
   for (let k = 0; k < 10; k++) {
     const a = -Math.PI / 2 + (k * Math.PI) / 5;
@@ -366,7 +382,9 @@ export function heatmap(o: HeatmapOptions): string {
       const [cx0, cx1, cy0, cy1] = [sx(xe[j]), sx(xe[j + 1]), sy(ye[i + 1]), sy(ye[i])];
       const fill = isFiniteNumber(v) ? viridis(norm(v)) : "#888888";
       const tip = `${o.xLabel ?? "x"} ${formatNumber(x[j], 1)}, ${o.yLabel ?? "y"} ${formatNumber(y[i], 1)}: ${isFiniteNumber(v) ? formatNumber(v, zDec) : "no value"}`;
-      cells.push(`<rect class="cell" x="${px(cx0)}" y="${px(cy0)}" width="${px(cx1 - cx0 + 0.4)}" height="${px(cy1 - cy0 + 0.4)}" fill="${fill}"${isFiniteNumber(v) ? "" : ' fill-opacity="0.5"'}><title>${escapeXml(tip)}</title></rect>`);
+      cells.push(
+        `<rect class="cell" x="${px(cx0)}" y="${px(cy0)}" width="${px(cx1 - cx0 + 0.4)}" height="${px(cy1 - cy0 + 0.4)}" fill="${fill}"${isFiniteNumber(v) ? "" : ' fill-opacity="0.5"'}><title>${escapeXml(tip)}</title></rect>`,
+      );
     }
   }
   out.push(`<g class="cells" shape-rendering="crispEdges">${cells.join("")}</g>`);
@@ -379,7 +397,9 @@ export function heatmap(o: HeatmapOptions): string {
   for (const t of xt.ticks) {
     if (t < xa - 1e-12 || t > xb + 1e-12) continue;
     axes.push(`<line x1="${px(sx(t))}" y1="${top + side}" x2="${px(sx(t))}" y2="${top + side + 4}" stroke="currentColor" stroke-opacity="0.6"/>`);
-    axes.push(`<text x="${px(sx(t))}" y="${top + side + 15}" text-anchor="middle" fill-opacity="0.8">${escapeXml(formatNumber(t, tickDecimals(xt.step)))}</text>`);
+    axes.push(
+      `<text x="${px(sx(t))}" y="${top + side + 15}" text-anchor="middle" fill-opacity="0.8">${escapeXml(formatNumber(t, tickDecimals(xt.step)))}</text>`,
+    );
   }
   for (const t of yt.ticks) {
     if (t < ya - 1e-12 || t > yb + 1e-12) continue;
@@ -405,14 +425,20 @@ export function heatmap(o: HeatmapOptions): string {
     barParts.push(`<line x1="${bx + bw}" y1="${px(zy(t))}" x2="${bx + bw + 4}" y2="${px(zy(t))}" stroke="currentColor" stroke-opacity="0.6"/>`);
     barParts.push(`<text x="${bx + bw + 6}" y="${px(zy(t) + 3.5)}" fill-opacity="0.8">${escapeXml(formatNumber(t, zDecTicks))}</text>`);
   }
-  if (o.colorLabel) barParts.push(`<text transform="translate(${px(bx + bw + 6 + zTickWidth + 16)} ${px(top + side / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.colorLabel)}</text>`);
+  if (o.colorLabel)
+    barParts.push(
+      `<text transform="translate(${px(bx + bw + 6 + zTickWidth + 16)} ${px(top + side / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.colorLabel)}</text>`,
+    );
   out.push(`<g class="colorbar">${barParts.join("")}</g>`);
 
   // Markers, drawn at the grid edge when outside, and their legend.
   const clampX = (v: number): number => Math.min(xb, Math.max(xa, v));
   const clampY = (v: number): number => Math.min(yb, Math.max(ya, v));
   const shown = markers.filter((m) => isFiniteNumber(m.x) && isFiniteNumber(m.y));
-  for (const m of shown) out.push(`<g class="marker">${markerShape(m.shape, sx(clampX(m.x)), sy(clampY(m.y)), m.color)}<title>${escapeXml(`${m.label}: ${formatNumber(m.x, 1)}, ${formatNumber(m.y, 1)}`)}</title></g>`);
+  for (const m of shown)
+    out.push(
+      `<g class="marker">${markerShape(m.shape, sx(clampX(m.x)), sy(clampY(m.y)), m.color)}<title>${escapeXml(`${m.label}: ${formatNumber(m.x, 1)}, ${formatNumber(m.y, 1)}`)}</title></g>`,
+    );
   if (shown.length > 0) {
     const items = shown.map((m) => ({
       label: `${m.label}${m.x < xa || m.x > xb || m.y < ya || m.y > yb ? " (off grid)" : ""}`,

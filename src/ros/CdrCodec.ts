@@ -26,7 +26,7 @@ export class CdrCodec {
     try {
       defs = parse(ros2msgText, { ros2: true });
     } catch (e) {
-      throw new Error(`schema of ${name} does not parse as ros2msg: ${(e as Error).message}`);
+      throw new Error(`schema of ${name} does not parse as ros2msg: ${(e as Error).message}`, { cause: e });
     }
     this.#schemas.set(name, defs);
     this.#readers.delete(name);
@@ -44,7 +44,7 @@ export class CdrCodec {
     try {
       return writer.writeMessage(message);
     } catch (e) {
-      throw new Error(`cannot encode ${name}: ${(e as Error).message}`);
+      throw new Error(`cannot encode ${name}: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -59,7 +59,7 @@ export class CdrCodec {
     try {
       return reader.readMessage<T>(bytes);
     } catch (e) {
-      throw new Error(`cannot decode ${bytes.byteLength} bytes as ${name}: ${(e as Error).message}`);
+      throw new Error(`cannot decode ${bytes.byteLength} bytes as ${name}: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -4,8 +4,21 @@ const TYPE_NAME = /^([A-Za-z0-9_]+)\/(?:msg\/)?([A-Za-z0-9_]+)$/;
 
 /** The primitive field types of the ROS 2 .msg format. */
 export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
-  "bool", "byte", "char", "float32", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32",
-  "int64", "uint64", "string", "wstring",
+  "bool",
+  "byte",
+  "char",
+  "float32",
+  "float64",
+  "int8",
+  "uint8",
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "int64",
+  "uint64",
+  "string",
+  "wstring",
 ]);
 
 /** `pkg/Type` or `pkg/msg/Type` → `pkg/msg/Type`. Throws for anything else. */

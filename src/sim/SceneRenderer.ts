@@ -51,7 +51,10 @@ export class PinholeCamera {
   /** Focal length in pixels of an image `size` wide. */
   readonly focal: number;
 
-  constructor(spec: SimConfig["camera"], readonly size: number) {
+  constructor(
+    spec: SimConfig["camera"],
+    readonly size: number,
+  ) {
     this.position = spec.position;
     this.forward = normalize([spec.target[0] - spec.position[0], spec.target[1] - spec.position[1], spec.target[2] - spec.position[2]]);
     this.right = normalize(cross(this.forward, spec.up));
@@ -64,7 +67,9 @@ export class PinholeCamera {
    * the optical axis (m) of a world point. Depth ≤ 0 means behind the camera.
    */
   project(p: ArrayLike<number>): { u: number; v: number; depth: number } {
-    const dx = p[0] - this.position[0], dy = p[1] - this.position[1], dz = p[2] - this.position[2];
+    const dx = p[0] - this.position[0],
+      dy = p[1] - this.position[1],
+      dz = p[2] - this.position[2];
     const xc = dx * this.right[0] + dy * this.right[1] + dz * this.right[2];
     const yc = dx * this.up[0] + dy * this.up[1] + dz * this.up[2];
     const zc = dx * this.forward[0] + dy * this.forward[1] + dz * this.forward[2];
@@ -131,7 +136,9 @@ export class SceneRenderer {
     const scale = 1 / (s * s);
     for (let y = 0; y < this.size; y++) {
       for (let x = 0; x < this.size; x++) {
-        let r = 0, g = 0, b = 0;
+        let r = 0,
+          g = 0,
+          b = 0;
         for (let j = 0; j < s; j++) {
           let i = ((y * s + j) * this.sub + x * s) * 3;
           for (let k = 0; k < s; k++, i += 3) {
@@ -169,9 +176,11 @@ export class SceneRenderer {
           if (x >= table.min[0] && x <= table.max[0] && y >= table.min[1] && y <= table.max[1]) {
             this.tableXY[i * 2] = x;
             this.tableXY[i * 2 + 1] = y;
-            const cx = Math.floor(x / CHECKER), cy = Math.floor(y / CHECKER);
+            const cx = Math.floor(x / CHECKER),
+              cy = Math.floor(y / CHECKER);
             const checker = (cx + cy) & 1 ? 0.93 : 1.0;
-            const fx = x / CHECKER - cx, fy = y / CHECKER - cy;
+            const fx = x / CHECKER - cx,
+              fy = y / CHECKER - cy;
             const w = line / CHECKER;
             const onLine = fx < w || fx > 1 - w || fy < w || fy > 1 - w;
             const shade = checker * (onLine ? 0.8 : 1) * (AMBIENT + DIFFUSE * LIGHT[2]);
@@ -182,7 +191,11 @@ export class SceneRenderer {
         } else {
           this.backgroundDepth[i] = Infinity;
           const a = Math.min(1, Math.max(0, d[2] * 3));
-          c = [WALL_BOTTOM[0] + a * (WALL_TOP[0] - WALL_BOTTOM[0]), WALL_BOTTOM[1] + a * (WALL_TOP[1] - WALL_BOTTOM[1]), WALL_BOTTOM[2] + a * (WALL_TOP[2] - WALL_BOTTOM[2])];
+          c = [
+            WALL_BOTTOM[0] + a * (WALL_TOP[0] - WALL_BOTTOM[0]),
+            WALL_BOTTOM[1] + a * (WALL_TOP[1] - WALL_BOTTOM[1]),
+            WALL_BOTTOM[2] + a * (WALL_TOP[2] - WALL_BOTTOM[2]),
+          ];
         }
         this.background.set(c, i * 3);
       }
@@ -191,29 +204,36 @@ export class SceneRenderer {
 
   /** Sub-pixel rectangle [u0, u1) × [v0, v1) covering the projections of `points`, clipped to the image. */
   private screenRect(points: Vec3[]): [number, number, number, number] {
-    let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+    let u0 = Infinity,
+      u1 = -Infinity,
+      v0 = Infinity,
+      v1 = -Infinity;
     for (const p of points) {
       const q = this.camera.project(p);
       if (q.depth <= 1e-6) return [0, this.sub, 0, this.sub];
-      u0 = Math.min(u0, q.u); u1 = Math.max(u1, q.u);
-      v0 = Math.min(v0, q.v); v1 = Math.max(v1, q.v);
+      u0 = Math.min(u0, q.u);
+      u1 = Math.max(u1, q.u);
+      v0 = Math.min(v0, q.v);
+      v1 = Math.max(v1, q.v);
     }
-    return [
-      Math.max(0, Math.floor(u0) - 1),
-      Math.min(this.sub, Math.ceil(u1) + 1),
-      Math.max(0, Math.floor(v0) - 1),
-      Math.min(this.sub, Math.ceil(v1) + 1),
-    ];
+    return [Math.max(0, Math.floor(u0) - 1), Math.min(this.sub, Math.ceil(u1) + 1), Math.max(0, Math.floor(v0) - 1), Math.min(this.sub, Math.ceil(v1) + 1)];
   }
 
   /** Darkens the visible table under a caster: a soft rectangle, wider and lighter the higher it is. */
   private drawShadow(s: ShadowCaster): void {
     const penumbra = 0.004 + 0.07 * s.height;
     const strength = 0.55 / (1 + 3 * s.height);
-    const c = Math.cos(s.heading), sn = Math.sin(s.heading);
-    const ex = s.half[0] + penumbra, ey = s.half[1] + penumbra;
+    const c = Math.cos(s.heading),
+      sn = Math.sin(s.heading);
+    const ex = s.half[0] + penumbra,
+      ey = s.half[1] + penumbra;
     const corners: Vec3[] = [];
-    for (const [a, b] of [[-ex, -ey], [ex, -ey], [ex, ey], [-ex, ey]]) {
+    for (const [a, b] of [
+      [-ex, -ey],
+      [ex, -ey],
+      [ex, ey],
+      [-ex, ey],
+    ]) {
       corners.push([s.center[0] + c * a - sn * b, s.center[1] + sn * a + c * b, 0]);
     }
     const [u0, u1, v0, v1] = this.screenRect(corners);
@@ -222,7 +242,8 @@ export class SceneRenderer {
         const i = v * this.sub + u;
         const x = this.tableXY[i * 2];
         if (Number.isNaN(x)) continue;
-        const dx = x - s.center[0], dy = this.tableXY[i * 2 + 1] - s.center[1];
+        const dx = x - s.center[0],
+          dy = this.tableXY[i * 2 + 1] - s.center[1];
         // Into the caster's frame, then the signed distance to its rectangle.
         const qx = Math.abs(c * dx + sn * dy) - s.half[0];
         const qy = Math.abs(-sn * dx + c * dy) - s.half[1];
@@ -245,44 +266,83 @@ export class SceneRenderer {
 
   /** Intersects the sub-pixels under a box's projection with it; nearest hit wins. */
   private drawBox(box: SceneBox): void {
-    const c = Math.cos(box.heading), sn = Math.sin(box.heading);
+    const c = Math.cos(box.heading),
+      sn = Math.sin(box.heading);
     const [hx, hy, hz] = box.half;
     const corners: Vec3[] = [];
-    for (const a of [-hx, hx]) for (const b of [-hy, hy]) for (const z of [-hz, hz]) {
-      corners.push([box.center[0] + c * a - sn * b, box.center[1] + sn * a + c * b, box.center[2] + z]);
-    }
+    for (const a of [-hx, hx])
+      for (const b of [-hy, hy])
+        for (const z of [-hz, hz]) {
+          corners.push([box.center[0] + c * a - sn * b, box.center[1] + sn * a + c * b, box.center[2] + z]);
+        }
     const [u0, u1, v0, v1] = this.screenRect(corners);
     // Camera origin in the box frame.
-    const ox = this.camera.position[0] - box.center[0], oy = this.camera.position[1] - box.center[1];
-    const lox = c * ox + sn * oy, loy = -sn * ox + c * oy, loz = this.camera.position[2] - box.center[2];
+    const ox = this.camera.position[0] - box.center[0],
+      oy = this.camera.position[1] - box.center[1];
+    const lox = c * ox + sn * oy,
+      loy = -sn * ox + c * oy,
+      loz = this.camera.position[2] - box.center[2];
     for (let v = v0; v < v1; v++) {
       for (let u = u0; u < u1; u++) {
         const i = v * this.sub + u;
-        const dx = this.dirs[i * 3], dy = this.dirs[i * 3 + 1], dz = this.dirs[i * 3 + 2];
-        const ldx = c * dx + sn * dy, ldy = -sn * dx + c * dy;
+        const dx = this.dirs[i * 3],
+          dy = this.dirs[i * 3 + 1],
+          dz = this.dirs[i * 3 + 2];
+        const ldx = c * dx + sn * dy,
+          ldy = -sn * dx + c * dy;
         // Slab test; remember the axis (0..2) and sign of the entry face.
-        let tNear = -Infinity, tFar = Infinity, axis = -1, sign = 0;
-        const o3 = [lox, loy, loz], d3 = [ldx, ldy, dz], h3 = [hx, hy, hz];
+        let tNear = -Infinity,
+          tFar = Infinity,
+          axis = -1,
+          sign = 0;
+        const o3 = [lox, loy, loz],
+          d3 = [ldx, ldy, dz],
+          h3 = [hx, hy, hz];
         let miss = false;
         for (let a = 0; a < 3; a++) {
-          const d = d3[a], o = o3[a], h = h3[a];
+          const d = d3[a],
+            o = o3[a],
+            h = h3[a];
           if (Math.abs(d) < 1e-12) {
-            if (o < -h || o > h) { miss = true; break; }
+            if (o < -h || o > h) {
+              miss = true;
+              break;
+            }
             continue;
           }
-          let t1 = (-h - o) / d, t2 = (h - o) / d, s = -1;
-          if (t1 > t2) { const tmp = t1; t1 = t2; t2 = tmp; s = 1; }
-          if (t1 > tNear) { tNear = t1; axis = a; sign = s; }
+          let t1 = (-h - o) / d,
+            t2 = (h - o) / d,
+            s = -1;
+          if (t1 > t2) {
+            const tmp = t1;
+            t1 = t2;
+            t2 = tmp;
+            s = 1;
+          }
+          if (t1 > tNear) {
+            tNear = t1;
+            axis = a;
+            sign = s;
+          }
           if (t2 < tFar) tFar = t2;
-          if (tNear > tFar) { miss = true; break; }
+          if (tNear > tFar) {
+            miss = true;
+            break;
+          }
         }
         if (miss || axis < 0 || tNear <= 0 || tNear >= this.depth[i]) continue;
         this.depth[i] = tNear;
         // Face normal in the world: local axis `axis` with `sign`, rotated by the heading.
-        let nx = 0, ny = 0, nz = 0;
-        if (axis === 0) { nx = sign * c; ny = sign * sn; }
-        else if (axis === 1) { nx = -sign * sn; ny = sign * c; }
-        else nz = sign;
+        let nx = 0,
+          ny = 0,
+          nz = 0;
+        if (axis === 0) {
+          nx = sign * c;
+          ny = sign * sn;
+        } else if (axis === 1) {
+          nx = -sign * sn;
+          ny = sign * c;
+        } else nz = sign;
         const lambert = Math.max(0, nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2]);
         const shade = AMBIENT + DIFFUSE * lambert;
         const k = i * 3;

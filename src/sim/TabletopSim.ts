@@ -180,7 +180,10 @@ export class TabletopSim {
       const count = subgoalCount(position, reachDraw, spacing);
       const subgoals = Array.from({ length: count }, (_, i) => {
         const f = (i + 1) / (count + 1);
-        return at([0, 1, 2].map((a) => position[a] + f * (reachDraw[a] - position[a])), `sub-goal ${i + 1}/${count}`);
+        return at(
+          [0, 1, 2].map((a) => position[a] + f * (reachDraw[a] - position[a])),
+          `sub-goal ${i + 1}/${count}`,
+        );
       });
       this.currentGoals = [...subgoals, at(reachDraw, "reach")];
     } else {

@@ -96,7 +96,9 @@ export function validateSimConfig(c: SimConfig): void {
     }
   }
   if (c.workspace.min[2] < c.fingertipOffset - 1e-9) {
-    throw new Error(`sim workspace: min z ${c.workspace.min[2]} m puts the fingertips ${c.fingertipOffset} m below it under the table; raise it to ≥ ${c.fingertipOffset}`);
+    throw new Error(
+      `sim workspace: min z ${c.workspace.min[2]} m puts the fingertips ${c.fingertipOffset} m below it under the table; raise it to ≥ ${c.fingertipOffset}`,
+    );
   }
   if (!(c.cubeSize > 0 && c.cubeSize < c.maxFingerGap)) {
     throw new Error(`sim cube size ${c.cubeSize} m must be positive and below the open finger gap ${c.maxFingerGap} m`);

@@ -11,7 +11,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeNpy } from "../io/npyFile";
-import { chooseEpisodeKind, POLICY_MIX_WEIGHTS, recordEpisode, type SimEpisode, type SimEpisodeStart, type SimPolicyMix, type SimPolicyName } from "./simEpisode";
+import {
+  chooseEpisodeKind,
+  POLICY_MIX_WEIGHTS,
+  recordEpisode,
+  type SimEpisode,
+  type SimEpisodeStart,
+  type SimPolicyMix,
+  type SimPolicyName,
+} from "./simEpisode";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "./simConfig";
 import { PLACE_TOLERANCE, REACH_TOLERANCE, TabletopSim } from "./TabletopSim";
 
@@ -71,7 +79,9 @@ export function checkSimDatasetOptions(options: Omit<SimDatasetOptions, "out">, 
   if (!(maxnorm > 0)) throw new Error(`maxnorm must be positive, got ${maxnorm}`);
   const totalBytes = episodes * steps * size * size * 3;
   if (inMemory && totalBytes > MAX_DATASET_BYTES) {
-    throw new Error(`frames would take ${(totalBytes / 2 ** 30).toFixed(2)} GiB (${episodes} × ${steps} × ${size}² × 3), over the ${(MAX_DATASET_BYTES / 2 ** 30).toFixed(0)} GiB in-memory limit; write several datasets with different --seed`);
+    throw new Error(
+      `frames would take ${(totalBytes / 2 ** 30).toFixed(2)} GiB (${episodes} × ${steps} × ${size}² × 3), over the ${(MAX_DATASET_BYTES / 2 ** 30).toFixed(0)} GiB in-memory limit; write several datasets with different --seed`,
+    );
   }
 }
 
@@ -80,7 +90,11 @@ export function checkSimDatasetOptions(options: Omit<SimDatasetOptions, "out">, 
  * in `sim` (which it resets). The .npy writer and the bag writer both use it, so a dataset's bags hold
  * exactly its episodes.
  */
-export function recordDatasetEpisode(sim: TabletopSim, options: { seed: number; policy: SimPolicyMix; steps: number; maxnorm: number }, index: number): SimEpisode {
+export function recordDatasetEpisode(
+  sim: TabletopSim,
+  options: { seed: number; policy: SimPolicyMix; steps: number; maxnorm: number },
+  index: number,
+): SimEpisode {
   const kind = chooseEpisodeKind(options.policy, options.seed, index);
   return recordEpisode(sim, { seed: kind.seed, steps: options.steps, policy: kind.policy, start: kind.start, maxnorm: options.maxnorm });
 }
@@ -132,7 +146,13 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
     arrays: {
       frames: { file: "frames.npy", dtype: "uint8", shape: [episodes, steps, size, size, 3], layout: "RGB, row-major, top row first" },
       states: { file: "states.npy", dtype: "float32", shape: [episodes, steps, 7], fields: ["x", "y", "z", "roll", "pitch", "yaw", "gripper"] },
-      actions: { file: "actions.npy", dtype: "float32", shape: [episodes, steps - 1, 7], fields: ["dx", "dy", "dz", "droll", "dpitch", "dyaw", "dgripper"], definition: "posesToDiff(states[:, t], states[:, t+1])" },
+      actions: {
+        file: "actions.npy",
+        dtype: "float32",
+        shape: [episodes, steps - 1, 7],
+        fields: ["dx", "dy", "dz", "droll", "dpitch", "dyaw", "dgripper"],
+        definition: "posesToDiff(states[:, t], states[:, t+1])",
+      },
     },
     convention: "DROID: flange position (m) in the robot base frame, extrinsic 'xyz' Euler angles (rad), gripper closedness 0 (open)..1",
     workspace: config.workspace,

@@ -8,7 +8,13 @@
  */
 import { posesToDiff } from "../pose/poseMath";
 import type { RawImage } from "../worldmodel/preprocess";
-import { createRandomWalkPolicy, createScriptedFineApproachPolicy, createScriptedPickPlacePolicy, createScriptedReachPolicy, type SimPolicy } from "./simPolicies";
+import {
+  createRandomWalkPolicy,
+  createScriptedFineApproachPolicy,
+  createScriptedPickPlacePolicy,
+  createScriptedReachPolicy,
+  type SimPolicy,
+} from "./simPolicies";
 import { createSimRandom, deriveSeed, type SimRandom } from "./simRandom";
 import type { SimGoal, SimTask, TabletopSim } from "./TabletopSim";
 

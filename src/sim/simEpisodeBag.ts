@@ -77,13 +77,25 @@ export async function writeSimEpisodeBag(episode: SimEpisode, dir: string, optio
       await writer.write(topics.image, rgbImageMessage({ stamp, frame_id: SIM_CAMERA_FRAME }, img.width, img.height, img.data), t);
       const [x, y, z, roll, pitch, yaw, gripper] = step.state;
       eulerXyzToQuaternion(roll, pitch, yaw, q);
-      const pose: PoseStamped = { header: { stamp, frame_id: SIM_BASE_FRAME }, pose: { position: { x, y, z }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } };
+      const pose: PoseStamped = {
+        header: { stamp, frame_id: SIM_BASE_FRAME },
+        pose: { position: { x, y, z }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } },
+      };
       await writer.write(topics.eePose, pose, t);
       const joint: JointState = { header: { stamp, frame_id: "" }, name: [GRIPPER_JOINT_NAME], position: [gripper], velocity: [], effort: [] };
       await writer.write(topics.gripper, joint, t);
       if (step.action !== null) {
         const d = step.action;
-        const delta: EndEffectorDelta = { header: { stamp, frame_id: SIM_BASE_FRAME }, dx: d[0], dy: d[1], dz: d[2], droll: d[3], dpitch: d[4], dyaw: d[5], dgripper: d[6] };
+        const delta: EndEffectorDelta = {
+          header: { stamp, frame_id: SIM_BASE_FRAME },
+          dx: d[0],
+          dy: d[1],
+          dz: d[2],
+          droll: d[3],
+          dpitch: d[4],
+          dyaw: d[5],
+          dgripper: d[6],
+        };
         await writer.write(topics.action, delta, t);
         actions++;
       }
@@ -113,7 +125,10 @@ export async function writeSimEpisodeBags(options: SimEpisodeBagsOptions): Promi
   checkSimDatasetOptions(options, false);
   const dirs = Array.from({ length: episodes }, (_, e) => episodeBagDir(out, e, episodes));
   const taken = dirs.filter((d) => fs.existsSync(d) && fs.readdirSync(d).length > 0);
-  if (taken.length > 0) throw new Error(`${taken.length} bag director${taken.length === 1 ? "y" : "ies"} under ${out} already hold files (first: ${taken[0]}); choose an empty --bags directory`);
+  if (taken.length > 0)
+    throw new Error(
+      `${taken.length} bag director${taken.length === 1 ? "y" : "ies"} under ${out} already hold files (first: ${taken[0]}); choose an empty --bags directory`,
+    );
   const sim = new TabletopSim({ size, supersample, config });
   const results: SimEpisodeBagResult[] = [];
   for (let e = 0; e < episodes; e++) {

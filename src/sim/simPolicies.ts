@@ -39,7 +39,11 @@ function clip(v: number, bound: number): number {
  * toggles open/closed with probability `toggleProbability` per step (one step in five to a random
  * closedness instead).
  */
-export function createRandomWalkPolicy(rng: SimRandom, config: SimConfig, { maxnorm = 0.075, toggleProbability = 0.15 }: PolicyOptions & { toggleProbability?: number } = {}): SimPolicy {
+export function createRandomWalkPolicy(
+  rng: SimRandom,
+  config: SimConfig,
+  { maxnorm = 0.075, toggleProbability = 0.15 }: PolicyOptions & { toggleProbability?: number } = {},
+): SimPolicy {
   const speed = rng.range(0.5, 1.2);
   const velocity = [0, 1, 2].map(() => clip(rng.normal() * 0.6 * maxnorm * speed, maxnorm));
   const ws = config.workspace;

@@ -34,7 +34,7 @@ export function createSimRandom(seed: number): SimRandom {
     // Take the high 21 bits of one draw and 32 of the next: 53 bits, no weak low bits alone.
     const hi = rng.unsafeNext() >>> 11;
     const lo = rng.unsafeNext() >>> 0;
-    return (hi * 4294967296 + lo) * TWO_TO_MINUS_32 / 2097152;
+    return ((hi * 4294967296 + lo) * TWO_TO_MINUS_32) / 2097152;
   };
   return {
     uniform,

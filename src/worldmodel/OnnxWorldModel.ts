@@ -42,7 +42,10 @@ export function readModelPackage(dir: string): ModelPackage {
 
 /** Compares what ONNX Runtime reports about a session with model.json; throws naming the mismatch. */
 function checkSession(spec: GraphSpec, inputs: SessionValueInfo[], outputs: SessionValueInfo[]): void {
-  for (const [kind, declared, actual] of [["input", spec.inputs, inputs], ["output", spec.outputs, outputs]] as const) {
+  for (const [kind, declared, actual] of [
+    ["input", spec.inputs, inputs],
+    ["output", spec.outputs, outputs],
+  ] as const) {
     const names = actual.map((v) => v.name).sort();
     const want = Object.keys(declared).sort();
     if (names.join() !== want.join()) {
@@ -51,7 +54,8 @@ function checkSession(spec: GraphSpec, inputs: SessionValueInfo[], outputs: Sess
     for (const v of actual) {
       const d = declared[v.name];
       if (v.dtype !== d.dtype) throw new Error(`${spec.file}: ${kind} '${v.name}' is ${v.dtype} in the graph but ${d.dtype} in model.json`);
-      const same = v.shape.length === d.shape.length && v.shape.every((dim, i) => typeof dim !== "number" || typeof d.shape[i] !== "number" || dim === d.shape[i]);
+      const same =
+        v.shape.length === d.shape.length && v.shape.every((dim, i) => typeof dim !== "number" || typeof d.shape[i] !== "number" || dim === d.shape[i]);
       if (!same) throw new Error(`${spec.file}: ${kind} '${v.name}' has shape [${v.shape.join(", ")}] in the graph but [${d.shape.join(", ")}] in model.json`);
     }
   }

@@ -45,7 +45,7 @@ export class TrackedWorldModel implements WorldModel {
    * calls back to back, each from the previous one's continuation).
    */
   async quiescent(): Promise<void> {
-    for (let quiet = 0; quiet < 3; ) {
+    for (let quiet = 0; quiet < 3;) {
       if (this.inFlight > 0) {
         quiet = 0;
         await this.pending;

@@ -78,7 +78,7 @@ export function decodeImage(bytes: Uint8Array, what = "image", hint?: string, ma
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
     return { width: img.width, height: img.height, encoding: "rgb8", data: img.data };
   } catch (e) {
-    throw new Error(`${what}: cannot decode ${format}: ${(e as Error).message}`);
+    throw new Error(`${what}: cannot decode ${format}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -31,7 +31,7 @@ export function readImages(files: string[]): RawImage[] {
       try {
         bytes = fs.readFileSync(file);
       } catch (e) {
-        throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
       }
       images.push(decodeImage(bytes, file, file));
     }

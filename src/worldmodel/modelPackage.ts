@@ -117,11 +117,7 @@ export function contractSignature(
 }
 
 /** Checks a graph spec against the contract; throws naming the first mismatch. */
-export function checkGraphAgainstContract(
-  spec: GraphSpec,
-  expected: ReturnType<typeof contractSignature>,
-  where: string,
-): void {
+export function checkGraphAgainstContract(spec: GraphSpec, expected: ReturnType<typeof contractSignature>, where: string): void {
   for (const kind of ["inputs", "outputs"] as const) {
     const have = spec[kind];
     const want = expected[kind];
@@ -150,12 +146,15 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`model.json in ${dir} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`model.json in ${dir} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   if (!isObject(raw)) fail("", "expected an object");
   if (raw.format !== FORMAT) fail("format", `expected "${FORMAT}", found ${JSON.stringify(raw.format)}`);
   if (raw.format_version !== FORMAT_VERSION) {
-    fail("format_version", `this runtime reads version ${FORMAT_VERSION}, found ${JSON.stringify(raw.format_version)}: re-export the package with tools/export/export.py`);
+    fail(
+      "format_version",
+      `this runtime reads version ${FORMAT_VERSION}, found ${JSON.stringify(raw.format_version)}: re-export the package with tools/export/export.py`,
+    );
   }
   const name = field(raw, "name", "", isString, "a name");
   const imageSize = field(raw, "image_size", "", isPositiveInt, "a positive integer");
@@ -208,9 +207,16 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
   // Token tensors carry the package dtype; small vectors (actions, states, energy, poses) stay float32.
   const tokenDtype: TensorDtype = dtype === "fp16" ? "float16" : "float32";
   const tokenNames = new Set(["frames", "tokens", "next_tokens", "context", "goal"]);
-  const graphList: Array<[string, GraphSpec]> = [["graphs.encoder", encoder], ["graphs.predictor", predictor], ...[...rollout].map(([h, g]): [string, GraphSpec] => [`graphs.rollout(h=${h})`, g])];
+  const graphList: Array<[string, GraphSpec]> = [
+    ["graphs.encoder", encoder],
+    ["graphs.predictor", predictor],
+    ...[...rollout].map(([h, g]): [string, GraphSpec] => [`graphs.rollout(h=${h})`, g]),
+  ];
   for (const [where, g] of graphList) {
-    for (const [kind, specs] of [["inputs", g.inputs], ["outputs", g.outputs]] as const) {
+    for (const [kind, specs] of [
+      ["inputs", g.inputs],
+      ["outputs", g.outputs],
+    ] as const) {
       for (const [n, spec] of Object.entries(specs)) {
         const want = tokenNames.has(n) ? tokenDtype : "float32";
         if (spec.dtype !== want) fail(`${where}.${kind}.${n}.dtype`, `expected ${want} for a ${dtype} package, found ${spec.dtype}`);

@@ -47,7 +47,10 @@ function missingProviderLibrary(name: ProviderName): string | null {
   return `onnxruntime-node was installed without the ${name} provider (${lib} not in ${dir}); on a GPU machine run: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false`;
 }
 
-async function createSession(file: string, provider: ProviderConfig): Promise<{ session: ort.InferenceSession; used: ProviderName; fallbackReason: string | null }> {
+async function createSession(
+  file: string,
+  provider: ProviderConfig,
+): Promise<{ session: ort.InferenceSession; used: ProviderName; fallbackReason: string | null }> {
   // No spin-waiting between runs: with the camera and planner in separate processes (or anything else on
   // the CPU) idle ONNX Runtime threads spinning took the cores from the other model. Measured with the
   // embedded model, paper CEM, 2 cores: a planning step 7.7 s beside a 5 Hz encoding loop with spinning,
@@ -64,7 +67,7 @@ async function createSession(file: string, provider: ProviderConfig): Promise<{ 
     return { session, used: provider.name, fallbackReason: null };
   } catch (e) {
     const reason = `${provider.name} execution provider unavailable: ${(e as Error).message.split("\n")[0]}`;
-    if (provider.required) throw new Error(`${reason} (config says it is required)`);
+    if (provider.required) throw new Error(`${reason} (config says it is required)`, { cause: e });
     const session = await ort.InferenceSession.create(file, { ...base, executionProviders: ["cpu"] });
     return { session, used: "cpu", fallbackReason: reason };
   }

@@ -19,7 +19,8 @@ async function writeAllTypes(dir: string, perTopic: number, chunkSize?: number):
   const writer = await BagWriter.create(dir, { chunkSize });
   const types = Object.keys(SAMPLE_MESSAGES);
   const topics = types.map((t) => `/test/${t.replace(/\//g, "_")}`);
-  for (let i = 0; i < types.length; i++) await writer.addTopic(topics[i], types[i], i === 2 ? { qos: { reliability: "best_effort", durability: "volatile" } } : {});
+  for (let i = 0; i < types.length; i++)
+    await writer.addTopic(topics[i], types[i], i === 2 ? { qos: { reliability: "best_effort", durability: "volatile" } } : {});
   for (let k = 0; k < perTopic; k++) {
     for (let i = 0; i < types.length; i++) await writer.write(topics[i], SAMPLE_MESSAGES[types[i]], T0 + BigInt(k * 10_000_000 + i * 1000));
   }
@@ -31,7 +32,7 @@ async function writeAllTypes(dir: string, perTopic: number, chunkSize?: number):
 function topLevelRecords(bytes: Uint8Array): Array<{ opcode: number; start: number; end: number }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = [];
-  for (let at = 8; at + 9 <= bytes.length - 8; ) {
+  for (let at = 8; at + 9 <= bytes.length - 8;) {
     const end = at + 9 + Number(view.getBigUint64(at + 1, true));
     out.push({ opcode: bytes[at], start: at, end });
     if (bytes[at] === 0x02) break; // Footer
@@ -47,7 +48,7 @@ async function rewritten(bytes: Uint8Array, chunks: "none" | "zstd" = "none"): P
   const schemas = new Map<number, McapTypes.TypedMcapRecords["Schema"]>();
   const channels = new Map<number, McapTypes.TypedMcapRecords["Channel"]>();
   const messages: Array<McapTypes.TypedMcapRecords["Message"]> = [];
-  for (let r; (r = reader.nextRecord()) !== undefined; ) {
+  for (let r; (r = reader.nextRecord()) !== undefined;) {
     if (r.type === "Schema" && !schemas.has(r.id)) schemas.set(r.id, r);
     if (r.type === "Channel" && !channels.has(r.id)) channels.set(r.id, r);
     if (r.type === "Message") messages.push(r);
@@ -97,7 +98,8 @@ describe("BagWriter → BagReader", () => {
   it("filters by topic and inclusive time range", async () => {
     const reader = await BagReader.open(dir);
     const got = [];
-    for await (const m of reader.messages({ topics: [topics[0], topics[4]], startTime: T0 + 10_000_000n, endTime: T0 + 20_000_000n })) got.push([m.topic, m.logTime]);
+    for await (const m of reader.messages({ topics: [topics[0], topics[4]], startTime: T0 + 10_000_000n, endTime: T0 + 20_000_000n }))
+      got.push([m.topic, m.logTime]);
     expect(got).toEqual([
       [topics[0], T0 + 10_000_000n],
       [topics[4], T0 + 10_004_000n],
@@ -157,7 +159,14 @@ describe("BagWriter → BagReader", () => {
       expect(typeof t.topic_metadata.offered_qos_profiles).toBe("string"); // version ≤ 8: a YAML string
       expect(t.message_count).toBe(3n);
     }
-    expect(info.files).toEqual([{ path: "all_types_0.mcap", starting_time: { nanoseconds_since_epoch: T0 }, duration: { nanoseconds: last - T0 }, message_count: BigInt(3 * topics.length) }]);
+    expect(info.files).toEqual([
+      {
+        path: "all_types_0.mcap",
+        starting_time: { nanoseconds_since_epoch: T0 },
+        duration: { nanoseconds: last - T0 },
+        message_count: BigInt(3 * topics.length),
+      },
+    ]);
     expect(parseBagMetadata(text).topics_with_message_count[0].topic_metadata.name).toBe(topics[0]);
   });
 
@@ -205,7 +214,11 @@ describe("BagReader on damaged files", () => {
     expect(d.offset).toBeLessThanOrEqual(length);
     expect(d.messagesRead).toBe(got.length);
     expect(d.messagesLost).toBe(total - got.length);
-    expect(warnings[0]).toMatch(new RegExp(`cut_0\\.mcap is damaged at byte ${d.offset} of ${length}.*read ${got.length} message\\(s\\) before it, ${total - got.length} message\\(s\\) lost`));
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `cut_0\\.mcap is damaged at byte ${d.offset} of ${length}.*read ${got.length} message\\(s\\) before it, ${total - got.length} message\\(s\\) lost`,
+      ),
+    );
     // what comes back is exactly the first messages written, intact
     expect(got.length).toBeGreaterThan(fraction < 0.5 ? 0 : total / 3);
     const types = Object.keys(SAMPLE_MESSAGES);
@@ -254,7 +267,10 @@ describe("BagReader on damaged files", () => {
     return copy;
   }
 
-  async function readAll(bag: string, options: Parameters<BagReader["messages"]>[0] = {}): Promise<{ reader: BagReader; got: Array<{ topic: string; message: unknown; logTime: bigint }> }> {
+  async function readAll(
+    bag: string,
+    options: Parameters<BagReader["messages"]>[0] = {},
+  ): Promise<{ reader: BagReader; got: Array<{ topic: string; message: unknown; logTime: bigint }> }> {
     const reader = await BagReader.open(bag);
     const got = [];
     for await (const m of reader.messages(options)) got.push({ topic: m.topic, message: m.message, logTime: m.logTime });
@@ -388,7 +404,9 @@ describe("BagReader on damaged files", () => {
 
   it("does not claim nothing was lost when a whole chunk is cut out", async () => {
     // regression: a data section read to its end counted as complete, so "0 message(s) lost"
-    const chunk = topLevelRecords(bytes).filter((r) => r.opcode === 0x06).slice(-2)[0]; // all channels defined before it
+    const chunk = topLevelRecords(bytes)
+      .filter((r) => r.opcode === 0x06)
+      .slice(-2)[0]; // all channels defined before it
     const damaged = new Uint8Array(bytes.length - (chunk.end - chunk.start));
     damaged.set(bytes.subarray(0, chunk.start));
     damaged.set(bytes.subarray(chunk.end), chunk.start);
@@ -419,7 +437,12 @@ describe("BagReader on damaged files", () => {
     const writer = await BagWriter.create(big, { fileName: "big_0.mcap" });
     await writer.addTopic("/camera/image_raw", MessageTypes.image);
     const data = new Uint8Array(256 * 256 * 3).fill(7);
-    for (let k = 0; k < 96; k++) await writer.write("/camera/image_raw", { header: { stamp: { sec: k, nanosec: 0 }, frame_id: "c" }, height: 256, width: 256, encoding: "rgb8", is_bigendian: 0, step: 768, data }, T0 + BigInt(k));
+    for (let k = 0; k < 96; k++)
+      await writer.write(
+        "/camera/image_raw",
+        { header: { stamp: { sec: k, nanosec: 0 }, frame_id: "c" }, height: 256, width: 256, encoding: "rgb8", is_bigendian: 0, step: 768, data },
+        T0 + BigInt(k),
+      );
     await writer.close();
     const file = path.join(big, "big_0.mcap");
     const mcap = new Uint8Array(fs.readFileSync(file));

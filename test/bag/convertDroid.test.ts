@@ -16,7 +16,6 @@ const haveFfmpeg = ffmpegAvailable();
 if (!haveFfmpeg && process.env.CI) throw new Error("ffmpeg/ffprobe not found on CI: .ci/run must `apt-get install -y ffmpeg` for the DROID conversion tests");
 const describeWithFfmpeg = haveFfmpeg ? describe : describe.skip;
 if (!haveFfmpeg) {
-  // eslint-disable-next-line no-console
   console.warn("SKIPPED DROID conversion tests: ffmpeg not installed (apt-get install -y ffmpeg)");
 }
 
@@ -48,7 +47,9 @@ describeWithFfmpeg("convert-droid", () => {
     expect(e.stepTimes(SERIALS.ext1)[2]).toBe(BigInt(episode.captureMs[2]) * 1_000_000n);
     expect(selectDroidCamera(e).serial).toBe(SERIALS.ext1);
     expect(selectDroidCamera(e, "wrist").serial).toBe(SERIALS.wrist);
-    expect(() => selectDroidCamera(e, "front")).toThrow(new RegExp(`no camera 'front'; available: ${SERIALS.wrist} \\(wrist\\), ${SERIALS.ext1} \\(ext1\\), ${SERIALS.ext2} \\(ext2\\)`));
+    expect(() => selectDroidCamera(e, "front")).toThrow(
+      new RegExp(`no camera 'front'; available: ${SERIALS.wrist} \\(wrist\\), ${SERIALS.ext1} \\(ext1\\), ${SERIALS.ext2} \\(ext2\\)`),
+    );
   });
 
   it("writes frames at the requested rate with poses, gripper and actions", async () => {
@@ -163,7 +164,11 @@ describeWithFfmpeg("readDroidEpisode on a damaged trajectory.h5", () => {
           e = readDroidEpisode(dir);
         } catch (err) {
           expect(err).toBeInstanceOf(Error);
-          expect([err instanceof RangeError, err instanceof TypeError, (err as Error).message.includes(path.join(dir, "trajectory.h5"))]).toEqual([false, false, true]);
+          expect([err instanceof RangeError, err instanceof TypeError, (err as Error).message.includes(path.join(dir, "trajectory.h5"))]).toEqual([
+            false,
+            false,
+            true,
+          ]);
           continue;
         }
         expect(e.gripperPosition).toHaveLength(e.length);
@@ -176,7 +181,9 @@ describeWithFfmpeg("readDroidEpisode on a damaged trajectory.h5", () => {
   it("falls back to the robot's timestamps when a camera's are not numbers", () => {
     // regression: stepTimes threw "The number NaN cannot be converted to a BigInt"
     const captures = episode.captureMs.map((t, i) => (i === 3 ? NaN : t));
-    const bad = writeSyntheticDroidEpisode(path.join(root, "nan_times"), steps, 2, 4, { [`observation/timestamp/cameras/${SERIALS.ext1}_estimated_capture`]: { data: captures } });
+    const bad = writeSyntheticDroidEpisode(path.join(root, "nan_times"), steps, 2, 4, {
+      [`observation/timestamp/cameras/${SERIALS.ext1}_estimated_capture`]: { data: captures },
+    });
     const e = readDroidEpisode(bad.dir);
     expect(e.stepTimes(SERIALS.ext1)).toEqual(bad.captureMs.map((m) => BigInt(Math.floor(m / 1000)) * 1_000_000_000n + BigInt((m % 1000) * 1e6)));
     expect(e.stepTimes(SERIALS.ext2)[3]).toBe(BigInt(bad.captureMs[3]) * 1_000_000n);

@@ -50,9 +50,22 @@ f.close();
  * chunked by `chunkRows` rows (small by default so chunk-spanning reads are exercised). `replace` gives
  * other values (same shape; float64 unless `int`) for datasets by path, e.g. a NaN where a damaged file has one.
  */
-export function writeSyntheticDroidEpisode(dir: string, steps = 30, videoSteps = steps, chunkRows = 8, replace: Record<string, { data: number[]; int?: boolean }> = {}): SyntheticEpisode {
+export function writeSyntheticDroidEpisode(
+  dir: string,
+  steps = 30,
+  videoSteps = steps,
+  chunkRows = 8,
+  replace: Record<string, { data: number[]; int?: boolean }> = {},
+): SyntheticEpisode {
   fs.mkdirSync(path.join(dir, "recordings", "MP4"), { recursive: true });
-  const cartesian = Array.from({ length: steps }, (_, i) => [0.4 + 0.01 * i, -0.1 + 0.005 * i, 0.3 - 0.002 * i, Math.PI - 0.02 * i, 0.1 + 0.01 * i, -0.5 + 0.03 * i]);
+  const cartesian = Array.from({ length: steps }, (_, i) => [
+    0.4 + 0.01 * i,
+    -0.1 + 0.005 * i,
+    0.3 - 0.002 * i,
+    Math.PI - 0.02 * i,
+    0.1 + 0.01 * i,
+    -0.5 + 0.03 * i,
+  ]);
   const gripper = Array.from({ length: steps }, (_, i) => Math.min(1, i / 20));
   const captureMs = Array.from({ length: steps }, (_, i) => 1_700_000_000_000 + Math.round((i * 1000) / 15) + 3);
   const actionCartesian = cartesian.map((c) => c.map((v) => v + 0.001));
@@ -69,12 +82,21 @@ export function writeSyntheticDroidEpisode(dir: string, steps = 30, videoSteps =
     { path: "action/gripper_position", data: actionGripper, shape: [steps] },
   ];
   for (const [role, serial] of Object.entries(SERIALS)) {
-    datasets.push({ path: `observation/camera_type/${serial}`, data: Array.from({ length: steps }, () => (role === "wrist" ? 0 : 1)), shape: [steps], int: true });
+    datasets.push({
+      path: `observation/camera_type/${serial}`,
+      data: Array.from({ length: steps }, () => (role === "wrist" ? 0 : 1)),
+      shape: [steps],
+      int: true,
+    });
     datasets.push({ path: `observation/timestamp/cameras/${serial}_estimated_capture`, data: captureMs, shape: [steps], int: true });
     datasets.push({ path: `observation/timestamp/cameras/${serial}_frame_received`, data: captureMs.map((m) => m + 30), shape: [steps], int: true });
   }
   for (const d of datasets) if (replace[d.path] !== undefined) Object.assign(d, { int: false }, replace[d.path]);
-  const h5 = spawnSync(process.execPath, ["--input-type=module", "-e", H5_SCRIPT], { cwd: repoRoot, input: JSON.stringify({ file: path.join(dir, "trajectory.h5"), datasets, chunkRows }), encoding: "utf8" });
+  const h5 = spawnSync(process.execPath, ["--input-type=module", "-e", H5_SCRIPT], {
+    cwd: repoRoot,
+    input: JSON.stringify({ file: path.join(dir, "trajectory.h5"), datasets, chunkRows }),
+    encoding: "utf8",
+  });
   if (h5.status !== 0) throw new Error(`writing trajectory.h5 failed: ${h5.stderr}`);
 
   const width = 64;
@@ -83,9 +105,37 @@ export function writeSyntheticDroidEpisode(dir: string, steps = 30, videoSteps =
   for (let k = 0; k < videoSteps; k++) raw.fill(frameLevel(k), k * width * height * 3, (k + 1) * width * height * 3);
   for (const serial of Object.values(SERIALS)) {
     const out = path.join(dir, "recordings", "MP4", `${serial}.mp4`);
-    const r = spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", `${width}x${height}`, "-r", "15", "-i", "pipe:0", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "10", out], { input: raw });
+    const r = spawnSync(
+      "ffmpeg",
+      [
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        `${width}x${height}`,
+        "-r",
+        "15",
+        "-i",
+        "pipe:0",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-crf",
+        "10",
+        out,
+      ],
+      { input: raw },
+    );
     if (r.status !== 0) throw new Error(`ffmpeg could not write ${out}: ${r.stderr?.toString()}`);
   }
-  fs.writeFileSync(path.join(dir, "metadata_synthetic.json"), JSON.stringify({ ext1_cam_serial: SERIALS.ext1, ext2_cam_serial: SERIALS.ext2, wrist_cam_serial: SERIALS.wrist }));
+  fs.writeFileSync(
+    path.join(dir, "metadata_synthetic.json"),
+    JSON.stringify({ ext1_cam_serial: SERIALS.ext1, ext2_cam_serial: SERIALS.ext2, wrist_cam_serial: SERIALS.wrist }),
+  );
   return { dir, steps, cartesian, gripper, captureMs, actionCartesian, actionGripper, width, height };
 }

@@ -19,7 +19,15 @@ export const SAMPLE_PERIOD_NS = 250_000_000n;
 
 /** State [x, y, z, roll, pitch, yaw, gripper] of frame k: a slow sweep. */
 export function sampleState(k: number): number[] {
-  return [0.45 + 0.005 * k, -0.05 + 0.004 * k, 0.35 - 0.003 * k, Math.PI - 0.01 * k, 0.02 * Math.sin(k / 3), -0.3 + 0.015 * k, k < 12 ? 0 : Math.min(1, (k - 11) / 4)];
+  return [
+    0.45 + 0.005 * k,
+    -0.05 + 0.004 * k,
+    0.35 - 0.003 * k,
+    Math.PI - 0.01 * k,
+    0.02 * Math.sin(k / 3),
+    -0.3 + 0.015 * k,
+    k < 12 ? 0 : Math.min(1, (k - 11) / 4),
+  ];
 }
 
 /** The rgb8 pixels of frame k: a gradient with a square that moves one pixel per frame. */
@@ -51,16 +59,36 @@ export async function writeSampleBag(dir: string): Promise<void> {
     const t = sampleStamp(k);
     const stamp = timeFromNanoseconds(t);
     const s = sampleState(k);
-    const image: Image = { header: { stamp, frame_id: "camera" }, height: SAMPLE_SIZE, width: SAMPLE_SIZE, encoding: "rgb8", is_bigendian: 0, step: SAMPLE_SIZE * 3, data: sampleFrame(k) };
+    const image: Image = {
+      header: { stamp, frame_id: "camera" },
+      height: SAMPLE_SIZE,
+      width: SAMPLE_SIZE,
+      encoding: "rgb8",
+      is_bigendian: 0,
+      step: SAMPLE_SIZE * 3,
+      data: sampleFrame(k),
+    };
     await writer.write(DEFAULT_TOPICS.image, image, t);
     eulerXyzToQuaternion(s[3], s[4], s[5], q);
-    const pose: PoseStamped = { header: { stamp, frame_id: "panda_link0" }, pose: { position: { x: s[0], y: s[1], z: s[2] }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } };
+    const pose: PoseStamped = {
+      header: { stamp, frame_id: "panda_link0" },
+      pose: { position: { x: s[0], y: s[1], z: s[2] }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } },
+    };
     await writer.write(DEFAULT_TOPICS.eePose, pose, t);
     const gripper: JointState = { header: { stamp, frame_id: "" }, name: ["gripper"], position: [s[6]], velocity: [], effort: [] };
     await writer.write(DEFAULT_TOPICS.gripper, gripper, t);
     if (k + 1 < SAMPLE_FRAMES) {
       const d = posesToDiff(s, sampleState(k + 1));
-      const delta: EndEffectorDelta = { header: { stamp, frame_id: "panda_link0" }, dx: d[0], dy: d[1], dz: d[2], droll: d[3], dpitch: d[4], dyaw: d[5], dgripper: d[6] };
+      const delta: EndEffectorDelta = {
+        header: { stamp, frame_id: "panda_link0" },
+        dx: d[0],
+        dy: d[1],
+        dz: d[2],
+        droll: d[3],
+        dpitch: d[4],
+        dyaw: d[5],
+        dgripper: d[6],
+      };
       await writer.write(DEFAULT_TOPICS.action, delta, t);
     }
   }

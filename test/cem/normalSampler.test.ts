@@ -4,7 +4,9 @@ describe("standard-normal sampler", () => {
   it("is deterministic per seed and continues its stream across calls", () => {
     const a = createStandardNormalSampler(5);
     const b = createStandardNormalSampler(5);
-    const x1 = new Float64Array(1000), x2 = new Float64Array(1000), y = new Float64Array(2000);
+    const x1 = new Float64Array(1000),
+      x2 = new Float64Array(1000),
+      y = new Float64Array(2000);
     a(x1);
     a(x2);
     b(y);
@@ -26,7 +28,12 @@ describe("standard-normal sampler", () => {
     const n = 400_000;
     const x = new Float64Array(n);
     createStandardNormalSampler(12345)(x);
-    let sum = 0, sq = 0, quart = 0, beyond2 = 0, beyondTail = 0, max = 0;
+    let sum = 0,
+      sq = 0,
+      quart = 0,
+      beyond2 = 0,
+      beyondTail = 0,
+      max = 0;
     for (const v of x) {
       sum += v;
       sq += v * v;

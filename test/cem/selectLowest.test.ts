@@ -24,12 +24,16 @@ describe("selectLowest", () => {
 
   it("matches a full stable sort on random data, including descending worst cases", () => {
     let state = 99;
-    const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let trial = 0; trial < 50; trial++) {
       const values = Array.from({ length: 300 }, () => Math.round(next() * 100) / 10);
       if (trial % 10 === 0) values.sort((a, b) => b - a);
       const k = 1 + (trial % 25);
-      const expected = values.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, k).map(([, i]) => i);
+      const expected = values
+        .map((v, i) => [v, i])
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .slice(0, k)
+        .map(([, i]) => i);
       expect(run(values, k).indices).toEqual(expected);
     }
   });

@@ -20,7 +20,10 @@ describe("vjepa2-mpc demo", () => {
     expect(r.stderr).toMatch(/episode 1\/2 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm/);
     // quiet by default: node and model info logs stay out of the demo's own progress
     expect(r.stderr).not.toContain("world model loaded");
-    const pngs = fs.readdirSync(save).filter((f) => f.endsWith(".png")).sort();
+    const pngs = fs
+      .readdirSync(save)
+      .filter((f) => f.endsWith(".png"))
+      .sort();
     expect(pngs).toHaveLength(2);
     expect(pngs[0]).toMatch(/^episode_000_(success|failure)\.png$/);
     const picture = decodeImage(fs.readFileSync(path.join(save, pngs[0])));
@@ -46,11 +49,35 @@ describe("vjepa2-mpc demo", () => {
     expect(ep.energy[0]).toBeGreaterThan(0);
     expect(ep.distance_m.at(-1)).toBeCloseTo(ep.final_distance_m, 2);
     // the settings the figures were measured with; reaching holds the gripper by default
-    expect(ja.settings).toMatchObject({ samples: 16, iterations: 2, horizon: 1, fix_gripper: 0, return_to_best: true, step_budgets: [2], reach_subgoals: { spacing: 0.15, budget: 3 }, energy_threshold: 0 });
+    expect(ja.settings).toMatchObject({
+      samples: 16,
+      iterations: 2,
+      horizon: 1,
+      fix_gripper: 0,
+      return_to_best: true,
+      step_budgets: [2],
+      reach_subgoals: { spacing: 0.15, budget: 3 },
+      energy_threshold: 0,
+    });
   }, 60_000);
 
   it("runs pick_place with its three sub-goals", async () => {
-    const r = await runCli(["demo", "--task", "pick_place", "--model", TINY_MODEL, "--samples", "16", "--iterations", "2", "--budgets", "1,1,1", "--episodes", "1", "--json"]);
+    const r = await runCli([
+      "demo",
+      "--task",
+      "pick_place",
+      "--model",
+      TINY_MODEL,
+      "--samples",
+      "16",
+      "--iterations",
+      "2",
+      "--budgets",
+      "1,1,1",
+      "--episodes",
+      "1",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.summary.episodes).toBe(1);
@@ -59,7 +86,8 @@ describe("vjepa2-mpc demo", () => {
   }, 60_000);
 
   it("gives far reach goals sub-goal images, each with its budget, unless --subgoal-spacing 0", async () => {
-    const run = async (...extra: string[]) => JSON.parse((await runCli(["demo", ...fast, "--episodes", "1", "--seed", "5", "--json", ...extra])).stdout).episodes[0];
+    const run = async (...extra: string[]) =>
+      JSON.parse((await runCli(["demo", ...fast, "--episodes", "1", "--seed", "5", "--json", ...extra])).stdout).episodes[0];
     // Planning steps: one per sub-goal budget step plus the goal's; none with spacing 0.
     const none = await run("--subgoal-spacing", "0");
     const dense = await run("--subgoal-spacing", "0.02", "--subgoal-budget", "1");

@@ -20,7 +20,21 @@ const fast = ["--samples", "64", "--iterations", "3", "--topk", "5"];
 
 describe("vjepa2-mpc plan", () => {
   it("prints the action, energies per iteration and the time split as JSON", async () => {
-    const r = await runCli(["plan", "--model", TINY_MODEL, "--image", now, "--goal", goal, "--state", "0.5,0,0.3,3.14,0,0,0", ...fast, "--horizon", "2", "--json"]);
+    const r = await runCli([
+      "plan",
+      "--model",
+      TINY_MODEL,
+      "--image",
+      now,
+      "--goal",
+      goal,
+      "--state",
+      "0.5,0,0.3,3.14,0,0,0",
+      ...fast,
+      "--horizon",
+      "2",
+      "--json",
+    ]);
     expect(r.stderr).not.toMatch(/vjepa2-mpc:/);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -53,7 +67,22 @@ describe("vjepa2-mpc plan", () => {
 
 describe("vjepa2-mpc bench", () => {
   it("reports latency spread, throughput and the planner's own share", async () => {
-    const r = await runCli(["bench", "--model", TINY_MODEL, "--samples", "32", "--iterations", "2", "--topk", "4", "--repeats", "3", "--warmup", "1", "--json"]);
+    const r = await runCli([
+      "bench",
+      "--model",
+      TINY_MODEL,
+      "--samples",
+      "32",
+      "--iterations",
+      "2",
+      "--topk",
+      "4",
+      "--repeats",
+      "3",
+      "--warmup",
+      "1",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
     const b = JSON.parse(r.stdout);
     expect(b).toMatchObject({ model: "ac-tiny", provider: "cpu", samples: 32, iterations: 2, repeats: 3 });

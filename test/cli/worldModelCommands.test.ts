@@ -19,7 +19,19 @@ describeWithReference("vjepa2-mpc encode / predict / rollout reproduce upstream"
   });
 
   it("predict: tokens, actions, states → next tokens (≤ 1e-4)", async () => {
-    const r = await runCli(["predict", "--model", TINY_MODEL, "--tokens", ref("pred_tokens"), "--actions", ref("pred_actions"), "--states", ref("pred_states"), "--out", path.join(out, "next.npy")]);
+    const r = await runCli([
+      "predict",
+      "--model",
+      TINY_MODEL,
+      "--tokens",
+      ref("pred_tokens"),
+      "--actions",
+      ref("pred_actions"),
+      "--states",
+      ref("pred_states"),
+      "--out",
+      path.join(out, "next.npy"),
+    ]);
     expect(r.code).toBe(0);
     expect(maxAbsDiff(readFloatNpy(path.join(out, "next.npy")).data, readFloatNpy(ref("pred_next_normalized")).data)).toBeLessThanOrEqual(1e-4);
   });
@@ -29,7 +41,19 @@ describeWithReference("vjepa2-mpc encode / predict / rollout reproduce upstream"
     [2, true],
     [2, false],
   ])("rollout H=%i (fused graph: %s) → energies (≤ 1e-5) and poses", async (h, fused) => {
-    const args = ["rollout", "--model", TINY_MODEL, "--context", ref(`rollout_h${h}_context`), "--goal", ref(`rollout_h${h}_goal`), "--state", ref(`rollout_h${h}_state`), "--actions", ref(`rollout_h${h}_actions`)];
+    const args = [
+      "rollout",
+      "--model",
+      TINY_MODEL,
+      "--context",
+      ref(`rollout_h${h}_context`),
+      "--goal",
+      ref(`rollout_h${h}_goal`),
+      "--state",
+      ref(`rollout_h${h}_state`),
+      "--actions",
+      ref(`rollout_h${h}_actions`),
+    ];
     const e = path.join(out, `energy_${h}_${fused}.npy`);
     const p = path.join(out, `poses_${h}_${fused}.npy`);
     const r = await runCli([...args, "--out", e, "--poses-out", p, ...(fused ? [] : ["--no-fused"])]);

@@ -33,7 +33,11 @@ describe("parameter declarations", () => {
 
   it("ROS parameter descriptors carry ranges, units and read-only flags", () => {
     const d = rosDescriptors(PARAMETERS);
-    expect(d.find((x) => x.name === "planner.maxnorm")).toMatchObject({ type: "double", description: expect.stringContaining("[m]"), floating_point_range: [{ from_value: 0, to_value: 0.5, step: 0 }] });
+    expect(d.find((x) => x.name === "planner.maxnorm")).toMatchObject({
+      type: "double",
+      description: expect.stringContaining("[m]"),
+      floating_point_range: [{ from_value: 0, to_value: 0.5, step: 0 }],
+    });
     expect(d.find((x) => x.name === "planner.samples")).toMatchObject({ type: "integer", integer_range: [{ from_value: 2, to_value: 100000, step: 0 }] });
     expect(d.find((x) => x.name === "world_model.model")?.read_only).toBe(true);
   });
@@ -75,7 +79,9 @@ describe("resolveConfig", () => {
   });
 
   it("checks relations between parameters and says how to fix them", () => {
-    expect(() => resolveConfig([], { "planner.topk": 50, "planner.samples": 20 })).toThrow(/planner.topk \(50\) exceeds planner.samples \(20\): lower topk or raise samples/);
+    expect(() => resolveConfig([], { "planner.topk": 50, "planner.samples": 20 })).toThrow(
+      /planner.topk \(50\) exceeds planner.samples \(20\): lower topk or raise samples/,
+    );
     expect(() => resolveConfig([], { "planner.close_gripper": 1 })).toThrow(/planner.close_gripper \(1\) must be below planner.horizon \(1\)/);
   });
 

@@ -17,11 +17,17 @@ describe("ROS forms of nullable parameters", () => {
   it("describes the unset value and widens an integer range to include it", () => {
     const d = rosDescriptors(PARAMETERS, ["planner"]);
     expect(d.find((x) => x.name === "planner.fix_dx")?.additional_constraints).toContain("unset: .nan");
-    expect(d.find((x) => x.name === "planner.close_gripper")).toMatchObject({ integer_range: [{ from_value: -1, to_value: 16, step: 0 }], additional_constraints: expect.stringContaining("unset: -1") });
+    expect(d.find((x) => x.name === "planner.close_gripper")).toMatchObject({
+      integer_range: [{ from_value: -1, to_value: 16, step: 0 }],
+      additional_constraints: expect.stringContaining("unset: -1"),
+    });
   });
 
   it("declares only the names asked for", () => {
-    expect(rosDescriptors(PARAMETERS, Object.keys(PARAMETERS), ["planner.samples", "actuator.adapter"]).map((d) => d.name)).toEqual(["planner.samples", "actuator.adapter"]);
+    expect(rosDescriptors(PARAMETERS, Object.keys(PARAMETERS), ["planner.samples", "actuator.adapter"]).map((d) => d.name)).toEqual([
+      "planner.samples",
+      "actuator.adapter",
+    ]);
   });
 });
 

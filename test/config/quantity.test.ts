@@ -15,14 +15,21 @@ describe("quantities with units in the YAML", () => {
   });
 
   it("refuses a quantity of the wrong dimension or an unreadable one, naming the parameter", () => {
-    expect(withDeclaredUnits("planner.maxnorm", { type: "double", units: "m" }, "5 kg")).toEqual({ error: expect.stringMatching(/^planner\.maxnorm: "5 kg" is not a quantity in m \(Units do not match/) });
-    expect(withDeclaredUnits("a.b", { type: "double_array", units: "m" }, [0.3, "far", 0.05])).toEqual({ error: expect.stringMatching(/^a\.b: "far" is not a quantity in m/) });
+    expect(withDeclaredUnits("planner.maxnorm", { type: "double", units: "m" }, "5 kg")).toEqual({
+      error: expect.stringMatching(/^planner\.maxnorm: "5 kg" is not a quantity in m \(Units do not match/),
+    });
+    expect(withDeclaredUnits("a.b", { type: "double_array", units: "m" }, [0.3, "far", 0.05])).toEqual({
+      error: expect.stringMatching(/^a\.b: "far" is not a quantity in m/),
+    });
   });
 
   it("applies in configuration files, and the converted value still meets the declared range", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-units-"));
     const ok = path.join(dir, "ok.yaml");
-    fs.writeFileSync(ok, "planner: { maxnorm: 7.5 cm }\nactuator: { max_step_rotation: 15 deg, max_linear_speed: 10 cm/s, workspace_min: [30 cm, -0.4, 5 cm] }\n");
+    fs.writeFileSync(
+      ok,
+      "planner: { maxnorm: 7.5 cm }\nactuator: { max_step_rotation: 15 deg, max_linear_speed: 10 cm/s, workspace_min: [30 cm, -0.4, 5 cm] }\n",
+    );
     const c = resolveConfig([ok]);
     expect(c.planner.maxnorm).toBeCloseTo(0.075, 15);
     expect(c.actuator.max_step_rotation).toBeCloseTo((15 * Math.PI) / 180, 15);

@@ -25,7 +25,8 @@ const SEED = 20_240_917;
 const MCAP_MUTANTS = 2100;
 
 /** Failures as lines (so a failing run prints what to reproduce). */
-const lines = (failures: readonly Failure[]): string[] => failures.map((f) => `${f.target} seed ${f.seed} index ${f.index} (${f.kind}: ${f.description}): ${f.problems.join("; ")}`);
+const lines = (failures: readonly Failure[]): string[] =>
+  failures.map((f) => `${f.target} seed ${f.seed} index ${f.index} (${f.kind}: ${f.description}): ${f.problems.join("; ")}`);
 
 describe("MCAP corruption fuzzing", () => {
   const root = tempDir("bagfuzz");
@@ -46,7 +47,11 @@ describe("MCAP corruption fuzzing", () => {
 
   describe("the checks fail a reader that", () => {
     /** Runs a few mutants of `kinds` with `read`, returning all problems seen. */
-    async function problemsWith(read: ReadBag, kinds: Parameters<typeof runMcapFuzz>[2]["kinds"] = ["truncate"], extra: Partial<Parameters<typeof runMcapFuzz>[2]> = {}): Promise<string[]> {
+    async function problemsWith(
+      read: ReadBag,
+      kinds: Parameters<typeof runMcapFuzz>[2]["kinds"] = ["truncate"],
+      extra: Partial<Parameters<typeof runMcapFuzz>[2]> = {},
+    ): Promise<string[]> {
       const report: FuzzReport = await runMcapFuzz(fixtures, path.join(root, "stub"), { seed: 7, mutants: 12, kinds, read, ...extra });
       return report.failures.flatMap((f) => f.problems);
     }
@@ -134,6 +139,11 @@ describeWithFfmpeg("DROID episode corruption fuzzing", () => {
     expect(checkDroidEpisode(e, "x.h5")).toEqual([]);
     const action = e.action as NonNullable<typeof e.action>;
     const bad = { ...e, action: { ...action, gripper: action.gripper.slice(1) }, stepTimes: () => [BigInt(Math.floor(NaN))] };
-    expect(checkDroidEpisode(bad, "x.h5")).toEqual([`action has ${e.length} / ${e.length - 1} rows, T = ${e.length}`, ...[...e.cameras.map((c) => c.serial), null].map((s) => `stepTimes(${s}) threw RangeError: The number NaN cannot be converted to a BigInt because it is not an integer`)]);
+    expect(checkDroidEpisode(bad, "x.h5")).toEqual([
+      `action has ${e.length} / ${e.length - 1} rows, T = ${e.length}`,
+      ...[...e.cameras.map((c) => c.serial), null].map(
+        (s) => `stepTimes(${s}) threw RangeError: The number NaN cannot be converted to a BigInt because it is not an integer`,
+      ),
+    ]);
   }, 180_000);
 });

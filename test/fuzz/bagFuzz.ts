@@ -130,7 +130,20 @@ export class AllocationProbe {
   install(): void {
     if (this.#saved.length > 0) return;
     const g = globalThis as unknown as Record<string, unknown>;
-    for (const name of ["ArrayBuffer", "Array", "Uint8Array", "Int8Array", "Uint16Array", "Int16Array", "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]) {
+    for (const name of [
+      "ArrayBuffer",
+      "Array",
+      "Uint8Array",
+      "Int8Array",
+      "Uint16Array",
+      "Int16Array",
+      "Uint32Array",
+      "Int32Array",
+      "Float32Array",
+      "Float64Array",
+      "BigInt64Array",
+      "BigUint64Array",
+    ]) {
       const original = g[name] as { new (...args: unknown[]): object; BYTES_PER_ELEMENT?: number };
       const bytesPer = name === "ArrayBuffer" ? 1 : (original.BYTES_PER_ELEMENT ?? 8);
       this.#saved.push([name, original]);
@@ -159,7 +172,11 @@ export class AllocationProbe {
   #note(length: unknown, bytesPer: number): void {
     if (typeof length !== "number" || !(length * bytesPer >= 16 * 2 ** 20)) return;
     const bytes = length * bytesPer;
-    const site = (new Error().stack ?? "").split("\n").slice(3, 7).map((l) => l.trim().replace(/^at /, "")).join(" < ");
+    const site = (new Error().stack ?? "")
+      .split("\n")
+      .slice(3, 7)
+      .map((l) => l.trim().replace(/^at /, ""))
+      .join(" < ");
     this.bigSites.push(site);
     if (bytes > this.largest) {
       this.largest = bytes;
@@ -186,14 +203,19 @@ function memoryProblems(before: MemorySample, after: MemorySample, probe: Alloca
   const out: string[] = [];
   const mb = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
   for (const k of ["rss", "heapUsed", "arrayBuffers", "external"] as const) {
-    if (after[k] - before[k] > MEMORY_LIMIT_BYTES) out.push(`memory: ${k} grew by ${mb(after[k] - before[k])}${probe.bigSites.length > 0 ? `; big allocations at ${probe.bigSites.join(" | ")}` : ""}`);
+    if (after[k] - before[k] > MEMORY_LIMIT_BYTES)
+      out.push(`memory: ${k} grew by ${mb(after[k] - before[k])}${probe.bigSites.length > 0 ? `; big allocations at ${probe.bigSites.join(" | ")}` : ""}`);
   }
   if (probe.largest > MEMORY_LIMIT_BYTES) out.push(`memory: asked for one buffer of ${mb(probe.largest)}, at ${probe.largestAt}`);
   return out;
 }
 
 /** Runs `f`, measuring time and memory; the promise is raced against `limitMs` (for awaits that never settle). */
-async function measured<T>(probe: AllocationProbe, limitMs: number, f: () => Promise<T>): Promise<{ value: T | undefined; error: unknown; elapsedMs: number; problems: string[] }> {
+async function measured<T>(
+  probe: AllocationProbe,
+  limitMs: number,
+  f: () => Promise<T>,
+): Promise<{ value: T | undefined; error: unknown; elapsedMs: number; problems: string[] }> {
   probe.reset();
   const before = memory();
   const started = performance.now();
@@ -308,11 +330,17 @@ async function writeSourceBag(dir: string): Promise<void> {
     const t = T0 + BigInt(k) * 50_000_000n;
     const stamp = timeFromNanoseconds(t);
     eulerXyzToQuaternion(Math.PI - 0.01 * k, 0.02 * k, -0.3 + 0.015 * k, q);
-    const pose: PoseStamped = { header: { stamp, frame_id: "base" }, pose: { position: { x: 0.4 + 0.01 * k, y: -0.1, z: 0.3 - 0.002 * k }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } };
+    const pose: PoseStamped = {
+      header: { stamp, frame_id: "base" },
+      pose: { position: { x: 0.4 + 0.01 * k, y: -0.1, z: 0.3 - 0.002 * k }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } },
+    };
     await writer.write("/robot/ee_pose", pose, t);
     const gripper: JointState = { header: { stamp, frame_id: "" }, name: ["gripper"], position: [Math.min(1, k / 10)], velocity: [], effort: [] };
     await writer.write("/robot/gripper", gripper, t + 1000n);
-    const action: Float64MultiArray = { layout: { dim: [{ label: "cartesian_position+gripper_position", size: 7, stride: 7 }], data_offset: 0 }, data: [k, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6] };
+    const action: Float64MultiArray = {
+      layout: { dim: [{ label: "cartesian_position+gripper_position", size: 7, stride: 7 }], data_offset: 0 },
+      data: [k, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+    };
     await writer.write("/droid/action", action, t + 2000n, t + 1500n);
   }
   await writer.close();
@@ -326,9 +354,10 @@ async function rewrite(bytes: Uint8Array, variant: "zstd" | "unchunked"): Promis
   const channels: Array<McapTypes.TypedMcapRecords["Channel"]> = [];
   const messages: Array<McapTypes.TypedMcapRecords["Message"]> = [];
   let header: McapTypes.TypedMcapRecords["Header"] | undefined;
-  for (let r; (r = reader.nextRecord()) !== undefined; ) {
+  for (let r; (r = reader.nextRecord()) !== undefined;) {
     if (r.type === "Header") header = r;
-    else if (r.type === "Schema" && !schemas.some((x) => x.id === r.id)) schemas.push(r); // (the summary repeats them)
+    else if (r.type === "Schema" && !schemas.some((x) => x.id === r.id))
+      schemas.push(r); // (the summary repeats them)
     else if (r.type === "Channel" && !channels.some((x) => x.id === r.id)) channels.push(r);
     else if (r.type === "Message") messages.push(r);
   }
@@ -345,7 +374,11 @@ async function rewrite(bytes: Uint8Array, variant: "zstd" | "unchunked"): Promis
   const schemaIds = new Map<number, number>();
   for (const s of schemas) schemaIds.set(s.id, await writer.registerSchema({ name: s.name, encoding: s.encoding, data: s.data }));
   const channelIds = new Map<number, number>();
-  for (const c of channels) channelIds.set(c.id, await writer.registerChannel({ topic: c.topic, messageEncoding: c.messageEncoding, schemaId: schemaIds.get(c.schemaId) ?? 0, metadata: c.metadata }));
+  for (const c of channels)
+    channelIds.set(
+      c.id,
+      await writer.registerChannel({ topic: c.topic, messageEncoding: c.messageEncoding, schemaId: schemaIds.get(c.schemaId) ?? 0, metadata: c.metadata }),
+    );
   for (const m of messages) await writer.addMessage({ ...m, channelId: channelIds.get(m.channelId) ?? 0 });
   await writer.end();
   return out.get();
@@ -488,9 +521,11 @@ export async function buildMcapFixtures(root: string): Promise<McapFixture[]> {
     fs.writeFileSync(path.join(dir, "metadata.yaml"), metadataYaml);
     const { records, lengthFields, messagePositions, messageEnds, indexEntries } = layoutOf(bytes);
     const reader = await BagReader.open(dir);
-    if (reader.damage.length > 0 && process.env.FUZZ_TOLERATE !== "1") throw new Error(`fixture ${variant} reads as damaged: ${reader.damage.map(formatDamage).join("; ")}`);
+    if (reader.damage.length > 0 && process.env.FUZZ_TOLERATE !== "1")
+      throw new Error(`fixture ${variant} reads as damaged: ${reader.damage.map(formatDamage).join("; ")}`);
     const read: Array<Omit<OriginalMessage, "recordStart" | "recordEnd" | "containerStart" | "containerEnd" | "indexTimeAt">> = [];
-    for await (const m of reader.messages()) read.push({ topic: m.topic, type: m.type, logTime: m.logTime, publishTime: m.publishTime, data: new Uint8Array(m.data), message: m.message });
+    for await (const m of reader.messages())
+      read.push({ topic: m.topic, type: m.type, logTime: m.logTime, publishTime: m.publishTime, data: new Uint8Array(m.data), message: m.message });
     await reader.close();
     // file order is log-time order in these files (written in time order), so the i-th message read is the
     // i-th Message record; compressed chunks give each message the chunk's range
@@ -503,7 +538,14 @@ export async function buildMcapFixtures(root: string): Promise<McapFixture[]> {
             return { start: chunk.start, end: chunk.end, containerStart: chunk.start, containerEnd: chunk.end };
           });
     const indexTimeAt = (m: { topic: string; logTime: bigint }): number => indexEntries.find((e) => e.topic === m.topic && e.logTime === m.logTime)?.at ?? -1;
-    const messages = read.map((m, i) => ({ ...m, recordStart: positions[i].start, recordEnd: positions[i].end, containerStart: positions[i].containerStart, containerEnd: positions[i].containerEnd, indexTimeAt: indexTimeAt(m) }));
+    const messages = read.map((m, i) => ({
+      ...m,
+      recordStart: positions[i].start,
+      recordEnd: positions[i].end,
+      containerStart: positions[i].containerStart,
+      containerEnd: positions[i].containerEnd,
+      indexTimeAt: indexTimeAt(m),
+    }));
     if (variant !== "unchunked" && messages.some((m) => m.indexTimeAt < 0)) throw new Error(`fixture ${variant}: a message without its message index entry`);
     fixtures.push({ variant, dir, fileName: "fuzz_0.mcap", bytes, messages, records, lengthFields, messageEnds: variant === "zstd" ? [] : messageEnds });
   }
@@ -603,7 +645,12 @@ export function mutateMcap(f: McapFixture, seed: number, index: number, kinds: r
         out[at] ^= 1 << bit;
         flips.push(`${at}.${bit}`);
       }
-      return { kind, bytes: out, description: `flip bit(s) ${flips.join(", ")} (first ${where(f.records, Number(flips[0].split(".")[0]))})`, truncatedAt: null };
+      return {
+        kind,
+        bytes: out,
+        description: `flip bit(s) ${flips.join(", ")} (first ${where(f.records, Number(flips[0].split(".")[0]))})`,
+        truncatedAt: null,
+      };
     }
     case "overwrite": {
       const out = src.slice();
@@ -692,7 +739,8 @@ export const readWithBagReader: ReadBag = async (bagPath) => {
   }
   try {
     reader.topics();
-    for await (const m of reader.messages()) out.messages.push({ topic: m.topic, type: m.type, logTime: m.logTime, publishTime: m.publishTime, data: new Uint8Array(m.data), message: m.message });
+    for await (const m of reader.messages())
+      out.messages.push({ topic: m.topic, type: m.type, logTime: m.logTime, publishTime: m.publishTime, data: new Uint8Array(m.data), message: m.message });
   } catch (error) {
     out.error = { phase: "messages", error };
   } finally {
@@ -743,28 +791,34 @@ async function filteredProblems(f: McapFixture, bagPath: string, main: ReadOutco
     const reader = await BagReader.open(bagPath);
     try {
       const out: ReturnedMessage[] = [];
-      for await (const m of reader.messages({ topics: FILTER_TOPICS, startTime: FILTER_START, endTime: FILTER_END })) out.push({ topic: m.topic, type: m.type, logTime: m.logTime, publishTime: m.publishTime, data: new Uint8Array(m.data), message: m.message });
+      for await (const m of reader.messages({ topics: FILTER_TOPICS, startTime: FILTER_START, endTime: FILTER_END }))
+        out.push({ topic: m.topic, type: m.type, logTime: m.logTime, publishTime: m.publishTime, data: new Uint8Array(m.data), message: m.message });
       return out;
     } finally {
       await reader.close();
     }
   })();
   const problems: string[] = [];
-  if (got.some((m) => !FILTER_TOPICS.includes(m.topic) || m.logTime < FILTER_START || m.logTime > FILTER_END)) problems.push("filtered: a message outside the topics or time window");
+  if (got.some((m) => !FILTER_TOPICS.includes(m.topic) || m.logTime < FILTER_START || m.logTime > FILTER_END))
+    problems.push("filtered: a message outside the topics or time window");
   if (got.some((m, i) => i > 0 && m.logTime < got[i - 1].logTime)) problems.push("filtered: messages out of log-time order");
   if (f.variant !== "unchunked" && got.some((m) => !f.messages.some((o) => sameMessage(m, o)))) problems.push("filtered: a message not in the original");
   const pool = [...got];
-  const missing = main.messages.filter((m) => FILTER_TOPICS.includes(m.topic) && m.logTime >= FILTER_START && m.logTime <= FILTER_END).filter((m) => {
-    const i = pool.findIndex((g) => sameMessage(g, m));
-    if (i >= 0) pool.splice(i, 1);
-    return i < 0;
-  });
+  const missing = main.messages
+    .filter((m) => FILTER_TOPICS.includes(m.topic) && m.logTime >= FILTER_START && m.logTime <= FILTER_END)
+    .filter((m) => {
+      const i = pool.findIndex((g) => sameMessage(g, m));
+      if (i >= 0) pool.splice(i, 1);
+      return i < 0;
+    });
   if (missing.length > 0) problems.push(`filtered: ${missing.length} message(s) of the full read missing, first ${missing[0].topic} @${missing[0].logTime}`);
   return problems;
 }
 
 function sameMessage(a: ReturnedMessage | OriginalMessage, b: ReturnedMessage | OriginalMessage): boolean {
-  return a.topic === b.topic && a.type === b.type && a.logTime === b.logTime && a.publishTime === b.publishTime && Buffer.from(a.data).equals(Buffer.from(b.data));
+  return (
+    a.topic === b.topic && a.type === b.type && a.logTime === b.logTime && a.publishTime === b.publishTime && Buffer.from(a.data).equals(Buffer.from(b.data))
+  );
 }
 
 function errorText(e: unknown): string {
@@ -807,10 +861,14 @@ export function checkMcapOutcome(f: McapFixture, mutant: Mutant, outcome: ReadOu
   }
   // Read through the index, a message whose own index entry has a changed log time is found out of order,
   // after later messages were given: the reader drops it (reported lost) to keep the log-time order.
-  const entryChanged = (m: OriginalMessage): boolean => m.indexTimeAt >= 0 && !Buffer.from(mutant.bytes.subarray(m.indexTimeAt, m.indexTimeAt + 8)).equals(Buffer.from(f.bytes.subarray(m.indexTimeAt, m.indexTimeAt + 8)));
+  const entryChanged = (m: OriginalMessage): boolean =>
+    m.indexTimeAt >= 0 &&
+    !Buffer.from(mutant.bytes.subarray(m.indexTimeAt, m.indexTimeAt + 8)).equals(Buffer.from(f.bytes.subarray(m.indexTimeAt, m.indexTimeAt + 8)));
   missing.splice(0, missing.length, ...missing.filter((m) => !entryChanged(m)));
   if (missing.length > 0 && outcome.error === null) {
-    problems.push(`lost before the damage (first changed byte ${d}): ${missing.length} message(s), first ${missing[0].topic} @${missing[0].logTime} [${missing[0].recordStart}, ${missing[0].recordEnd})`);
+    problems.push(
+      `lost before the damage (first changed byte ${d}): ${missing.length} message(s), first ${missing[0].topic} @${missing[0].logTime} [${missing[0].recordStart}, ${missing[0].recordEnd})`,
+    );
   }
 
   // nothing made up (CRC-protected variants): each message returned is one of the original's, at most as
@@ -844,9 +902,12 @@ export function checkMcapOutcome(f: McapFixture, mutant: Mutant, outcome: ReadOu
     if (dmg.fileSize !== mutant.bytes.length) problems.push(`damage.fileSize ${dmg.fileSize}, file has ${mutant.bytes.length} bytes`);
     if (!(dmg.offset >= 0 && dmg.offset <= mutant.bytes.length)) problems.push(`damage.offset ${dmg.offset} outside the file (${mutant.bytes.length} bytes)`);
     if (mutant.truncatedAt !== null && dmg.offset > mutant.truncatedAt) problems.push(`damage.offset ${dmg.offset} after the cut at ${mutant.truncatedAt}`);
-    if (outcome.error === null && dmg.messagesRead !== outcome.messages.length) problems.push(`damage.messagesRead ${dmg.messagesRead}, ${outcome.messages.length} returned`);
-    if (protectedByCrc && dmg.messagesLost !== null && dmg.messagesLost !== lost && outcome.error === null) problems.push(`damage.messagesLost ${dmg.messagesLost}, truly lost ${lost}`);
-    if (withMetadata && protectedByCrc && lost > 0 && dmg.messagesLost === null) problems.push(`damage.messagesLost unknown although metadata.yaml gives the count`);
+    if (outcome.error === null && dmg.messagesRead !== outcome.messages.length)
+      problems.push(`damage.messagesRead ${dmg.messagesRead}, ${outcome.messages.length} returned`);
+    if (protectedByCrc && dmg.messagesLost !== null && dmg.messagesLost !== lost && outcome.error === null)
+      problems.push(`damage.messagesLost ${dmg.messagesLost}, truly lost ${lost}`);
+    if (withMetadata && protectedByCrc && lost > 0 && dmg.messagesLost === null)
+      problems.push(`damage.messagesLost unknown although metadata.yaml gives the count`);
   }
   return problems;
 }
@@ -870,7 +931,9 @@ export interface Failure {
  * until the bounds check throws, which BagReader turns into an error naming the file). The fix belongs in
  * the CDR reader (check the length against the bytes left before allocating).
  */
-export const KNOWN_OUTSIDE_BAG = [{ name: "cdr-sequence-allocation", variant: "unchunked", site: /^\S+ \(\S*node_modules\/@foxglove\/(cdr|rosmsg2-serialization)\// }] as const;
+export const KNOWN_OUTSIDE_BAG = [
+  { name: "cdr-sequence-allocation", variant: "unchunked", site: /^\S+ \(\S*node_modules\/@foxglove\/(cdr|rosmsg2-serialization)\// },
+] as const;
 
 /**
  * `problems` less the memory problems of a {@link KNOWN_OUTSIDE_BAG} finding (counted in `notes`): those
@@ -879,8 +942,10 @@ export const KNOWN_OUTSIDE_BAG = [{ name: "cdr-sequence-allocation", variant: "u
 function withoutKnownOutsideBag(problems: string[], variant: McapVariant, notes: Record<string, number>): string[] {
   let noted = false;
   const kept = problems.filter((p) => {
-    const sites = /^memory: asked for one buffer of [\d.]+ MiB, at (.*)$/.exec(p)?.[1] ?? /^memory: \w+ grew by [\d.]+ MiB; big allocations at (.*)$/.exec(p)?.[1];
-    const known = sites === undefined ? undefined : KNOWN_OUTSIDE_BAG.find((k) => k.variant === variant && sites.split(" | ").every((site) => k.site.test(site)));
+    const sites =
+      /^memory: asked for one buffer of [\d.]+ MiB, at (.*)$/.exec(p)?.[1] ?? /^memory: \w+ grew by [\d.]+ MiB; big allocations at (.*)$/.exec(p)?.[1];
+    const known =
+      sites === undefined ? undefined : KNOWN_OUTSIDE_BAG.find((k) => k.variant === variant && sites.split(" | ").every((site) => k.site.test(site)));
     if (known !== undefined && !noted) {
       bump(notes, known.name);
       noted = true;
@@ -958,7 +1023,11 @@ export async function runMcapFuzz(fixtures: readonly McapFixture[], work: string
         problems.push(...checkMcapOutcome(f, mutant, run.value, file, !lone));
         // every other mutant is read again with the real reader: strict, or two topics in a time window
         if (index % 2 === 0) {
-          const again = await measured(probe, timeLimitMs, () => (index % 4 === 0 ? strictProblems(lone ? file : bagDir, run.value as ReadOutcome) : filteredProblems(f, lone ? file : bagDir, run.value as ReadOutcome)));
+          const again = await measured(probe, timeLimitMs, () =>
+            index % 4 === 0
+              ? strictProblems(lone ? file : bagDir, run.value as ReadOutcome)
+              : filteredProblems(f, lone ? file : bagDir, run.value as ReadOutcome),
+          );
           problems.push(...again.problems, ...(again.value ?? []));
           if (again.error !== null) problems.push(`crash: the second read threw ${errorText(again.error)}`);
         }
@@ -969,7 +1038,15 @@ export async function runMcapFuzz(fixtures: readonly McapFixture[], work: string
       if (run.value !== undefined && (run.value.damage.length > 0 || run.value.error !== null)) bump(report.damaged, key);
       report.slowestMs = Math.max(report.slowestMs, run.elapsedMs);
       report.mutants++;
-      if (problems.length > 0) report.failures.push({ target: `mcap-${f.variant}${lone ? " (lone .mcap)" : ""}`, seed, index, kind: mutant.kind, description: mutant.description, problems });
+      if (problems.length > 0)
+        report.failures.push({
+          target: `mcap-${f.variant}${lone ? " (lone .mcap)" : ""}`,
+          seed,
+          index,
+          kind: mutant.kind,
+          description: mutant.description,
+          problems,
+        });
     }
   } finally {
     probe.uninstall();

@@ -29,7 +29,8 @@ describe("safety envelope fuzz", () => {
     expect(c.commands.gripperGoals).toBeGreaterThan(5_000);
     for (const code of ["ok", "limited", "hold", "estopped"] as const) expect(c.planOutcomes[code]).toBeGreaterThan(100);
     for (const stage of ["estop", "finite_input", "state_watchdog"] as const) expect(c.planHolds[stage]).toBeGreaterThan(100);
-    for (const stage of ["step_translation", "step_rotation", "workspace_box", "gripper_step", "gripper_range"] as const) expect(c.planLimits[stage]).toBeGreaterThan(1000);
+    for (const stage of ["step_translation", "step_rotation", "workspace_box", "gripper_step", "gripper_range"] as const)
+      expect(c.planLimits[stage]).toBeGreaterThan(1000);
     for (const stage of ["estop", "state_watchdog", "plan_watchdog"] as const) expect(c.tickHolds[stage]).toBeGreaterThan(1000);
     expect(c.states.ignored).toBeGreaterThan(1000);
     expect(c.clockJumps.back).toBeGreaterThan(1000);
@@ -51,15 +52,43 @@ describe("safety envelope fuzz", () => {
   describe("fails when a piece is broken", () => {
     const widen = (l: EnvelopeLimits, over: Partial<EnvelopeLimits>): EnvelopeLimits => ({ ...l, ...over });
     const cases: Array<[string, Partial<ActuatorParts>, ViolationKind]> = [
-      ["an envelope without the workspace box", { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { workspace: { min: [-1e9, -1e9, -1e9], max: [1e9, 1e9, 1e9] } })) }, "workspace_box"],
-      ["an envelope with 10x the translation step", { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { maxStepTranslation: 10 * l.maxStepTranslation + 0.01 })) }, "step_translation"],
-      ["an envelope with 10x the rotation step", { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { maxStepRotation: Math.min(Math.PI, 10 * l.maxStepRotation + 0.01) })) }, "step_rotation"],
-      ["an envelope without the gripper range", { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { gripperMin: -1, gripperMax: 2, maxStepGripper: 2 })) }, "gripper"],
+      [
+        "an envelope without the workspace box",
+        { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { workspace: { min: [-1e9, -1e9, -1e9], max: [1e9, 1e9, 1e9] } })) },
+        "workspace_box",
+      ],
+      [
+        "an envelope with 10x the translation step",
+        { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { maxStepTranslation: 10 * l.maxStepTranslation + 0.01 })) },
+        "step_translation",
+      ],
+      [
+        "an envelope with 10x the rotation step",
+        { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { maxStepRotation: Math.min(Math.PI, 10 * l.maxStepRotation + 0.01) })) },
+        "step_rotation",
+      ],
+      [
+        "an envelope without the gripper range",
+        { envelope: (i, l) => applySafetyEnvelope(i, widen(l, { gripperMin: -1, gripperMax: 2, maxStepGripper: 2 })) },
+        "gripper",
+      ],
       ["an envelope that ignores the e-stop", { envelope: (i, l) => applySafetyEnvelope({ ...i, estop: new EStopLatch().snapshot() }, l) }, "estop"],
-      ["a streamer with 10x the speeds", { streamer: (s) => new TargetStreamer({ ...s.stream, maxLinearSpeed: 10 * s.stream.maxLinearSpeed, maxLinearAcceleration: 1e6 }) }, "speed_linear"],
-      ["a streamer with 10x the angular speed", { streamer: (s) => new TargetStreamer({ ...s.stream, maxAngularSpeed: 10 * s.stream.maxAngularSpeed, maxAngularAcceleration: 1e6 }) }, "speed_angular"],
+      [
+        "a streamer with 10x the speeds",
+        { streamer: (s) => new TargetStreamer({ ...s.stream, maxLinearSpeed: 10 * s.stream.maxLinearSpeed, maxLinearAcceleration: 1e6 }) },
+        "speed_linear",
+      ],
+      [
+        "a streamer with 10x the angular speed",
+        { streamer: (s) => new TargetStreamer({ ...s.stream, maxAngularSpeed: 10 * s.stream.maxAngularSpeed, maxAngularAcceleration: 1e6 }) },
+        "speed_angular",
+      ],
       // What the streamer did before it moved the box's point on straight lines: the TCP swung out of the box.
-      ["a streamer that moves the flange, not the TCP, on straight lines", { streamer: (s) => new TargetStreamer({ ...s.stream, linePoint: undefined }) }, "workspace_box"],
+      [
+        "a streamer that moves the flange, not the TCP, on straight lines",
+        { streamer: (s) => new TargetStreamer({ ...s.stream, linePoint: undefined }) },
+        "workspace_box",
+      ],
       ["tick guards that ignore the e-stop", { guards: (n, st, p, _e, m, l) => tickGuards(n, st, p, new EStopLatch().snapshot(), m, l) }, "estop"],
       ["tick guards that ignore a stale state", { guards: (n, _st, p, e, m, l) => tickGuards(n, n, p, e, m, l) }, "state_watchdog"],
       ["tick guards that ignore a stale plan", { guards: (n, st, _p, e, m, l) => tickGuards(n, st, n, e, m, l) }, "plan_watchdog"],
@@ -75,7 +104,13 @@ describe("safety envelope fuzz", () => {
     });
 
     it("a model that differs from ActuatorNode (conformance)", () => {
-      const rep = runEnvelopeFuzz({ seed: SEED, plans: 5_000, conformanceEvery: 1, parts: { guards: (n, st, _p, e, m, l) => tickGuards(n, st, n, e, m, l) }, stopOnViolation: true });
+      const rep = runEnvelopeFuzz({
+        seed: SEED,
+        plans: 5_000,
+        conformanceEvery: 1,
+        parts: { guards: (n, st, _p, e, m, l) => tickGuards(n, st, n, e, m, l) },
+        stopOnViolation: true,
+      });
       expect(rep.violationCounts.conformance).toBeGreaterThan(0);
     });
   });

@@ -40,7 +40,17 @@ import { actuatorSettingsFrom, type ActuatorSettings } from "../../src/nodes/act
 import { EStopLatch } from "../../src/nodes/actuator/estopLatch";
 import { closednessFromJointState, closednessToWidth } from "../../src/nodes/actuator/gripperWidth";
 import { frankaGripperGoal, gripperCommandGoal, poseStamped, type PoseStampedMsg, type TwistStampedMsg } from "../../src/nodes/actuator/messages";
-import { angleBetween, distance, poseFromVector, quatFromEuler, quatNormalize, rotateVector, type Quat, type RigidPose, type Vec3 } from "../../src/nodes/actuator/rigidPose";
+import {
+  angleBetween,
+  distance,
+  poseFromVector,
+  quatFromEuler,
+  quatNormalize,
+  rotateVector,
+  type Quat,
+  type RigidPose,
+  type Vec3,
+} from "../../src/nodes/actuator/rigidPose";
 import { applySafetyEnvelope, tickGuards, type EnvelopeResult } from "../../src/nodes/actuator/safetyEnvelope";
 import type { StageName } from "../../src/nodes/actuator/stage";
 import { TargetStreamer, type StreamLimits, type StreamStep } from "../../src/nodes/actuator/targetStreamer";
@@ -130,9 +140,33 @@ export class FuzzRandom {
 export const NON_FINITE = [Number.NaN, Infinity, -Infinity] as const;
 /** Finite values that break naive arithmetic: huge, tiny, denormal, signed zero, angles at ±π. */
 export const FINITE_SPECIAL = [
-  1e300, -1e300, Number.MAX_VALUE, -Number.MAX_VALUE, 1.7e308, -1.7e308, 1e30, -1e30, 1e10, -1e10,
-  1e-300, -1e-300, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-310, 0, -0, Number.EPSILON,
-  Math.PI, -Math.PI, Math.PI - 1e-12, -Math.PI + 1e-12, Math.PI / 2, -Math.PI / 2, 2 * Math.PI, 3 * Math.PI,
+  1e300,
+  -1e300,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  1.7e308,
+  -1.7e308,
+  1e30,
+  -1e30,
+  1e10,
+  -1e10,
+  1e-300,
+  -1e-300,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  1e-310,
+  0,
+  -0,
+  Number.EPSILON,
+  Math.PI,
+  -Math.PI,
+  Math.PI - 1e-12,
+  -Math.PI + 1e-12,
+  Math.PI / 2,
+  -Math.PI / 2,
+  2 * Math.PI,
+  3 * Math.PI,
 ] as const;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -173,7 +207,13 @@ export function randomActuatorConfig(r: FuzzRandom): ActuatorConfig {
   a.twist_gain = param(r, d.twist_gain, 0.01, 100, true);
   a.workspace_point = r.pick(["tcp", "flange"]);
   a.workspace_margin = param(r, d.workspace_margin, 0, 0.5, false);
-  const box = r.weighted<"default" | "random" | "tiny" | "large" | "thin">([[3, "default"], [3, "random"], [1.5, "tiny"], [1, "large"], [1.5, "thin"]]);
+  const box = r.weighted<"default" | "random" | "tiny" | "large" | "thin">([
+    [3, "default"],
+    [3, "random"],
+    [1.5, "tiny"],
+    [1, "large"],
+    [1.5, "thin"],
+  ]);
   if (box === "large") {
     a.workspace_min = [-2, -2, -2];
     a.workspace_max = [2, 2, 2];
@@ -198,7 +238,11 @@ export function randomActuatorConfig(r: FuzzRandom): ActuatorConfig {
   a.max_step_gripper = param(r, d.max_step_gripper, 0, 1, false);
   a.gripper_deadband = param(r, d.gripper_deadband, 0, 1, false);
   a.gripper_max_width = param(r, d.gripper_max_width, 0.001, 0.5, true);
-  const tcp = r.weighted<"default" | "zero" | "random">([[3, "default"], [1, "zero"], [2, "random"]]);
+  const tcp = r.weighted<"default" | "zero" | "random">([
+    [3, "default"],
+    [1, "zero"],
+    [2, "random"],
+  ]);
   if (tcp === "zero") {
     a.tcp_offset_xyz = [0, 0, 0];
     a.tcp_offset_rpy = [0, 0, 0];
@@ -326,7 +370,10 @@ export class ActuatorModel {
     this.planReceivedAt = now;
     const gripper = this.s.gripperAdapter === "none" ? 0 : (this.gripper ?? Number.NaN);
     const state = this.state === null ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [...this.state.flange, gripper];
-    const result = this.parts.envelope({ delta: [...delta], state, now, stateReceivedAt: this.state?.receivedAt ?? null, planReceivedAt: now, estop: this.estop.snapshot() }, this.s.envelope);
+    const result = this.parts.envelope(
+      { delta: [...delta], state, now, stateReceivedAt: this.state?.receivedAt ?? null, planReceivedAt: now, estop: this.estop.snapshot() },
+      this.s.envelope,
+    );
     if (result.target === null) {
       this.streamer.hold();
       return { result, gripperGoal: null };
@@ -420,7 +467,10 @@ class NodeUnderTest {
   private readonly t = new SyncTransport();
   private readonly node: ActuatorNode;
 
-  constructor(private readonly s: ActuatorSettings, statusEveryTicks: number) {
+  constructor(
+    private readonly s: ActuatorSettings,
+    statusEveryTicks: number,
+  ) {
     this.node = new ActuatorNode(this.t, { settings: s, settleTimeout: 5, statusEveryTicks });
     this.node.start();
   }
@@ -689,7 +739,8 @@ export class EnvelopeChecker {
       return;
     }
     if (this.latched) this.report("estop", "plan accepted while the e-stop is latched");
-    if (this.stateStale(now)) this.report("state_watchdog", `plan accepted with a stale state (received ${this.stateAt === null ? "never" : `${f(now - this.stateAt)} s ago`})`);
+    if (this.stateStale(now))
+      this.report("state_watchdog", `plan accepted with a stale state (received ${this.stateAt === null ? "never" : `${f(now - this.stateAt)} s ago`})`);
     if (delta.length !== 7 || !finiteAll(delta)) this.report("finite", `plan with a non-finite delta ${fv(delta)} accepted`);
     const gripperNow = s.gripperAdapter === "none" ? 0 : this.gripperState;
     if (gripperNow === null) this.report("finite", "plan accepted without a gripper state");
@@ -716,16 +767,41 @@ export class EnvelopeChecker {
     // From outside the box (within the margin) the target goes back in: that way back is allowed on top.
     const excess = [0, 1, 2].map((i) => Math.max(0, e.workspace.min[i] - m.point[i], m.point[i] - e.workspace.max[i]));
     const stepLimit = Math.hypot(e.maxStepTranslation, swing) + Math.hypot(excess[0], excess[1], excess[2]);
-    this.bound("workspace_box", Math.max(...excess), e.workspaceMargin, 1e-12, () => `plan accepted from a measured ${e.workspacePoint} ${fv(m.point)} outside the box by more than the margin`);
-    this.bound("step_translation", distance(goal.position, m.flange.position), stepLimit, tolP, () => `plan target ${fv(goal.position)} from measured flange ${fv(m.flange.position)}: translation`);
-    this.bound("step_rotation", angleBetween(goal.orientation, m.flange.orientation), e.maxStepRotation, TOLERANCE.rotation, () => `plan target rotation from the measured one`);
+    this.bound(
+      "workspace_box",
+      Math.max(...excess),
+      e.workspaceMargin,
+      1e-12,
+      () => `plan accepted from a measured ${e.workspacePoint} ${fv(m.point)} outside the box by more than the margin`,
+    );
+    this.bound(
+      "step_translation",
+      distance(goal.position, m.flange.position),
+      stepLimit,
+      tolP,
+      () => `plan target ${fv(goal.position)} from measured flange ${fv(m.flange.position)}: translation`,
+    );
+    this.bound(
+      "step_rotation",
+      angleBetween(goal.orientation, m.flange.orientation),
+      e.maxStepRotation,
+      TOLERANCE.rotation,
+      () => `plan target rotation from the measured one`,
+    );
     // Box: inside.
     const gp = this.point(goal);
     const tolB = this.boxTolerance + TOLERANCE.relative * scale;
     for (let i = 0; i < 3; i++) {
       const lo = e.workspace.min[i];
       const hi = e.workspace.max[i];
-      this.bound("workspace_box", Math.max(lo - gp[i], gp[i] - hi), 0, tolB, () => `plan target ${e.workspacePoint} ${BOX_AXES[i]} = ${f(gp[i])} outside [${f(lo)}, ${f(hi)}] (box [${f(e.workspace.min[i])}, ${f(e.workspace.max[i])}], measured ${f(m.point[i])})`);
+      this.bound(
+        "workspace_box",
+        Math.max(lo - gp[i], gp[i] - hi),
+        0,
+        tolB,
+        () =>
+          `plan target ${e.workspacePoint} ${BOX_AXES[i]} = ${f(gp[i])} outside [${f(lo)}, ${f(hi)}] (box [${f(e.workspace.min[i])}, ${f(e.workspace.max[i])}], measured ${f(m.point[i])})`,
+      );
     }
     // Gripper: in range, within a step of the state (of the state clipped into the range when it is outside).
     const g = t[6];
@@ -754,7 +830,8 @@ export class EnvelopeChecker {
     if (out.twist !== null) {
       const v = Math.hypot(...out.twist.linear);
       const w = Math.hypot(...out.twist.angular);
-      if (!finiteAll(out.twist.linear) || !finiteAll(out.twist.angular)) this.report("finite", `non-finite twist ${fv(out.twist.linear)} ${fv(out.twist.angular)}`);
+      if (!finiteAll(out.twist.linear) || !finiteAll(out.twist.angular))
+        this.report("finite", `non-finite twist ${fv(out.twist.linear)} ${fv(out.twist.angular)}`);
       this.bound("twist_linear", v, s.twist.maxLinearSpeed, s.twist.maxLinearSpeed * TOLERANCE.speedRelative, () => "twist linear speed");
       this.bound("twist_angular", w, s.twist.maxAngularSpeed, s.twist.maxAngularSpeed * TOLERANCE.speedRelative, () => "twist angular speed");
     }
@@ -766,7 +843,10 @@ export class EnvelopeChecker {
     if (this.latched || this.stateStale(now)) {
       if (commands) {
         const why = this.latched ? "estop" : "state_watchdog";
-        this.report(why, `${out.pose !== null ? "pose" : twistNonZero ? "non-zero twist" : "streamed target"} commanded while ${this.latched ? "the e-stop is latched" : `the state is stale (received ${this.stateAt === null ? "never" : `${f(now - this.stateAt)} s ago`})`}`);
+        this.report(
+          why,
+          `${out.pose !== null ? "pose" : twistNonZero ? "non-zero twist" : "streamed target"} commanded while ${this.latched ? "the e-stop is latched" : `the state is stale (received ${this.stateAt === null ? "never" : `${f(now - this.stateAt)} s ago`})`}`,
+        );
       }
       this.holdHere();
       return;
@@ -798,12 +878,29 @@ export class EnvelopeChecker {
     const moved = distance(c.position, target.position);
     const turned = angleBetween(c.orientation, target.orientation);
     const isMotion = moved > 2e-9 + tolP || turned > 2e-9 + 1e-12;
-    if (isMotion && this.planStale(now)) this.report("plan_watchdog", `moved ${f(moved)} m, ${f(turned)} rad with the plan ${this.planAt === null ? "cleared" : `received ${f(now - this.planAt)} s ago`} > plan_timeout ${f(e.planTimeout)} s`);
+    if (isMotion && this.planStale(now))
+      this.report(
+        "plan_watchdog",
+        `moved ${f(moved)} m, ${f(turned)} rad with the plan ${this.planAt === null ? "cleared" : `received ${f(now - this.planAt)} s ago`} > plan_timeout ${f(e.planTimeout)} s`,
+      );
     const goalDist = distance(c.position, this.goal.position);
     const goalTurn = angleBetween(c.orientation, this.goal.orientation);
-    if (isMotion && goalDist <= 1e-9 + tolP && goalTurn <= 1e-9 + 1e-12) this.report("hold", `moved ${f(moved)} m, ${f(turned)} rad with no accepted plan since the last hold`);
-    this.bound("speed_linear", moved, s.stream.maxLinearSpeed * dt, tolP + s.stream.maxLinearSpeed * dt * TOLERANCE.speedRelative, () => `streamed target moved in one tick of ${f(dt)} s`);
-    this.bound("speed_angular", turned, s.stream.maxAngularSpeed * dt, 1e-12 + s.stream.maxAngularSpeed * dt * TOLERANCE.speedRelative, () => `streamed target turned in one tick of ${f(dt)} s`);
+    if (isMotion && goalDist <= 1e-9 + tolP && goalTurn <= 1e-9 + 1e-12)
+      this.report("hold", `moved ${f(moved)} m, ${f(turned)} rad with no accepted plan since the last hold`);
+    this.bound(
+      "speed_linear",
+      moved,
+      s.stream.maxLinearSpeed * dt,
+      tolP + s.stream.maxLinearSpeed * dt * TOLERANCE.speedRelative,
+      () => `streamed target moved in one tick of ${f(dt)} s`,
+    );
+    this.bound(
+      "speed_angular",
+      turned,
+      s.stream.maxAngularSpeed * dt,
+      1e-12 + s.stream.maxAngularSpeed * dt * TOLERANCE.speedRelative,
+      () => `streamed target turned in one tick of ${f(dt)} s`,
+    );
     // Box: inside, or no further out than where it came from or where it is going.
     const cp = this.point(c);
     const gp = this.point(this.goal);
@@ -812,7 +909,14 @@ export class EnvelopeChecker {
     for (let i = 0; i < 3; i++) {
       const lo = Math.min(e.workspace.min[i], cp[i], gp[i]);
       const hi = Math.max(e.workspace.max[i], cp[i], gp[i]);
-      this.bound("workspace_box", Math.max(lo - tp[i], tp[i] - hi), 0, tolB, () => `streamed ${e.workspacePoint} ${BOX_AXES[i]} = ${f(tp[i])} outside [${f(lo)}, ${f(hi)}] (box [${f(e.workspace.min[i])}, ${f(e.workspace.max[i])}], from ${f(cp[i])} towards ${f(gp[i])})`);
+      this.bound(
+        "workspace_box",
+        Math.max(lo - tp[i], tp[i] - hi),
+        0,
+        tolB,
+        () =>
+          `streamed ${e.workspacePoint} ${BOX_AXES[i]} = ${f(tp[i])} outside [${f(lo)}, ${f(hi)}] (box [${f(e.workspace.min[i])}, ${f(e.workspace.max[i])}], from ${f(cp[i])} towards ${f(gp[i])})`,
+      );
     }
     this.commanded = clonePose(target);
   }
@@ -826,7 +930,14 @@ type PlanStyle = "random" | "push" | "oscillate" | "rotate" | "near_pi" | "speci
 
 /** A random orientation of a kind that tends to break things. */
 function randomQuat(r: FuzzRandom): Quat {
-  const kind = r.weighted<string>([[5, "uniform"], [3, "down"], [1, "gimbal"], [1, "identity"], [1, "half_turn"], [0.5, "negative_w"]]);
+  const kind = r.weighted<string>([
+    [5, "uniform"],
+    [3, "down"],
+    [1, "gimbal"],
+    [1, "identity"],
+    [1, "half_turn"],
+    [0.5, "negative_w"],
+  ]);
   switch (kind) {
     case "down":
       return quatFromEuler(Math.PI + r.normal() * 0.2, r.normal() * 0.2, r.range(-Math.PI, Math.PI));
@@ -946,18 +1057,41 @@ interface PlanGenerator {
 
 function planGenerator(r: FuzzRandom, s: ActuatorSettings): PlanGenerator {
   const e = s.envelope;
-  const style = r.weighted<PlanStyle>([[4, "random"], [2, "push"], [1.5, "oscillate"], [1.5, "rotate"], [1, "near_pi"], [1, "special"], [0.5, "tiny"]]);
+  const style = r.weighted<PlanStyle>([
+    [4, "random"],
+    [2, "push"],
+    [1.5, "oscillate"],
+    [1.5, "rotate"],
+    [1, "near_pi"],
+    [1, "special"],
+    [0.5, "tiny"],
+  ]);
   const tScale = r.pick([0.1, 1, 3, 30]) * Math.max(e.maxStepTranslation, 1e-3) * (r.chance(0.1) ? 1e6 : 1);
   const rScale = r.pick([0.1, 1, 3, 10]) * Math.max(e.maxStepRotation, 1e-3);
-  const dir = r.chance(0.5) ? r.direction() : ((): Vec3 => {
-    const v: Vec3 = [0, 0, 0];
-    v[r.int(3)] = r.sign();
-    return v;
-  })();
+  const dir = r.chance(0.5)
+    ? r.direction()
+    : ((): Vec3 => {
+        const v: Vec3 = [0, 0, 0];
+        v[r.int(3)] = r.sign();
+        return v;
+      })();
   const axis = r.direction();
   const fixedRot = quatFromAxisAngleEuler(axis, r.range(0, Math.PI));
-  const gripper = (): number => r.weighted<number>([[3, r.range(-1.5, 1.5)], [1, r.sign() * e.maxStepGripper], [1, r.pick([0, -0, 1, -1, 5e-324])]]);
-  const randomDelta = (): number[] => [tScale * r.normal(), tScale * r.normal(), tScale * r.normal(), rScale * r.normal(), rScale * r.normal(), rScale * r.normal(), gripper()];
+  const gripper = (): number =>
+    r.weighted<number>([
+      [3, r.range(-1.5, 1.5)],
+      [1, r.sign() * e.maxStepGripper],
+      [1, r.pick([0, -0, 1, -1, 5e-324])],
+    ]);
+  const randomDelta = (): number[] => [
+    tScale * r.normal(),
+    tScale * r.normal(),
+    tScale * r.normal(),
+    rScale * r.normal(),
+    rScale * r.normal(),
+    rScale * r.normal(),
+    gripper(),
+  ];
   return {
     next(rr, index) {
       let d: number[];
@@ -974,13 +1108,25 @@ function planGenerator(r: FuzzRandom, s: ActuatorSettings): PlanGenerator {
         }
         case "rotate": {
           // No translation: only the rotation moves the TCP (into a wall, when the state is at one).
-          const a = quatFromAxisAngleEuler(rr.chance(0.5) ? axis : rr.direction(), rr.range(0, Math.PI) * (rr.chance(0.5) ? 1 : Math.min(1, e.maxStepRotation + 1e-3)));
+          const a = quatFromAxisAngleEuler(
+            rr.chance(0.5) ? axis : rr.direction(),
+            rr.range(0, Math.PI) * (rr.chance(0.5) ? 1 : Math.min(1, e.maxStepRotation + 1e-3)),
+          );
           d = [0, 0, 0, ...a, gripper()];
           break;
         }
         case "near_pi": {
           const k = rr.pick([0, 1e-12, 1e-9, 1e-6, 1e-3]);
-          const eul = rr.pick<Vec3>([[Math.PI - k, 0, 0], [0, Math.PI - k, 0], [0, 0, Math.PI - k], [Math.PI, Math.PI, Math.PI], [-Math.PI + k, k, -k], [0, Math.PI / 2 + k, 0], [k, -Math.PI / 2, k], [1e10, -1e10, 3e5]]);
+          const eul = rr.pick<Vec3>([
+            [Math.PI - k, 0, 0],
+            [0, Math.PI - k, 0],
+            [0, 0, Math.PI - k],
+            [Math.PI, Math.PI, Math.PI],
+            [-Math.PI + k, k, -k],
+            [0, Math.PI / 2 + k, 0],
+            [k, -Math.PI / 2, k],
+            [1e10, -1e10, 3e5],
+          ]);
           d = [tScale * rr.normal(), tScale * rr.normal(), tScale * rr.normal(), ...eul, gripper()];
           break;
         }
@@ -1011,7 +1157,12 @@ function quatFromAxisAngleEuler(axis: Vec3, angle: number): Vec3 {
 }
 
 function gripperMessage(r: FuzzRandom): { names: string[]; positions: number[] } {
-  const kind = r.weighted<string>([[3, "direct"], [2, "fingers"], [0.5, "empty"], [0.5, "broken"]]);
+  const kind = r.weighted<string>([
+    [3, "direct"],
+    [2, "fingers"],
+    [0.5, "empty"],
+    [0.5, "broken"],
+  ]);
   switch (kind) {
     case "direct":
       return { names: ["gripper"], positions: [r.range(-0.2, 1.2)] };
@@ -1125,18 +1276,38 @@ export function runEnvelopeFuzz(options: FuzzOptions): FuzzReport {
   let violated = false;
   while (counts.plans < options.plans && episode < lastEpisode && !(violated && options.stopOnViolation)) {
     const conformance = (options.conformanceEvery ?? 0) > 0 && episode % options.conformanceEvery! === 0;
-    runEpisode(options.seed, episode, options.plans - counts.plans, parts, conformance, counts, (v) => {
-      violated = true;
-      inc(violationCounts, v.kind);
-      if (violations.length < maxViolations) violations.push(v);
-    }, excess, options.trace);
+    runEpisode(
+      options.seed,
+      episode,
+      options.plans - counts.plans,
+      parts,
+      conformance,
+      counts,
+      (v) => {
+        violated = true;
+        inc(violationCounts, v.kind);
+        if (violations.length < maxViolations) violations.push(v);
+      },
+      excess,
+      options.trace,
+    );
     episode += stride;
     options.onEpisode?.(counts);
   }
   return { seed: options.seed, counts, violationCounts, violations, excess, seconds: (Date.now() - started) / 1000 };
 }
 
-function runEpisode(seed: number, episode: number, planBudget: number, parts: ActuatorParts, conformance: boolean, counts: FuzzCounts, onViolation: (v: Violation) => void, excess: Excess, trace?: (line: string) => void): void {
+function runEpisode(
+  seed: number,
+  episode: number,
+  planBudget: number,
+  parts: ActuatorParts,
+  conformance: boolean,
+  counts: FuzzCounts,
+  onViolation: (v: Violation) => void,
+  excess: Excess,
+  trace?: (line: string) => void,
+): void {
   const r = new FuzzRandom(deriveSeed(seed, episode));
   const config = randomActuatorConfig(r);
   const s = actuatorSettingsFrom(config);
@@ -1154,7 +1325,7 @@ function runEpisode(seed: number, episode: number, planBudget: number, parts: Ac
   const stateEveryTick = r.pick([1, 0.25, 0.08, 0.02]);
   const period = s.commandPeriod;
   let now = r.pick([0, r.range(0, 1e5), 1.7e9]);
-  let robotAlive = true;
+  let robotAlive: boolean;
   counts.episodes++;
   trace?.(`episode ${episode} (seed ${seed}): ${JSON.stringify(config)}`);
 
@@ -1180,7 +1351,9 @@ function runEpisode(seed: number, episode: number, planBudget: number, parts: Ac
       const delta = plans.next(r, index);
       counts.plans++;
       const out = model.onPlan(delta, now);
-      trace?.(`#${event} t=${now} plan ${fv(delta)} -> ${out.result.code} ${out.result.target === null ? "" : fv(out.result.target)} [${out.result.limitsApplied.join(", ")}]${out.gripperGoal ? ` gripper goal ${f(out.gripperGoal.closedness)}` : ""}`);
+      trace?.(
+        `#${event} t=${now} plan ${fv(delta)} -> ${out.result.code} ${out.result.target === null ? "" : fv(out.result.target)} [${out.result.limitsApplied.join(", ")}]${out.gripperGoal ? ` gripper goal ${f(out.gripperGoal.closedness)}` : ""}`,
+      );
       counts.planOutcomes[out.result.code]++;
       if (out.result.target === null) inc(counts.planHolds, out.result.limitsApplied[out.result.limitsApplied.length - 1]);
       else for (const st of out.result.limitsApplied) inc(counts.planLimits, st);
@@ -1188,7 +1361,8 @@ function runEpisode(seed: number, episode: number, planBudget: number, parts: Ac
       if (node !== null) {
         const goals = node.plan(delta, now);
         const mine = out.gripperGoal === null ? [] : [{ name: out.gripperGoal.action, goal: out.gripperGoal.goal }];
-        if (JSON.stringify(goals) !== JSON.stringify(mine)) report("conformance", `gripper goals: node ${JSON.stringify(goals)}, model ${JSON.stringify(mine)}`);
+        if (JSON.stringify(goals) !== JSON.stringify(mine))
+          report("conformance", `gripper goals: node ${JSON.stringify(goals)}, model ${JSON.stringify(mine)}`);
       }
       checker.plan(delta, now, out);
       event++;
@@ -1218,13 +1392,16 @@ function runEpisode(seed: number, episode: number, planBudget: number, parts: Ac
         counts.commands.twists++;
         if (!isZeroTwist(out.twist)) counts.commands.nonZeroTwists++;
       }
-      trace?.(`#${event} t=${now} tick${out.guards.length > 0 ? ` hold [${out.guards.join(", ")}]` : ""}${out.pose ? ` pose ${fv(out.pose.position)} ${fv(out.pose.orientation)}` : ""}${out.twist ? ` twist ${fv(out.twist.linear)} ${fv(out.twist.angular)}` : ""}`);
+      trace?.(
+        `#${event} t=${now} tick${out.guards.length > 0 ? ` hold [${out.guards.join(", ")}]` : ""}${out.pose ? ` pose ${fv(out.pose.position)} ${fv(out.pose.orientation)}` : ""}${out.twist ? ` twist ${fv(out.twist.linear)} ${fv(out.twist.angular)}` : ""}`,
+      );
       if (node !== null) {
         const between = node.publishedBetweenTicks();
         if (between > 0) report("conformance", `node published ${between} commands outside its timer`);
         const n = node.tick(now);
         const expected = (out.pose === null ? 0 : 1) + (out.twist === null ? 0 : 1);
-        if (n.count !== expected || !samePose(n.pose, out.pose) || !sameTwist(n.twist, out.twist)) report("conformance", `tick: node ${JSON.stringify(n)}, model ${JSON.stringify({ pose: out.pose, twist: out.twist })}`);
+        if (n.count !== expected || !samePose(n.pose, out.pose) || !sameTwist(n.twist, out.twist))
+          report("conformance", `tick: node ${JSON.stringify(n)}, model ${JSON.stringify({ pose: out.pose, twist: out.twist })}`);
       }
       checker.tick(now, out);
       if (out.streamTarget !== null) ctx.commanded = out.streamTarget;
@@ -1256,7 +1433,12 @@ function runEpisode(seed: number, episode: number, planBudget: number, parts: Ac
     if (r.chance(0.25)) send.gripper();
     send.plan(p);
     // Control ticks until the next plan.
-    const ticks = r.weighted<number>([[1, 0], [4, 1 + r.int(3)], [3, 4 + r.int(5)], [0.4, 10 + r.int(40)]]);
+    const ticks = r.weighted<number>([
+      [1, 0],
+      [4, 1 + r.int(3)],
+      [3, 4 + r.int(5)],
+      [0.4, 10 + r.int(40)],
+    ]);
     for (let k = 0; k < ticks; k++) {
       now += period * (r.chance(0.05) ? r.range(0.5, 1.5) : 1);
       if (r.chance(0.003)) jumpClock();
@@ -1283,7 +1465,9 @@ export function formatReport(rep: FuzzReport): string {
     `plan limits by stage: ${JSON.stringify(c.planLimits)}`,
     `tick holds by guard: ${JSON.stringify(c.tickHolds)}`,
     `states: ${c.states.sent} sent, ${c.states.ignored} ignored; e-stop: ${c.estop.triggers} triggers, ${c.estop.resets} resets; clock jumps: ${c.clockJumps.back} back, ${c.clockJumps.forward} forward (${c.clockJumps.commandsOnFutureState} commands on a state received "after" now); ${c.conformanceEpisodes} episodes also on ActuatorNode`,
-    `closest calls (excess over the bound / float tolerance allowed): ${Object.entries(rep.excess).map(([k, v]) => `${k} ${f(v.excess)} / ${f(v.tolerance)}`).join(", ")}`,
+    `closest calls (excess over the bound / float tolerance allowed): ${Object.entries(rep.excess)
+      .map(([k, v]) => `${k} ${f(v.excess)} / ${f(v.tolerance)}`)
+      .join(", ")}`,
     `violations: ${Object.keys(rep.violationCounts).length === 0 ? "none" : JSON.stringify(rep.violationCounts)}`,
   ];
   for (const v of rep.violations) lines.push(`  seed ${v.seed} episode ${v.episode} event ${v.event} [${v.kind}] ${v.message}`);

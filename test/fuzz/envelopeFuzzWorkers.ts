@@ -50,7 +50,10 @@ export function mergeReports(reports: FuzzReport[], maxViolations: number, secon
     addInto(violationCounts, r.violationCounts);
     for (const [k, v] of Object.entries(r.excess) as Array<[ViolationKind, { excess: number; tolerance: number }]>) worseExcess(excess, k, v);
   }
-  const violations = reports.flatMap((r) => r.violations).sort((a, b) => a.episode - b.episode || a.event - b.event).slice(0, maxViolations);
+  const violations = reports
+    .flatMap((r) => r.violations)
+    .sort((a, b) => a.episode - b.episode || a.event - b.event)
+    .slice(0, maxViolations);
   return { seed: reports[0].seed, counts, violationCounts, violations, excess, seconds };
 }
 
@@ -58,7 +61,11 @@ export function mergeReports(reports: FuzzReport[], maxViolations: number, secon
  * `runEnvelopeFuzz(options)` on `workers` threads (default: the CPU count, at most 8): the plans are split
  * evenly, episodes dealt round-robin. `onProgress` gets the summed counts about once a second.
  */
-export async function runEnvelopeFuzzInWorkers(options: WorkerFuzzOptions, workers = Math.min(8, os.cpus().length), onProgress?: (counts: FuzzCounts) => void): Promise<FuzzReport> {
+export async function runEnvelopeFuzzInWorkers(
+  options: WorkerFuzzOptions,
+  workers = Math.min(8, os.cpus().length),
+  onProgress?: (counts: FuzzCounts) => void,
+): Promise<FuzzReport> {
   const started = Date.now();
   const n = Math.max(1, Math.floor(workers));
   const first = options.firstEpisode ?? 0;

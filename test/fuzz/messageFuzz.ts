@@ -80,7 +80,8 @@ export const unread: FieldSpec = { kind: "unread" };
 /** builtin_interfaces/Time as the nodes read it (sec an integer, nanosec in [0, 1e9)). */
 export const stampSpec = struct({ sec: int(-(2 ** 31), 2 ** 31 - 1, { cross: true }), nanosec: int(0, 999_999_999, { cross: true }) });
 /** std_msgs/Header: the stamp read or not; frame_id read (a string) or not. */
-export const headerSpec = (readStamp: boolean, readFrameId = false): FieldSpec => (readStamp || readFrameId ? struct({ stamp: readStamp ? stampSpec : unread, frame_id: readFrameId ? str() : unread }) : unread);
+export const headerSpec = (readStamp: boolean, readFrameId = false): FieldSpec =>
+  readStamp || readFrameId ? struct({ stamp: readStamp ? stampSpec : unread, frame_id: readFrameId ? str() : unread }) : unread;
 
 // ---------------------------------------------------------------------------------------------------
 // Values
@@ -138,11 +139,20 @@ export function validFor(spec: Spec, v: unknown): boolean {
     case "bytes":
       return v instanceof Uint8Array || (Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255));
     case "numbers":
-      return (Array.isArray(v) && v.every((x) => typeof x === "number")) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
+      return (
+        (Array.isArray(v) && v.every((x) => typeof x === "number")) ||
+        (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array))
+      );
     case "strings":
       return Array.isArray(v) && v.every((x) => typeof x === "string");
     case "struct":
-      return typeof v === "object" && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && Object.entries(spec.fields).every(([k, f]) => (f as FieldSpec).optional || f.kind === "unread" || validFor(f, (v as Record<string, unknown>)[k]));
+      return (
+        typeof v === "object" &&
+        v !== null &&
+        !Array.isArray(v) &&
+        !ArrayBuffer.isView(v) &&
+        Object.entries(spec.fields).every(([k, f]) => (f as FieldSpec).optional || f.kind === "unread" || validFor(f, (v as Record<string, unknown>)[k]))
+      );
     case "list":
       return Array.isArray(v) && v.every((x) => validFor(spec.of, x));
     case "unread":
@@ -301,7 +311,11 @@ export function show(v: unknown): string {
 
 /** Variants of a header stamp (for inputs that read it); `stampless` is the valid message. */
 export function stampVariants(valid: Record<string, unknown>): Variant[] {
-  const withStamp = (stamp: unknown, label: string, expect: Expect): Variant => ({ label: `stamp ${label}`, msg: { ...clone(valid), header: { stamp, frame_id: "x" } }, expect });
+  const withStamp = (stamp: unknown, label: string, expect: Expect): Variant => ({
+    label: `stamp ${label}`,
+    msg: { ...clone(valid), header: { stamp, frame_id: "x" } },
+    expect,
+  });
   const sec = (valid.header as { stamp: { sec: number } }).stamp.sec;
   return [
     withStamp({ sec: Number.NaN, nanosec: 0 }, "sec NaN", "refuse"),
@@ -410,7 +424,22 @@ export function imageVariants(valid: { width: number; height: number; step: numb
     v({ data: "\u0001".repeat(n) }, "data a string", "refuse"),
     v({ data: null }, "data null", "refuse"),
     v({ data: { length: n } }, "data an array-like object", "refuse"),
-    ...["16UC1", "32FC1", "yuv422", "", "RGB8", "rgb8 ", "rgb8\u0000", "toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "x".repeat(100_000), "\u001b[31mrgb8"].map((e) => v({ encoding: e }, `encoding ${show(e)}`, "refuse")),
+    ...[
+      "16UC1",
+      "32FC1",
+      "yuv422",
+      "",
+      "RGB8",
+      "rgb8 ",
+      "rgb8\u0000",
+      "toString",
+      "constructor",
+      "__proto__",
+      "hasOwnProperty",
+      "valueOf",
+      "x".repeat(100_000),
+      "\u001b[31mrgb8",
+    ].map((e) => v({ encoding: e }, `encoding ${show(e)}`, "refuse")),
     v({ encoding: 3 }, "encoding a number", "refuse"),
     v({ encoding: null }, "encoding null", "refuse"),
     v({ encoding: "bgr8" }, "encoding bgr8", "accept"),

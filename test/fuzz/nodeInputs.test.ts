@@ -200,7 +200,8 @@ function textProblems(where: string, s: unknown): string[] {
 
 function refusalAnswered(d: Delivery, node: string): boolean {
   const r = d.response;
-  if (isObject(r) && r.success === false && ((typeof r.message === "string" && r.message !== "") || (typeof r.error === "string" && r.error !== ""))) return true;
+  if (isObject(r) && r.success === false && ((typeof r.message === "string" && r.message !== "") || (typeof r.error === "string" && r.error !== "")))
+    return true;
   return d.logs.some((l) => l.node === node && !CRASH_MESSAGES.has(l.msg));
 }
 
@@ -293,7 +294,8 @@ const poseSpec = (readStamp: boolean) =>
       orientation: struct({ x: finite({ cross: true }), y: finite({ cross: true }), z: finite({ cross: true }), w: finite({ cross: true }) }),
     }),
   });
-const jointStateSpec = (readStamp: boolean) => struct({ header: headerSpec(readStamp), name: strings({ cross: true }), position: numbers({ cross: true }), velocity: unread, effort: unread });
+const jointStateSpec = (readStamp: boolean) =>
+  struct({ header: headerSpec(readStamp), name: strings({ cross: true }), position: numbers({ cross: true }), velocity: unread, effort: unread });
 
 function poseVariants(valid: ReturnType<typeof poseMsg>, readStamp: boolean): Variant[] {
   return [...quaternionVariants(valid), ...positionVariants(valid), ...(readStamp ? stampVariants(valid) : [])];
@@ -399,8 +401,16 @@ function actuatorSetup() {
     targets.push(m);
     measuredAt.push(((node as unknown as { state: { flange: number[] } | null }).state?.flange ?? null)?.slice(0, 3) ?? null);
   });
-  op.actionServer<{ width: number }, { success: boolean }>("franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp, (g) => (gripperGoals.push(g), { success: true }));
-  op.actionServer<{ width: number }, { success: boolean }>("franka_msgs/action/Move", NODE_ACTIONS.gripperMove, (g) => (gripperGoals.push(g), { success: true }));
+  op.actionServer<{ width: number }, { success: boolean }>(
+    "franka_msgs/action/Grasp",
+    NODE_ACTIONS.gripperGrasp,
+    (g) => (gripperGoals.push(g), { success: true }),
+  );
+  op.actionServer<{ width: number }, { success: boolean }>(
+    "franka_msgs/action/Move",
+    NODE_ACTIONS.gripperMove,
+    (g) => (gripperGoals.push(g), { success: true }),
+  );
   const pose = op.publisher<unknown>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose);
   const grip = op.publisher<unknown>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper);
   const plan = op.publisher<unknown>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction);
@@ -465,9 +475,16 @@ function cameraSetup(compressed: boolean) {
   const frames: EncodedFrame[] = [];
   channel.subscribe((f) => frames.push(f));
   const preprocess = { size: 8, resize: "center_crop" as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
-  const node = new CameraNode(w.node("camera"), { topic: compressed ? NODE_TOPICS.compressedImage : NODE_TOPICS.image, compressed, maxFrameAge: 0.5, preprocess }, meanEncoder().encode, channel);
+  const node = new CameraNode(
+    w.node("camera"),
+    { topic: compressed ? NODE_TOPICS.compressedImage : NODE_TOPICS.image, compressed, maxFrameAge: 0.5, preprocess },
+    meanEncoder().encode,
+    channel,
+  );
   node.start();
-  const pub = w.node("driver").publisher<unknown>(compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image", compressed ? NODE_TOPICS.compressedImage : NODE_TOPICS.image);
+  const pub = w
+    .node("driver")
+    .publisher<unknown>(compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image", compressed ? NODE_TOPICS.compressedImage : NODE_TOPICS.image);
   const input: InputUnderTest<{ published: number }> = {
     name: `camera ${compressed ? "camera/image_raw/compressed (sensor_msgs/CompressedImage)" : "camera/image_raw (sensor_msgs/Image)"}`,
     node: "camera",
@@ -510,7 +527,11 @@ describe("fuzzed node inputs", () => {
     });
     const extra = [...imageVariants(valid as Parameters<typeof imageVariants>[0]), ...stampVariants(valid)];
     extra.push({ label: "frame_id a number", msg: { ...clone(valid), header: { stamp: stamp100, frame_id: 7 } }, expect: "refuse" });
-    extra.push({ label: "data a Uint8Array of another realm", msg: { ...clone(valid), data: foreign("Uint8Array", valid.data as Uint8Array) }, expect: "accept" });
+    extra.push({
+      label: "data a Uint8Array of another realm",
+      msg: { ...clone(valid), data: foreign("Uint8Array", valid.data as Uint8Array) },
+      expect: "accept",
+    });
     expectClean(await fuzz(s.input, variantsOf(1, spec, valid, extra)));
     // Alive: a valid frame is still encoded.
     const n = s.frames.length;
@@ -610,7 +631,12 @@ describe("fuzzed node inputs", () => {
       expect(s.node["settleWaiter"]).not.toBeNull();
     };
     await arm();
-    const valid = { header: { stamp: { sec: 10_000, nanosec: 0 }, frame_id: "panda_link0" }, code: ACTUATOR_CODES.settled, message: "settled", estopped: false };
+    const valid = {
+      header: { stamp: { sec: 10_000, nanosec: 0 }, frame_id: "panda_link0" },
+      code: ACTUATOR_CODES.settled,
+      message: "settled",
+      estopped: false,
+    };
     const spec = struct({ header: headerSpec(true), code: int(0, 255, { cross: true }), message: unread, estopped: unread });
     const v = (over: Record<string, unknown>, label: string, expect: Expect): Variant => ({ label, msg: { ...clone(valid), ...over }, expect });
     const extra = [
@@ -653,11 +679,20 @@ describe("fuzzed node inputs", () => {
     expect(await s.setGoal(s.validGoal)).toMatchObject({ success: true });
     await s.state(100);
     const valid = s.frame(100);
-    const spec = struct({ stamp: finite({ cross: true }), frameId: unread, embedding: struct({ data: numbers({ cross: true }), dims: numbers({ cross: true }) }), encodedAt: unread });
+    const spec = struct({
+      stamp: finite({ cross: true }),
+      frameId: unread,
+      embedding: struct({ data: numbers({ cross: true }), dims: numbers({ cross: true }) }),
+      encodedAt: unread,
+    });
     const withEmbedding = (e: unknown, label: string, expect: Expect): Variant => ({ label, msg: { ...valid, embedding: e }, expect });
     const data = valid.embedding.data;
     const extra: Variant[] = [
-      ...[Number.NaN, Number.POSITIVE_INFINITY, "100", null, undefined, 1e308, -1, 99, 100.4].map((stamp): Variant => ({ label: `stamp ${show(stamp)}`, msg: { ...valid, stamp }, expect: stamp === 100.4 ? "accept" : "refuse" })),
+      ...[Number.NaN, Number.POSITIVE_INFINITY, "100", null, undefined, 1e308, -1, 99, 100.4].map((stamp): Variant => ({
+        label: `stamp ${show(stamp)}`,
+        msg: { ...valid, stamp },
+        expect: stamp === 100.4 ? "accept" : "refuse",
+      })),
       withEmbedding(null, "embedding null", "refuse"),
       withEmbedding({ data, dims: [1, 3, 2] }, "dims [1, 3, 2]", "refuse"),
       withEmbedding({ data, dims: [6] }, "dims [6]", "refuse"),
@@ -729,7 +764,11 @@ describe("fuzzed node inputs", () => {
       energy_threshold: finite(),
       append: bool({ optional: true }),
     });
-    const r = (over: Record<string, unknown>, label: string, expect: Expect): Variant => ({ label, msg: { ...clone(valid), step_budgets: [], ...over }, expect });
+    const r = (over: Record<string, unknown>, label: string, expect: Expect): Variant => ({
+      label,
+      msg: { ...clone(valid), step_budgets: [], ...over },
+      expect,
+    });
     const big = { ...solidImage(0, [1, 2, 3], 64) };
     const extra: Variant[] = [
       // Limits: nodes.max_goals goals per request (4 here), nodes.max_goal_pixels per image (4096 here).
@@ -747,9 +786,20 @@ describe("fuzzed node inputs", () => {
       r({ image_paths: ["claims-huge.png"], images: [] }, "a file whose header claims 10^10 pixels", "refuse"),
       // Paths.
       r({ images: [], image_paths: ["red.png/"] }, "path red.png/ (resolved lexically to red.png)", "either"),
-      ...["../outside.png", "/etc/hostname", "escape.png", "dir.png", "", ".", "missing.png", "not-an-image.png", "red.png\u0000.txt", "\u001b[2Jred.png", "x".repeat(100_000), "a/".repeat(5000) + "red.png"].map((p) =>
-        r({ images: [], image_paths: [p] }, `path ${show(p)}`, "refuse"),
-      ),
+      ...[
+        "../outside.png",
+        "/etc/hostname",
+        "escape.png",
+        "dir.png",
+        "",
+        ".",
+        "missing.png",
+        "not-an-image.png",
+        "red.png\u0000.txt",
+        "\u001b[2Jred.png",
+        "x".repeat(100_000),
+        "a/".repeat(5000) + "red.png",
+      ].map((p) => r({ images: [], image_paths: [p] }, `path ${show(p)}`, "refuse")),
       r({ images: [], image_paths: ["./red.png"] }, "path ./red.png", "accept"),
       r({ images: [], image_paths: ["nowhere/../red.png"] }, "path nowhere/../red.png", "accept"),
       r({ images: [], image_paths: "red.png" }, "image_paths a string", "refuse"),
@@ -757,20 +807,28 @@ describe("fuzzed node inputs", () => {
       r({ images: "img" }, "images a string", "refuse"),
       r({ images: { length: 1, 0: img } }, "images an array-like object", "refuse"),
       // Budgets (uint32[]; rclnodejs delivers a Uint32Array).
-      ...[[0], [-1], [1.5], [Number.NaN], [Number.POSITIVE_INFINITY], [2 ** 32], ["3"], [null], [3, 3, 3]].map((b) => r({ image_paths: [], step_budgets: b }, `step_budgets ${JSON.stringify(b)}`, "refuse")),
+      ...[[0], [-1], [1.5], [Number.NaN], [Number.POSITIVE_INFINITY], [2 ** 32], ["3"], [null], [3, 3, 3]].map((b) =>
+        r({ image_paths: [], step_budgets: b }, `step_budgets ${JSON.stringify(b)}`, "refuse"),
+      ),
       r({ image_paths: [], step_budgets: Uint32Array.of(7) }, "step_budgets a Uint32Array", "accept"),
       r({ image_paths: [], step_budgets: foreign("Uint32Array", [7]) }, "step_budgets a Uint32Array of another realm", "accept"),
       r({ image_paths: [], step_budgets: [2 ** 32 - 1] }, "step budget uint32 max", "accept"),
       r({ image_paths: [], step_budgets: "3" }, "step_budgets a string", "refuse"),
       r({ image_paths: [], step_budgets: new Array(1_000_000).fill(1) }, "a million budgets", "refuse"),
       // energy_threshold and append.
-      ...[Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "0.5", null, undefined, true, 1n].map((e) => r({ image_paths: [], energy_threshold: e }, `energy_threshold ${show(e)}`, "refuse")),
+      ...[Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "0.5", null, undefined, true, 1n].map((e) =>
+        r({ image_paths: [], energy_threshold: e }, `energy_threshold ${show(e)}`, "refuse"),
+      ),
       ...[1e308, -1e308, -0, 5e-324].map((e) => r({ image_paths: [], energy_threshold: e }, `energy_threshold ${show(e)}`, "accept")),
       ...["false", "true", 0, 1, null].map((a) => r({ image_paths: [], append: a }, `append ${show(a)}`, "refuse")),
       r({ image_paths: [], append: undefined }, "append missing (false)", "accept"),
       r({ image_paths: [], append: true }, "append true", "accept"),
       // Inline image fields, labelled.
-      ...imageVariants(img as Parameters<typeof imageVariants>[0]).map((v): Variant => ({ label: `images[0]: ${v.label}`, msg: { ...clone(valid), image_paths: [], step_budgets: [], images: [v.msg] }, expect: v.expect })),
+      ...imageVariants(img as Parameters<typeof imageVariants>[0]).map((v): Variant => ({
+        label: `images[0]: ${v.label}`,
+        msg: { ...clone(valid), image_paths: [], step_budgets: [], images: [v.msg] },
+        expect: v.expect,
+      })),
       ...[null, 5, "img", {}, []].map((m) => r({ images: [m], image_paths: [] }, `images[0] = ${show(m)}`, "refuse")),
       ...[null, undefined, "", 5, [], {}, true].map((q): Variant => ({ label: `request ${show(q)}`, msg: q, expect: "refuse" })),
     ];
@@ -785,8 +843,10 @@ describe("fuzzed node inputs", () => {
       invariants: (d, _b, after, _m, ok) => {
         const out: string[] = [];
         const res = d.response;
-        if (!isObject(res) || typeof res.success !== "boolean" || typeof res.message !== "string" || !Number.isInteger(res.goal_count)) return [`answer ${JSON.stringify(res)}`];
-        if (res.goal_count !== after.goals.length - after.goals.index) out.push(`goal_count ${String(res.goal_count)} but ${after.goals.length - after.goals.index} goals remain`);
+        if (!isObject(res) || typeof res.success !== "boolean" || typeof res.message !== "string" || !Number.isInteger(res.goal_count))
+          return [`answer ${JSON.stringify(res)}`];
+        if (res.goal_count !== after.goals.length - after.goals.index)
+          out.push(`goal_count ${String(res.goal_count)} but ${after.goals.length - after.goals.index} goals remain`);
         if (ok && !after.goals.embeddings.every(allFinite)) out.push("a goal with a non-finite embedding");
         if (!ok && !d.logs.some((l) => l.msg === "SetGoal refused")) out.push("a refusal not logged");
         return out;
@@ -800,8 +860,15 @@ describe("fuzzed node inputs", () => {
   it("planner: planner/pause (SetBool) and planner/clear_goals (Trigger)", async () => {
     const s = plannerSetup("streaming");
     const pause = (req: unknown) => s.call("std_srvs/srv/SetBool", s.options.pauseService, req);
-    const extra: Variant[] = ["false", "true", 0, 1, null, undefined, [true], { value: true }].map((data) => ({ label: `data ${show(data)}`, msg: { data }, expect: "refuse" }));
-    extra.push({ label: "data false", msg: { data: false }, expect: "accept" }, { label: "data true with extra fields", msg: { data: true, toString: 1 }, expect: "accept" });
+    const extra: Variant[] = ["false", "true", 0, 1, null, undefined, [true], { value: true }].map((data) => ({
+      label: `data ${show(data)}`,
+      msg: { data },
+      expect: "refuse",
+    }));
+    extra.push(
+      { label: "data false", msg: { data: false }, expect: "accept" },
+      { label: "data true with extra fields", msg: { data: true, toString: 1 }, expect: "accept" },
+    );
     const pauseInput: InputUnderTest<{ paused: boolean }> = {
       name: "planner planner/pause (std_srvs/srv/SetBool)",
       node: "planner",
@@ -809,7 +876,8 @@ describe("fuzzed node inputs", () => {
       deliver: pause,
       snapshot: () => ({ paused: s.node["paused"] }),
       accepted: (d) => isObject(d.response) && d.response.success === true,
-      invariants: (d, _b, after, msg, ok) => (ok && after.paused !== (msg as { data: boolean }).data ? [`paused is ${after.paused} after ${JSON.stringify(d.response)}`] : []),
+      invariants: (d, _b, after, msg, ok) =>
+        ok && after.paused !== (msg as { data: boolean }).data ? [`paused is ${after.paused} after ${JSON.stringify(d.response)}`] : [],
     };
     expectClean(await fuzz(pauseInput, variantsOf(8, struct({ data: bool() }), { data: true }, extra)));
     expect(await pause({ data: false })).toMatchObject({ success: true });
@@ -861,9 +929,24 @@ describe("fuzzed node inputs", () => {
     // Plans: a refused one holds (the answer) and says so; the robot and gripper state, the gripper target,
     // the latch and (for a malformed message) the plan watchdog's clock stay as they were.
     const validPlan = endEffectorDeltaMsg([0.01, 0, 0, 0, 0, 0, 0.2], 0, "panda_link0");
-    const planSpec = struct({ header: headerSpec(false), dx: finite(), dy: finite(), dz: finite(), droll: finite(), dpitch: finite(), dyaw: finite(), dgripper: finite() });
+    const planSpec = struct({
+      header: headerSpec(false),
+      dx: finite(),
+      dy: finite(),
+      dz: finite(),
+      droll: finite(),
+      dpitch: finite(),
+      dyaw: finite(),
+      dgripper: finite(),
+    });
     const plans = variantsOf(11, planSpec, validPlan, [
-      ...["dx", "dgripper"].flatMap((k) => [Number.NaN, Number.POSITIVE_INFINITY, "0.01", null, undefined, 1n, Object.create(null) as unknown, { valueOf: () => 0.01 }].map((x): Variant => ({ label: `${k} = ${show(x)}`, msg: { ...validPlan, [k]: x }, expect: "refuse" }))),
+      ...["dx", "dgripper"].flatMap((k) =>
+        [Number.NaN, Number.POSITIVE_INFINITY, "0.01", null, undefined, 1n, Object.create(null) as unknown, { valueOf: () => 0.01 }].map((x): Variant => ({
+          label: `${k} = ${show(x)}`,
+          msg: { ...validPlan, [k]: x },
+          expect: "refuse",
+        })),
+      ),
       ...[1e308, -1e308, 5, -0].map((x): Variant => ({ label: `dx = ${show(x)} (limited)`, msg: { ...validPlan, dx: x }, expect: "accept" })),
       { label: "dyaw 100 rad (limited)", msg: { ...validPlan, dyaw: 100 }, expect: "accept" },
     ]);
@@ -929,7 +1012,13 @@ describe("fuzzed node inputs", () => {
   it("simulated robot: actuator/target_pose and the gripper actions", async () => {
     const w = fuzzWorld(0);
     const robotT = w.node("robot");
-    const robot = new SimulatedRobotNode(robotT, { initial: [0.5, 0, 0.3, Math.PI, 0, 0, 0], period: 0.01, timeConstant: 0, frameId: "panda_link0", maxWidth: 0.08 });
+    const robot = new SimulatedRobotNode(robotT, {
+      initial: [0.5, 0, 0.3, Math.PI, 0, 0, 0],
+      period: 0.01,
+      timeConstant: 0,
+      frameId: "panda_link0",
+      maxWidth: 0.08,
+    });
     robot.start();
     const op = w.node("operator");
     const target = op.publisher<unknown>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.targetPose);
@@ -949,7 +1038,10 @@ describe("fuzzed node inputs", () => {
     };
     expectClean(await fuzz(targetInput, variantsOf(12, poseSpec(false), valid, poseVariants(valid, false))));
 
-    for (const [type, name] of [["franka_msgs/action/Move", NODE_ACTIONS.gripperMove], ["franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp]] as const) {
+    for (const [type, name] of [
+      ["franka_msgs/action/Move", NODE_ACTIONS.gripperMove],
+      ["franka_msgs/action/Grasp", NODE_ACTIONS.gripperGrasp],
+    ] as const) {
       const goal = (g: unknown) => op.sendGoal<unknown, unknown>(type, name, g);
       const input: InputUnderTest<number> = {
         name: `simulated robot ${name} (${type})`,
@@ -1004,7 +1096,9 @@ describe("fuzzed node inputs", () => {
     // An unhandled rejection out of a handler is caught and attributed.
     t.subscribe<unknown>("std_msgs/msg/Float64", "rejecting", "reliable", () => void Promise.reject(new Error("lost")));
     const rej = w.node("op").publisher<unknown>("std_msgs/msg/Float64", "rejecting");
-    const r2 = await fuzz({ ...input, name: "a rejecting node", deliver: async (msg) => rej(msg), accepted: () => true }, [{ label: "any", msg: {}, expect: "accept" }]);
+    const r2 = await fuzz({ ...input, name: "a rejecting node", deliver: async (msg) => rej(msg), accepted: () => true }, [
+      { label: "any", msg: {}, expect: "accept" },
+    ]);
     expect(r2.violations).toEqual([expect.stringMatching(/unhandled rejection: lost/)]);
     reports.pop();
   });

@@ -14,7 +14,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Command, InvalidArgumentError } from "commander";
-import { buildDroidFixture, buildMcapFixtures, loadDroidFixture, MCAP_MUTATIONS, mutateMcap, runDroidFuzz, runMcapFuzz, type FuzzReport, type McapMutation } from "./bagFuzz";
+import {
+  buildDroidFixture,
+  buildMcapFixtures,
+  loadDroidFixture,
+  MCAP_MUTATIONS,
+  mutateMcap,
+  runDroidFuzz,
+  runMcapFuzz,
+  type FuzzReport,
+  type McapMutation,
+} from "./bagFuzz";
 
 interface Batch {
   target: "mcap" | "droid";
@@ -40,10 +50,25 @@ async function runBatch(batch: Batch): Promise<FuzzReport> {
     const onMutant = (what: string, index: number): void => parentPort?.postMessage({ type: "mutant", what, index } satisfies FromWorker);
     if (batch.target === "mcap") {
       const fixtures = await buildMcapFixtures(path.join(work, "fixtures"));
-      return await runMcapFuzz(fixtures, path.join(work, "run"), { seed: batch.seed, first: batch.first, mutants: batch.count, kinds: batch.kinds, maxFailures: batch.maxFailures, onMutant: (i) => onMutant("mcap", i) });
+      return await runMcapFuzz(fixtures, path.join(work, "run"), {
+        seed: batch.seed,
+        first: batch.first,
+        mutants: batch.count,
+        kinds: batch.kinds,
+        maxFailures: batch.maxFailures,
+        onMutant: (i) => onMutant("mcap", i),
+      });
     }
     const fixture = loadDroidFixture(batch.droidDir);
-    return await runDroidFuzz(fixture, work, { seed: batch.seed, first: batch.first, h5Mutants: batch.count, videoMutants: batch.videoCount, convertEvery: batch.convertEvery, maxFailures: batch.maxFailures, onMutant });
+    return await runDroidFuzz(fixture, work, {
+      seed: batch.seed,
+      first: batch.first,
+      h5Mutants: batch.count,
+      videoMutants: batch.videoCount,
+      convertEvery: batch.convertEvery,
+      maxFailures: batch.maxFailures,
+      onMutant,
+    });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -84,14 +109,27 @@ async function runWatched(batch: Batch, hangMs: number, total: FuzzReport, progr
         if (Date.now() - lastAt < hangMs || last === null) return;
         clearInterval(timer);
         const hung = last;
-        total.failures.push({ target: hung.what, seed: current.seed, index: hung.index, kind: "?", description: "(see --only)", problems: [`hang: no progress for ${hangMs} ms`] });
+        total.failures.push({
+          target: hung.what,
+          seed: current.seed,
+          index: hung.index,
+          kind: "?",
+          description: "(see --only)",
+          problems: [`hang: no progress for ${hangMs} ms`],
+        });
         void worker.terminate();
         // (h5 and MP4 mutants of a DROID batch share the indices: they are split apart here)
         const { first, count, videoCount } = current;
         if (hung.what === "droid-mp4") {
-          queue.unshift({ ...current, videoCount: hung.index - first }, { ...current, count: 0, first: hung.index + 1, videoCount: first + videoCount - hung.index - 1 });
+          queue.unshift(
+            { ...current, videoCount: hung.index - first },
+            { ...current, count: 0, first: hung.index + 1, videoCount: first + videoCount - hung.index - 1 },
+          );
         } else {
-          queue.unshift({ ...current, count: hung.index - first, videoCount: 0 }, { ...current, first: hung.index + 1, count: first + count - hung.index - 1, videoCount: 0 });
+          queue.unshift(
+            { ...current, count: hung.index - first, videoCount: 0 },
+            { ...current, first: hung.index + 1, count: first + count - hung.index - 1, videoCount: 0 },
+          );
           if (videoCount > 0) queue.splice(2, 0, { ...current, count: 0, videoCount });
         }
         resolve();
@@ -159,7 +197,20 @@ async function main(): Promise<void> {
     .option("--max-failures <n>", "stop a batch after this many failures", intFlag("--max-failures"), 50)
     .option("--save <dir>", "with --only: write the MCAP mutant (and the original) there")
     .parse();
-  const o = program.opts<{ mutants: number; seed: number; first: number; only?: number; kinds?: string; droidH5?: number; droidMp4: number; convertEvery: number; batch: number; hangMs: number; maxFailures: number; save?: string }>();
+  const o = program.opts<{
+    mutants: number;
+    seed: number;
+    first: number;
+    only?: number;
+    kinds?: string;
+    droidH5?: number;
+    droidMp4: number;
+    convertEvery: number;
+    batch: number;
+    hangMs: number;
+    maxFailures: number;
+    save?: string;
+  }>();
   const kinds = (o.kinds?.split(",").map((k) => k.trim()) ?? [...MCAP_MUTATIONS]) as McapMutation[];
   for (const k of kinds) if (!MCAP_MUTATIONS.includes(k)) program.error(`--kinds: unknown kind '${k}' (expected ${MCAP_MUTATIONS.join(", ")})`);
   const only = o.only !== undefined;
@@ -173,7 +224,8 @@ async function main(): Promise<void> {
   const total: FuzzReport = { mutants: 0, notes: {}, counts: {}, damaged: {}, failures: [], elapsedMs: 0, slowestMs: 0 };
   let shown = 0;
   const progress = (what: string, index: number): void => {
-    if (++shown % 1000 === 0) process.stderr.write(`  ${what} ${index}, ${total.failures.length} failure(s) so far, ${Math.round((performance.now() - started) / 1000)} s\n`);
+    if (++shown % 1000 === 0)
+      process.stderr.write(`  ${what} ${index}, ${total.failures.length} failure(s) so far, ${Math.round((performance.now() - started) / 1000)} s\n`);
   };
   const base = { seed: o.seed, kinds, convertEvery: o.convertEvery, maxFailures: o.maxFailures, videoCount: 0, droidDir: "" };
   for (let at = first; at < first + mcapCount; at += o.batch) {
@@ -183,15 +235,25 @@ async function main(): Promise<void> {
     const droidRoot = fs.mkdtempSync(path.join(os.tmpdir(), "bagfuzz-droid-"));
     try {
       const fixture = await buildDroidFixture(droidRoot);
-      await runWatched({ ...base, target: "droid", first, count: h5Count, videoCount: mp4Count, droidDir: fixture.dir }, Math.max(o.hangMs, 60000), total, progress);
+      await runWatched(
+        { ...base, target: "droid", first, count: h5Count, videoCount: mp4Count, droidDir: fixture.dir },
+        Math.max(o.hangMs, 60000),
+        total,
+        progress,
+      );
     } finally {
       fs.rmSync(droidRoot, { recursive: true, force: true });
     }
   }
   total.elapsedMs = performance.now() - started;
 
-  const lines = [`seed ${o.seed}, mutants [${first}, ${first + mcapCount}) MCAP, ${h5Count} DROID h5, ${mp4Count} DROID MP4: ${total.mutants} run in ${(total.elapsedMs / 1000).toFixed(1)} s (slowest ${Math.round(total.slowestMs)} ms)`, "", "target/kind                       mutants  damage reported"];
-  for (const key of Object.keys(total.counts).sort()) lines.push(`${key.padEnd(34)}${String(total.counts[key]).padStart(7)}  ${String(total.damaged[key] ?? 0).padStart(15)}`);
+  const lines = [
+    `seed ${o.seed}, mutants [${first}, ${first + mcapCount}) MCAP, ${h5Count} DROID h5, ${mp4Count} DROID MP4: ${total.mutants} run in ${(total.elapsedMs / 1000).toFixed(1)} s (slowest ${Math.round(total.slowestMs)} ms)`,
+    "",
+    "target/kind                       mutants  damage reported",
+  ];
+  for (const key of Object.keys(total.counts).sort())
+    lines.push(`${key.padEnd(34)}${String(total.counts[key]).padStart(7)}  ${String(total.damaged[key] ?? 0).padStart(15)}`);
   for (const [name, n] of Object.entries(total.notes)) lines.push("", `outside src/bag (not failures): ${name} × ${n} (see KNOWN_OUTSIDE_BAG in bagFuzz.ts)`);
   lines.push("", `${total.failures.length} failure(s)`);
   for (const f of total.failures) {

@@ -35,7 +35,9 @@ interface Flags {
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("runEnvelopeFuzz")
-    .description("Seeded random plans, states, e-stops, watchdog trips and clock jumps through the actuator's command path; every command checked against the safety envelope")
+    .description(
+      "Seeded random plans, states, e-stops, watchdog trips and clock jumps through the actuator's command path; every command checked against the safety envelope",
+    )
     .option("--plans <n>", "plans to send in all", integer(1), 1_000_000)
     .option("--seed <n>", "run seed (any safe integer)", integer(Number.MIN_SAFE_INTEGER), 7)
     .option("--first-episode <n>", "index of the first episode", integer(0), 0)
@@ -47,7 +49,13 @@ async function main(argv: string[]): Promise<number> {
     .option("--json", "print the report as JSON", false)
     .parse(argv);
   const f = program.opts<Flags>();
-  const common = { seed: f.seed, plans: f.episodes === undefined ? f.plans : Infinity, firstEpisode: f.firstEpisode, conformanceEvery: f.conformanceEvery, maxViolations: f.maxViolations };
+  const common = {
+    seed: f.seed,
+    plans: f.episodes === undefined ? f.plans : Infinity,
+    firstEpisode: f.firstEpisode,
+    conformanceEvery: f.conformanceEvery,
+    maxViolations: f.maxViolations,
+  };
   let report: FuzzReport;
   if (f.episodes !== undefined || f.trace || f.workers === 1) {
     report = runEnvelopeFuzz({ ...common, episodes: f.episodes, trace: f.trace ? (line) => console.log(line) : undefined });

@@ -6,10 +6,15 @@ import { repoRoot } from "./reference";
 /** Runs the `vjepa2-mpc` command line in a child process, as a user would. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, "bin", "vjepa2-mpc.js"), ...args], { cwd: repoRoot, env: { ...process.env, VJEPA2_LOG_JSON: "1", ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, "bin", "vjepa2-mpc.js"), ...args],
+      { cwd: repoRoot, env: { ...process.env, VJEPA2_LOG_JSON: "1", ...env }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -29,7 +29,12 @@ export function plannerTestOptions(mode: "blocking" | "streaming", over: Partial
     defaultStepBudget: 3,
     defaultEnergyThreshold: null,
     preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] },
-    poseToState: (p) => [p.position.x, p.position.y, p.position.z, ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w]))],
+    poseToState: (p) => [
+      p.position.x,
+      p.position.y,
+      p.position.z,
+      ...Array.from(quaternionToEulerXyz([p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w])),
+    ],
     gripperClosedness: (js) => {
       const i = js.name.indexOf("gripper");
       return i < 0 ? null : Number(js.position[i]);

@@ -77,7 +77,12 @@ describe("MpcController blocking mode", () => {
 
   it("executes return moves (returnToBest) and stops once the planner is done", async () => {
     const model = new AnalyticWorldModel();
-    const planner = new RecedingHorizonPlanner(model, { cem: { samples: 20, iterations: 2, topk: 4, seed: 3 }, warmStart: false, evaluatePlan: false, returnToBest: true });
+    const planner = new RecedingHorizonPlanner(model, {
+      cem: { samples: 20, iterations: 2, topk: 4, seed: 3 },
+      warmStart: false,
+      evaluatePlan: false,
+      returnToBest: true,
+    });
     planner.setGoals([{ embedding: E(0.1, 0, 0, 0), stepBudget: 2, energyThreshold: null, label: "g" }]);
     const robot = new FakeRobot();
     // The arm's latent says x = 0.1 (the goal) only on the first frame; later frames look worse.

@@ -6,7 +6,12 @@ const STATE = [0.5, 0, 0.3, Math.PI, 0, 0, 0];
 
 function planner(over: Partial<PlannerSettings["cem"]> = {}, rest: Partial<Omit<PlannerSettings, "cem">> = {}) {
   const model = new AnalyticWorldModel();
-  const p = new RecedingHorizonPlanner(model, { cem: { samples: 200, iterations: 8, topk: 10, horizon: 1, maxnorm: 0.075, seed: 1, ...over }, warmStart: false, evaluatePlan: true, ...rest });
+  const p = new RecedingHorizonPlanner(model, {
+    cem: { samples: 200, iterations: 8, topk: 10, horizon: 1, maxnorm: 0.075, seed: 1, ...over },
+    warmStart: false,
+    evaluatePlan: true,
+    ...rest,
+  });
   return { model, p };
 }
 
@@ -126,8 +131,12 @@ describe("RecedingHorizonPlanner", () => {
 
   it("rejects goals of the wrong size and invalid budgets", () => {
     const { p } = planner();
-    expect(() => p.setGoals([{ embedding: { data: new Float32Array(4), dims: [1, 2, 2] }, stepBudget: 1, energyThreshold: null, label: "x" }])).toThrow(/goal 0 \(x\): embedding shape \[1, 2, 2\], expected \[1, 2, 3\]/);
-    expect(() => p.setGoals([{ embedding: E(0, 0, 0, 0), stepBudget: 0, energyThreshold: null, label: "y" }])).toThrow(/goal 0 \(y\): step budget must be an integer ≥ 1, got 0/);
+    expect(() => p.setGoals([{ embedding: { data: new Float32Array(4), dims: [1, 2, 2] }, stepBudget: 1, energyThreshold: null, label: "x" }])).toThrow(
+      /goal 0 \(x\): embedding shape \[1, 2, 2\], expected \[1, 2, 3\]/,
+    );
+    expect(() => p.setGoals([{ embedding: E(0, 0, 0, 0), stepBudget: 0, energyThreshold: null, label: "y" }])).toThrow(
+      /goal 0 \(y\): step budget must be an integer ≥ 1, got 0/,
+    );
   });
   describe("returnToBest", () => {
     // The goal's latent is x = 0.1; each observation's latent sets its energy, its state where it was taken.
@@ -142,7 +151,9 @@ describe("RecedingHorizonPlanner", () => {
       // Budget spent; the best frame (energy 0.01/6) was taken at x = 0.5, gripper 0.2; the arm is at 0.6.
       const first = await p.step(at(0.3, 0.6, 1));
       expect(first.status.code).toBe("returning");
-      expect(first.status.message).toMatch(/returning to the lowest-energy frame of the last goal \(energy 0\.001667 at planning step 1, 10\.0 cm away\), move 1/);
+      expect(first.status.message).toMatch(
+        /returning to the lowest-energy frame of the last goal \(energy 0\.001667 at planning step 1, 10\.0 cm away\), move 1/,
+      );
       expect(first.action?.[0]).toBeCloseTo(-0.075, 12); // clipped to maxnorm
       expect(first.action?.slice(1, 6)).toEqual([0, 0, 0, 0, 0]);
       expect(first.action?.[6]).toBeCloseTo(-0.8, 12);

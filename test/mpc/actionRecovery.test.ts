@@ -15,10 +15,7 @@ describe("planner recovers a known action (tiny package, paper settings)", () =>
   afterAll(async () => model.close());
 
   const state = [0.55, 0.02, 0.3, -3.05, 0.03, -1.91, 0.2];
-  it.each([
-    [[0.03, -0.02, 0.04, 0, 0, 0, 0]],
-    [[-0.05, 0.01, -0.02, 0, 0, 0, 0.6]],
-  ])("a* = %j", async (aStar) => {
+  it.each([[[0.03, -0.02, 0.04, 0, 0, 0, 0]], [[-0.05, 0.01, -0.02, 0, 0, 0, 0.6]]])("a* = %j", async (aStar) => {
     const frame = Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => Math.sin(i * 0.013) + Math.cos(i * 0.0007));
     const tokens = await model.encode(tensor(frame, [1, 3, 64, 64]));
     const goal = await model.predict(tokens, tensor(Float32Array.from(aStar), [1, 1, 7]), tensor(Float32Array.from(state), [1, 1, 7]));

@@ -17,7 +17,13 @@ function setup(over: Record<string, unknown> = {}, robotOver: Partial<{ timeCons
   const settings = actuatorSettingsFrom(a as ReturnType<typeof defaultConfig>["actuator"]);
   const node = new ActuatorNode(w.node("actuator"), { settings, settleTimeout: 5, statusEveryTicks: 10 });
   const robotT = w.node("robot");
-  const robot = new SimulatedRobotNode(robotT, { initial: robotOver.initial ?? START, period: 0.01, timeConstant: robotOver.timeConstant ?? 0, frameId: "panda_link0", maxWidth: 0.08 });
+  const robot = new SimulatedRobotNode(robotT, {
+    initial: robotOver.initial ?? START,
+    period: 0.01,
+    timeConstant: robotOver.timeConstant ?? 0,
+    frameId: "panda_link0",
+    maxWidth: 0.08,
+  });
   const op = w.node("operator");
   const targets: Array<{ t: number; msg: PoseStampedMsg }> = [];
   const twists: TwistStampedMsg[] = [];
@@ -82,7 +88,9 @@ describe("ActuatorNode", () => {
           expect(v).toBeLessThanOrEqual(box.max[i] + 1e-9);
         });
         // ...and never further than one step from where the plan found the robot.
-        expect(Math.hypot(p[0] - stateAtPlan[0], p[1] - stateAtPlan[1], p[2] - stateAtPlan[2])).toBeLessThanOrEqual(s.settings.envelope.maxStepTranslation + 1e-6);
+        expect(Math.hypot(p[0] - stateAtPlan[0], p[1] - stateAtPlan[1], p[2] - stateAtPlan[2])).toBeLessThanOrEqual(
+          s.settings.envelope.maxStepTranslation + 1e-6,
+        );
         const q = msg.pose.orientation;
         expect([q.x, q.y, q.z, q.w].every(Number.isFinite)).toBe(true);
       }
@@ -149,7 +157,11 @@ describe("ActuatorNode", () => {
     const s = setup({}, { absent: true });
     const pose = s.op.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose);
     const q = eulerXyzToQuaternion(Math.PI, 0, 0);
-    const at = (x: number) => pose({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "panda_link0" }, pose: { position: { x, y: 0, z: 0.3 }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } });
+    const at = (x: number) =>
+      pose({
+        header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "panda_link0" },
+        pose: { position: { x, y: 0, z: 0.3 }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } },
+      });
     const feed = async (x: number, seconds: number) => {
       for (let t = 0; t < seconds; t += 0.02) {
         at(x);
@@ -189,7 +201,10 @@ describe("ActuatorNode", () => {
     const grip = s.op.publisher<unknown>("sensor_msgs/msg/JointState", NODE_TOPICS.gripper);
     const q = eulerXyzToQuaternion(Math.PI, 0, 0);
     const feed = (g: number) => {
-      pose({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "panda_link0" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } } });
+      pose({
+        header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "panda_link0" },
+        pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } },
+      });
       grip({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, name: ["gripper"], position: [g], velocity: [], effort: [] });
     };
     feed(0);
@@ -227,7 +242,12 @@ describe("ActuatorNode hostile inputs (test/fuzz/nodeInputs regressions)", () =>
     s.send([0.05, 0, 0, 0, 0, 0, 0]); // 5 s at 0.01 m/s
     await s.run(0.1);
     const raw = s.op.publisher<unknown>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", NODE_TOPICS.plannedAction);
-    const bad = [null, { dx: 0.01 }, { ...endEffectorDeltaMsg([0.05, 0, 0, 0, 0, 0, 0], 0, "b"), dy: "0" }, { ...endEffectorDeltaMsg([0.05, 0, 0, 0, 0, 0, 0], 0, "b"), dx: Object.create(null) }];
+    const bad = [
+      null,
+      { dx: 0.01 },
+      { ...endEffectorDeltaMsg([0.05, 0, 0, 0, 0, 0, 0], 0, "b"), dy: "0" },
+      { ...endEffectorDeltaMsg([0.05, 0, 0, 0, 0, 0, 0], 0, "b"), dx: Object.create(null) },
+    ];
     for (let i = 0; i < 20; i++) {
       raw(bad[i % bad.length]);
       await s.run(0.1);
@@ -235,7 +255,9 @@ describe("ActuatorNode hostile inputs (test/fuzz/nodeInputs regressions)", () =>
     // Each one used to refresh the watchdog, then throw: the motion went on for the 2 s.
     expect(position(s.targets.at(-1)!.msg)[0]).toBeLessThan(START[0] + 0.002);
     expect(s.actuator.lastStatus).toMatchObject({ code: ACTUATOR_CODES.holding, plan_fresh: false });
-    expect(s.actuator.lastStatus?.message).toMatch(/^plan refused: (the message is null, not an EndEffectorDelta|dy is missing, not a number|dy is the string "0", not a number|dx is an object, not a number); holding$/);
+    expect(s.actuator.lastStatus?.message).toMatch(
+      /^plan refused: (the message is null, not an EndEffectorDelta|dy is missing, not a number|dy is the string "0", not a number|dx is an object, not a number); holding$/,
+    );
     expect([s.actuator.lastStatus!.requested.dx, s.actuator.lastStatus!.requested.dy].some(Number.isNaN)).toBe(true); // numbers in the status, never a string
   });
 
@@ -260,7 +282,8 @@ describe("ActuatorNode hostile inputs (test/fuzz/nodeInputs regressions)", () =>
   it("refuses a robot pose whose orientation is no unit quaternion (a zero one was streamed back as the target)", async () => {
     const s = setup({}, { absent: true });
     const pose = s.op.publisher<unknown>("geometry_msgs/msg/PoseStamped", NODE_TOPICS.eePose);
-    const at = (q: { x: number; y: number; z: number; w: number }) => pose({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: q } });
+    const at = (q: { x: number; y: number; z: number; w: number }) =>
+      pose({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: q } });
     at({ x: 0, y: 0, z: 0, w: 0 });
     await s.run(0.05);
     at({ x: 0, y: 0, z: 0, w: 2 });

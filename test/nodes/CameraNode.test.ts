@@ -99,7 +99,10 @@ describe("CameraNode hostile inputs (test/fuzz/nodeInputs regressions)", () => {
       [{ data: "\u0001".repeat(192) }, /^image data is a string of 192 characters, not uint8\[\] bytes$/],
       [{ data: new Float32Array(192) }, /^image data is a Float32Array, not uint8\[\] bytes$/],
       [{ header: { stamp: timeFromSeconds(100), frame_id: 7 } }, /^header.frame_id is 7, not a string$/],
-      [{ header: { stamp: { sec: 100n, nanosec: 0 }, frame_id: "camera" } }, /^image without a valid header stamp: header.stamp.sec is the bigint 100, not an int32$/],
+      [
+        { header: { stamp: { sec: 100n, nanosec: 0 }, frame_id: "camera" } },
+        /^image without a valid header stamp: header.stamp.sec is the bigint 100, not an int32$/,
+      ],
     ];
     for (const [over] of cases) {
       s.pub({ ...good, ...over });

@@ -16,7 +16,10 @@ import type { EncodedFrame } from "../../src/nodes/embeddingChannel";
 import { InProcessBus, InProcessTransport } from "../../src/nodes/transport/InProcessTransport";
 
 const goalRoot = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-goals-"));
-fs.writeFileSync(path.join(goalRoot, "red.png"), encodePng({ width: 8, height: 8, encoding: "rgb8", data: new Uint8Array(192).fill(0).map((_, i) => (i % 3 === 0 ? 255 : 0)) }));
+fs.writeFileSync(
+  path.join(goalRoot, "red.png"),
+  encodePng({ width: 8, height: 8, encoding: "rgb8", data: new Uint8Array(192).fill(0).map((_, i) => (i % 3 === 0 ? 255 : 0)) }),
+);
 fs.writeFileSync(path.join(os.tmpdir(), "outside.png"), encodePng({ width: 8, height: 8, encoding: "rgb8", data: new Uint8Array(192) }));
 
 function options(mode: "blocking" | "streaming"): PlannerNodeOptions {
@@ -27,7 +30,12 @@ function setup(mode: "blocking" | "streaming", returnToBest = false) {
   const w = simWorld();
   const channel = new InProcessEmbeddingChannel();
   const model = new AnalyticWorldModel();
-  const planner = new RecedingHorizonPlanner(model, { cem: { samples: 30, iterations: 2, topk: 5, seed: 1 }, warmStart: false, evaluatePlan: false, returnToBest });
+  const planner = new RecedingHorizonPlanner(model, {
+    cem: { samples: 30, iterations: 2, topk: 5, seed: 1 },
+    warmStart: false,
+    evaluatePlan: false,
+    returnToBest,
+  });
   const enc = meanEncoder();
   const t = w.node("planner");
   const node = new PlannerNode(t, planner, options(mode), channel, enc.encode);
@@ -41,12 +49,22 @@ function setup(mode: "blocking" | "streaming", returnToBest = false) {
   const grip = client.publisher<JointStateMsg>("sensor_msgs/msg/JointState", "/robot/gripper");
   const actuator = client.publisher<{ header: unknown; code: number; message: string }>("vjepa2_mpc_interfaces/msg/ActuatorStatus", "/actuator/status");
   const state = (stamp: number, x = 0.5) => {
-    pose({ header: { stamp: timeFromSeconds(stamp), frame_id: "panda_link0" }, pose: { position: { x, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    pose({
+      header: { stamp: timeFromSeconds(stamp), frame_id: "panda_link0" },
+      pose: { position: { x, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } },
+    });
     grip({ header: { stamp: timeFromSeconds(stamp), frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
   };
   const frame = (stamp: number) => channel.publish({ stamp, frameId: "camera", embedding: AnalyticWorldModel.embedding(0, 0, 0, 0), encodedAt: stamp });
   const setGoal = (req: Partial<SetGoalRequest>) =>
-    client.call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [], image_paths: [], step_budgets: [], energy_threshold: 0, append: false, ...req });
+    client.call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", {
+      images: [],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: false,
+      ...req,
+    });
   return { ...w, node, planner, client, actions, statuses, state, frame, setGoal, actuator, enc };
 }
 
@@ -113,7 +131,12 @@ describe("PlannerNode streaming mode", () => {
     const s = setup("streaming", true);
     await s.setGoal({ images: [solidImage(0, [255, 0, 0])], step_budgets: [1] });
     // Same frame energy each time: the first frame stays the best; the arm has since moved 10 cm in x.
-    for (const [stamp, x] of [[100, 0.5], [101, 0.6], [102, 0.5], [103, 0.6]]) {
+    for (const [stamp, x] of [
+      [100, 0.5],
+      [101, 0.6],
+      [102, 0.5],
+      [103, 0.6],
+    ]) {
       s.state(stamp, x);
       await flush();
       s.frame(stamp);
@@ -206,19 +229,37 @@ function loggedSetup() {
   const bus = new InProcessBus();
   const t = new InProcessTransport(bus, "planner", w.clock, pino({ level: "debug" }, { write: (l: string) => void lines.push(JSON.parse(l)) }));
   const op = new InProcessTransport(bus, "operator", w.clock);
-  const planner = new RecedingHorizonPlanner(new AnalyticWorldModel(), { cem: { samples: 10, iterations: 1, topk: 3, seed: 1 }, warmStart: false, evaluatePlan: false });
+  const planner = new RecedingHorizonPlanner(new AnalyticWorldModel(), {
+    cem: { samples: 10, iterations: 1, topk: 3, seed: 1 },
+    warmStart: false,
+    evaluatePlan: false,
+  });
   const channel = new InProcessEmbeddingChannel();
   const node = new PlannerNode(t, planner, options("streaming"), channel, meanEncoder().encode);
   node.start();
   const statuses: PlanStatusMsg[] = [];
   op.subscribe<PlanStatusMsg>("vjepa2_mpc_interfaces/msg/PlanStatus", "/planner/status", "reliable", (m) => statuses.push(m));
-  return { node, channel, statuses, clock: w.clock, lines, call: (type: string, name: string, req: unknown) => op.call<unknown, unknown>(type, name, req), publish: (type: string, topic: string, m: unknown) => op.publisher<unknown>(type, topic)(m) };
+  return {
+    node,
+    channel,
+    statuses,
+    clock: w.clock,
+    lines,
+    call: (type: string, name: string, req: unknown) => op.call<unknown, unknown>(type, name, req),
+    publish: (type: string, topic: string, m: unknown) => op.publisher<unknown>(type, topic)(m),
+  };
 }
 
 describe("PlannerNode hostile inputs (test/fuzz/nodeInputs regressions)", () => {
   const publishRaw = (s: ReturnType<typeof setup>, stamp: unknown, poseStamp = stamp) => {
-    s.client.publisher<unknown>("geometry_msgs/msg/PoseStamped", "/robot/ee_pose")({ header: { stamp: poseStamp, frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
-    s.client.publisher<unknown>("sensor_msgs/msg/JointState", "/robot/gripper")({ header: { stamp, frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
+    s.client.publisher<unknown>(
+      "geometry_msgs/msg/PoseStamped",
+      "/robot/ee_pose",
+    )({ header: { stamp: poseStamp, frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    s.client.publisher<unknown>(
+      "sensor_msgs/msg/JointState",
+      "/robot/gripper",
+    )({ header: { stamp, frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
   };
 
   it("never plans on a robot state whose stamp is no time (a NaN stamp passed every age check)", async () => {
@@ -274,7 +315,10 @@ describe("PlannerNode hostile inputs (test/fuzz/nodeInputs regressions)", () => 
       [{ images: [{ ...solidImage(0, [1, 1, 1]), step: Number.NaN }] }, /^images\[0\]: image step is NaN, not an integer$/], // a NaN goal before
       [{ images: [{ ...solidImage(0, [1, 1, 1]), step: 24.5, data: new Uint8Array(400) }] }, /^images\[0\]: image step is 24.5/],
       [{ images: [{ ...solidImage(0, [1, 1, 1]), encoding: "toString" }] }, /^images\[0\]: unsupported image encoding "toString"$/],
-      [{ images: [{ ...solidImage(0, [1, 1, 1]), data: "\u0001".repeat(192) }] }, /^images\[0\]: image data is a string of 192 characters, not uint8\[\] bytes$/],
+      [
+        { images: [{ ...solidImage(0, [1, 1, 1]), data: "\u0001".repeat(192) }] },
+        /^images\[0\]: image data is a string of 192 characters, not uint8\[\] bytes$/,
+      ],
       [{ image_paths: ["red.png"], step_budgets: [2 ** 32] }, /budgets are integers ≥ 1 and ≤ 4294967295/],
       [{ image_paths: "red.png" }, /^image_paths is the string "red.png", not an array$/],
       [{ image_paths: [7] }, /^image_paths\[0\] is 7, not a string$/],
@@ -293,10 +337,27 @@ describe("PlannerNode hostile inputs (test/fuzz/nodeInputs regressions)", () => 
 
   it("drops a frame with an unusable embedding or stamp with a log, and keeps planning (it was an unhandled rejection)", async () => {
     const s = loggedSetup();
-    expect(await s.call("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [solidImage(0, [255, 0, 0])], image_paths: [], step_budgets: [], energy_threshold: 0, append: false })).toMatchObject({ success: true });
+    expect(
+      await s.call("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", {
+        images: [solidImage(0, [255, 0, 0])],
+        image_paths: [],
+        step_budgets: [],
+        energy_threshold: 0,
+        append: false,
+      }),
+    ).toMatchObject({ success: true });
     const { channel, statuses } = s;
-    s.publish("geometry_msgs/msg/PoseStamped", "/robot/ee_pose", { header: { stamp: timeFromSeconds(100), frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
-    s.publish("sensor_msgs/msg/JointState", "/robot/gripper", { header: { stamp: timeFromSeconds(100), frame_id: "" }, name: ["gripper"], position: [0], velocity: [], effort: [] });
+    s.publish("geometry_msgs/msg/PoseStamped", "/robot/ee_pose", {
+      header: { stamp: timeFromSeconds(100), frame_id: "" },
+      pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } },
+    });
+    s.publish("sensor_msgs/msg/JointState", "/robot/gripper", {
+      header: { stamp: timeFromSeconds(100), frame_id: "" },
+      name: ["gripper"],
+      position: [0],
+      velocity: [],
+      effort: [],
+    });
     await flush();
     const good = AnalyticWorldModel.embedding(0, 0, 0, 0);
     for (const f of [
@@ -325,9 +386,24 @@ describe("PlannerNode hostile inputs (test/fuzz/nodeInputs regressions)", () => 
 
   it("plans on an embedding made in another realm (a worker thread's result under Jest)", async () => {
     const s = loggedSetup();
-    await s.call("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [solidImage(0, [255, 0, 0])], image_paths: [], step_budgets: [], energy_threshold: 0, append: false });
-    s.publish("geometry_msgs/msg/PoseStamped", "/robot/ee_pose", { header: { stamp: timeFromSeconds(100), frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
-    s.publish("sensor_msgs/msg/JointState", "/robot/gripper", { header: { stamp: timeFromSeconds(100), frame_id: "" }, name: ["gripper"], position: vm.runInNewContext("Float64Array.of(0)"), velocity: [], effort: [] });
+    await s.call("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", {
+      images: [solidImage(0, [255, 0, 0])],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: false,
+    });
+    s.publish("geometry_msgs/msg/PoseStamped", "/robot/ee_pose", {
+      header: { stamp: timeFromSeconds(100), frame_id: "" },
+      pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } },
+    });
+    s.publish("sensor_msgs/msg/JointState", "/robot/gripper", {
+      header: { stamp: timeFromSeconds(100), frame_id: "" },
+      name: ["gripper"],
+      position: vm.runInNewContext("Float64Array.of(0)"),
+      velocity: [],
+      effort: [],
+    });
     await flush();
     const data = vm.runInNewContext("new Float32Array(6)") as Float32Array;
     expect(data instanceof Float32Array).toBe(false);
@@ -340,7 +416,14 @@ describe("PlannerNode hostile inputs (test/fuzz/nodeInputs regressions)", () => 
 
   it("logs gripper states it cannot use, rate-limited, instead of dropping them silently", async () => {
     const s = loggedSetup();
-    const js = (name: string[], position: unknown) => s.publish("sensor_msgs/msg/JointState", "/robot/gripper", { header: { stamp: timeFromSeconds(100), frame_id: "" }, name, position, velocity: [], effort: [] });
+    const js = (name: string[], position: unknown) =>
+      s.publish("sensor_msgs/msg/JointState", "/robot/gripper", {
+        header: { stamp: timeFromSeconds(100), frame_id: "" },
+        name,
+        position,
+        velocity: [],
+        effort: [],
+      });
     js(["fr3_joint1"], [0.1]); // no gripper joint: dropped without a word before
     js(["gripper"], [Number.NaN]);
     js(["gripper"], "0.5"); // threw before

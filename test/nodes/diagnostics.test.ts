@@ -8,14 +8,33 @@ describe("diagnostics", () => {
     const m = diagnosticArrayMsg("camera", { level: DIAGNOSTIC_LEVEL.warn, message: "m", values: { a: 3, b: 0.123456, c: true, d: null, e: "x" } }, 12.5);
     expect(m).toEqual({
       header: { stamp: { sec: 12, nanosec: 500000000 }, frame_id: "" },
-      status: [{ level: 1, name: "vjepa2_mpc: camera", message: "m", hardware_id: "vjepa2_mpc", values: [{ key: "a", value: "3" }, { key: "b", value: "0.1235" }, { key: "c", value: "true" }, { key: "d", value: "" }, { key: "e", value: "x" }] }],
+      status: [
+        {
+          level: 1,
+          name: "vjepa2_mpc: camera",
+          message: "m",
+          hardware_id: "vjepa2_mpc",
+          values: [
+            { key: "a", value: "3" },
+            { key: "b", value: "0.1235" },
+            { key: "c", value: "true" },
+            { key: "d", value: "" },
+            { key: "e", value: "x" },
+          ],
+        },
+      ],
     });
   });
 
   it("the camera reports rates over the last period and publishes on /diagnostics every period", async () => {
     const w = simWorld(100);
     const t = w.node("camera");
-    const camera = new CameraNode(t, { topic: "/camera/image_raw", compressed: false, maxFrameAge: 1, preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] } }, meanEncoder().encode, new InProcessEmbeddingChannel());
+    const camera = new CameraNode(
+      t,
+      { topic: "/camera/image_raw", compressed: false, maxFrameAge: 1, preprocess: { size: 8, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] } },
+      meanEncoder().encode,
+      new InProcessEmbeddingChannel(),
+    );
     camera.start();
     const got: DiagnosticArrayMsg[] = [];
     w.node("monitor").subscribe<DiagnosticArrayMsg>("diagnostic_msgs/msg/DiagnosticArray", "/diagnostics", "reliable", (m) => got.push(m));

@@ -37,7 +37,10 @@ describe("LifecycleStateMachine", () => {
     expect(m.available().map((t) => t.label)).toEqual(["configure", "shutdown"]);
     expect(await m.trigger("configure")).toEqual({ success: true, state: "inactive", reason: "" });
     expect(await m.trigger(3)).toMatchObject({ success: true, state: "active" }); // activate by id
-    expect(m.available().map((t) => [t.label, t.id])).toEqual([["deactivate", 4], ["shutdown", 7]]);
+    expect(m.available().map((t) => [t.label, t.id])).toEqual([
+      ["deactivate", 4],
+      ["shutdown", 7],
+    ]);
     expect(await m.trigger("deactivate")).toMatchObject({ success: true, state: "inactive" });
     expect(await m.trigger("cleanup")).toMatchObject({ success: true, state: "unconfigured" });
     expect(await m.trigger("shutdown")).toMatchObject({ success: true, state: "finalized" });
@@ -47,14 +50,29 @@ describe("LifecycleStateMachine", () => {
       { transition: { id: 1, label: "configure" }, start: "unconfigured", goal: "configuring" },
       { transition: { id: 10, label: "transition_success" }, start: "configuring", goal: "inactive" },
     ]);
-    expect(events.map((e) => e.goal)).toEqual(["configuring", "inactive", "activating", "active", "deactivating", "inactive", "cleaningup", "unconfigured", "shuttingdown", "finalized"]);
+    expect(events.map((e) => e.goal)).toEqual([
+      "configuring",
+      "inactive",
+      "activating",
+      "active",
+      "deactivating",
+      "inactive",
+      "cleaningup",
+      "unconfigured",
+      "shuttingdown",
+      "finalized",
+    ]);
   });
 
   it("refuses what the state does not offer, and anything while a transition runs", async () => {
     let release: (v: string | null) => void = () => undefined;
     const cbs = scripted({ onConfigure: () => new Promise((r) => (release = r)) });
     const m = new LifecycleStateMachine(cbs);
-    expect(await m.trigger("activate")).toEqual({ success: false, state: "unconfigured", reason: "no transition activate from unconfigured; available: configure, shutdown" });
+    expect(await m.trigger("activate")).toEqual({
+      success: false,
+      state: "unconfigured",
+      reason: "no transition activate from unconfigured; available: configure, shutdown",
+    });
     const configuring = m.trigger("configure");
     await Promise.resolve();
     expect(m.state).toBe("configuring");
@@ -82,7 +100,10 @@ describe("LifecycleStateMachine", () => {
     const m = new LifecycleStateMachine(cbs, (e) => events.push(e));
     await m.trigger("configure");
     expect(await m.trigger("activate")).toEqual({ success: false, state: "unconfigured", reason: "activate failed with an error: worker died" });
-    expect(events.slice(-2).map((e) => [e.goal, e.transition.id])).toEqual([["errorprocessing", 32], ["unconfigured", 60]]);
+    expect(events.slice(-2).map((e) => [e.goal, e.transition.id])).toEqual([
+      ["errorprocessing", 32],
+      ["unconfigured", 60],
+    ]);
     const fatal = new LifecycleStateMachine(
       scripted({
         onConfigure: async () => {
@@ -109,15 +130,21 @@ describe("a managed role over the transport", () => {
     const events: unknown[] = [];
     operator.subscribe("lifecycle_msgs/msg/TransitionEvent", `/${role}/transition_event`, "reliable", (e) => events.push(e));
     publish = serveLifecycle(t, machine, (label, r) => results.push(`${label}:${r.success}:${r.reason}`));
-    const change = (label: string) => operator.call<unknown, { success: boolean }>("lifecycle_msgs/srv/ChangeState", `/${role}/change_state`, { transition: { id: 0, label } });
-    const state = async () => (await operator.call<unknown, { current_state: { id: number; label: string } }>("lifecycle_msgs/srv/GetState", `/${role}/get_state`, {})).current_state;
+    const change = (label: string) =>
+      operator.call<unknown, { success: boolean }>("lifecycle_msgs/srv/ChangeState", `/${role}/change_state`, { transition: { id: 0, label } });
+    const state = async () =>
+      (await operator.call<unknown, { current_state: { id: number; label: string } }>("lifecycle_msgs/srv/GetState", `/${role}/get_state`, {})).current_state;
     return { t, operator, managed, machine, change, state, results, events };
   };
 
   it("serves ros2 lifecycle's services under the node's private names and publishes transition events", async () => {
     const s = setup("actuator");
     expect(await s.state()).toEqual({ id: STATE.unconfigured, label: "unconfigured" });
-    const transitions = await s.operator.call<unknown, { available_transitions: Array<{ transition: { label: string } }> }>("lifecycle_msgs/srv/GetAvailableTransitions", "/actuator/get_available_transitions", {});
+    const transitions = await s.operator.call<unknown, { available_transitions: Array<{ transition: { label: string } }> }>(
+      "lifecycle_msgs/srv/GetAvailableTransitions",
+      "/actuator/get_available_transitions",
+      {},
+    );
     expect(transitions.available_transitions.map((t) => t.transition.label)).toEqual(["configure", "shutdown"]);
     expect(await s.change("configure")).toEqual({ success: true });
     expect(await s.state()).toEqual({ id: STATE.inactive, label: "inactive" });
@@ -167,18 +194,36 @@ describe("a managed role over the transport", () => {
     await s.change("activate");
     const goal = AnalyticWorldModel.renderState([0.55, 0, 0.3]);
     const image = { header: { stamp: timeFromSeconds(100), frame_id: "" }, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: goal.data };
-    const set = await s.operator.call<unknown, { success: boolean; goal_count: number }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, { images: [image], image_paths: [], step_budgets: [], energy_threshold: 0, append: false });
+    const set = await s.operator.call<unknown, { success: boolean; goal_count: number }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, {
+      images: [image],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: false,
+    });
     expect(set).toMatchObject({ success: true, goal_count: 1 });
     await s.change("deactivate");
     await s.change("activate");
-    const appended = await s.operator.call<unknown, { success: boolean; goal_count: number }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, { images: [image], image_paths: [], step_budgets: [], energy_threshold: 0, append: true });
+    const appended = await s.operator.call<unknown, { success: boolean; goal_count: number }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, {
+      images: [image],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: true,
+    });
     expect(appended).toMatchObject({ success: true, goal_count: 2 });
     await s.change("deactivate");
     await s.change("cleanup");
     expect([loads, closes]).toEqual([1, 1]);
     await s.change("configure");
     await s.change("activate");
-    const fresh = await s.operator.call<unknown, { goal_count: number }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, { images: [image], image_paths: [], step_budgets: [], energy_threshold: 0, append: true });
+    const fresh = await s.operator.call<unknown, { goal_count: number }>("vjepa2_mpc_interfaces/srv/SetGoal", NODE_SERVICES.setGoal, {
+      images: [image],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: true,
+    });
     expect(fresh.goal_count).toBe(1);
     await s.change("shutdown");
     expect([loads, closes]).toEqual([2, 2]);

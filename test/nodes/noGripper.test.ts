@@ -18,8 +18,17 @@ describe("PlannerNode in a cell without a gripper", () => {
     const op = w.node("operator");
     const actions: EndEffectorDeltaMsg[] = [];
     op.subscribe<EndEffectorDeltaMsg>("vjepa2_mpc_interfaces/msg/EndEffectorDelta", "/planner/action", "reliable", (m) => actions.push(m));
-    op.publisher<PoseStampedMsg>("geometry_msgs/msg/PoseStamped", "/robot/ee_pose")({ header: { stamp: timeFromSeconds(100), frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
-    await op.call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [solidImage(0, [200, 10, 10])], image_paths: [], step_budgets: [], energy_threshold: -1, append: false });
+    op.publisher<PoseStampedMsg>(
+      "geometry_msgs/msg/PoseStamped",
+      "/robot/ee_pose",
+    )({ header: { stamp: timeFromSeconds(100), frame_id: "" }, pose: { position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } } });
+    await op.call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", {
+      images: [solidImage(0, [200, 10, 10])],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: -1,
+      append: false,
+    });
     channel.publish({ stamp: 100, frameId: "camera", embedding: AnalyticWorldModel.embedding(0, 0, 0, 0), encodedAt: 100 });
     await flush(10);
     await node.idle();

@@ -50,7 +50,14 @@ async function setup(mode: "blocking" | "streaming", defaultEnergyThreshold: num
   const frame = () => channel.publish({ stamp: 100, frameId: "camera", embedding: AnalyticWorldModel.embedding(0, 0, 0, 0), encodedAt: 100 });
   const call = <Req, Res>(type: string, name: string, req: Req) => op.call<Req, Res>(type, name, req);
   const setGoal = (req: Partial<SetGoalRequest> = {}) =>
-    call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", { images: [solidImage(0, [200, 10, 10])], image_paths: [], step_budgets: [], energy_threshold: 0, append: false, ...req });
+    call<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", "/planner/set_goal", {
+      images: [solidImage(0, [200, 10, 10])],
+      image_paths: [],
+      step_budgets: [],
+      energy_threshold: 0,
+      append: false,
+      ...req,
+    });
   const midStep = async () => {
     frame();
     await flush(10);

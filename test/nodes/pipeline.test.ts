@@ -14,7 +14,14 @@ const START = [0.5, 0, 0.3, Math.PI, 0, 0, 0];
 const GOAL = [0.56, -0.05, 0.24, Math.PI, 0, 0, 0];
 
 function pipeline(mode: "blocking" | "streaming") {
-  const config = resolveConfig([], { "planner.mode": mode, "planner.samples": 64, "planner.iterations": 4, "planner.topk": 8, "planner.settle_timeout": 3, "planner.default_step_budget": 8 });
+  const config = resolveConfig([], {
+    "planner.mode": mode,
+    "planner.samples": 64,
+    "planner.iterations": 4,
+    "planner.topk": 8,
+    "planner.settle_timeout": 3,
+    "planner.default_step_budget": 8,
+  });
   const p = new InProcessPipeline({
     config,
     model: new AnalyticWorldModel(),
@@ -32,7 +39,9 @@ describe.each(["blocking", "streaming"] as const)("in-process pipeline, %s mode"
     p.start();
     await p.advance(0.3);
     const goal = AnalyticWorldModel.renderState(GOAL);
-    const r = await p.setGoal({ images: [{ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: goal.data }] });
+    const r = await p.setGoal({
+      images: [{ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, height: 8, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: goal.data }],
+    });
     expect(r).toMatchObject({ success: true, goal_count: 1 });
     await p.advance(mode === "blocking" ? 12 : 6);
     const s = p.robot?.state ?? [];

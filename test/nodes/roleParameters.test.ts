@@ -29,12 +29,34 @@ function recording(config: Config): { config: Config; read: Set<string> } {
 
 const PRE: PreprocessOptions = { size: 64, resize: "center_crop", mean: [0, 0, 0], std: [1, 1, 1] };
 // What the role's process reads besides its node options: the model loader and the channel endpoint.
-const MODEL = ["world_model.model", "world_model.provider", "world_model.provider_required", "world_model.device_id", "world_model.threads", "world_model.max_batch", "world_model.resize"];
+const MODEL = [
+  "world_model.model",
+  "world_model.provider",
+  "world_model.provider_required",
+  "world_model.device_id",
+  "world_model.threads",
+  "world_model.max_batch",
+  "world_model.resize",
+];
 
 describe("ROLE_PARAMETERS", () => {
   it.each([
     ["camera", (c: Config) => cameraNodeOptions(c, PRE), [...MODEL, "nodes.embeddings_endpoint"]],
-    ["planner", (c: Config) => [plannerNodeOptions(c, PRE).poseToState({ position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } }), plannerNodeOptions(c, PRE).gripperClosedness({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, name: ["f_finger_joint1"], position: [0.01], velocity: [], effort: [] }), plannerSettingsFromConfig(c.planner)], [...MODEL, "nodes.embeddings_endpoint"]],
+    [
+      "planner",
+      (c: Config) => [
+        plannerNodeOptions(c, PRE).poseToState({ position: { x: 0.5, y: 0, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } }),
+        plannerNodeOptions(c, PRE).gripperClosedness({
+          header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" },
+          name: ["f_finger_joint1"],
+          position: [0.01],
+          velocity: [],
+          effort: [],
+        }),
+        plannerSettingsFromConfig(c.planner),
+      ],
+      [...MODEL, "nodes.embeddings_endpoint"],
+    ],
     ["actuator", (c: Config) => actuatorNodeOptions(c), []],
   ] as const)("%s: declares what its options read, and nothing else", (role, build, besides) => {
     const { config, read } = recording(defaultConfig());

@@ -16,7 +16,14 @@ const PRE = { size: 8, resize: "squash" as const, mean: [0, 0, 0] as [number, nu
 describe("startRole", () => {
   it("runs camera and planner as separate 'processes' joined by the ZeroMQ embedding channel", async () => {
     const endpoint = `ipc://${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-roles-")), "emb")}`;
-    const config = resolveConfig([], { "nodes.embeddings_endpoint": endpoint, "planner.mode": "streaming", "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4, "actuator.state_is_tcp": false });
+    const config = resolveConfig([], {
+      "nodes.embeddings_endpoint": endpoint,
+      "planner.mode": "streaming",
+      "planner.samples": 16,
+      "planner.iterations": 1,
+      "planner.topk": 4,
+      "actuator.state_is_tcp": false,
+    });
     const clock = new SimClock(100);
     const busA = new InProcessBus(); // the camera's process
     const busB = new InProcessBus(); // the planner's process

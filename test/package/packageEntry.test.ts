@@ -22,7 +22,11 @@ describe("the built package, required from another folder", () => {
     execFileSync(npm, ["run", "--silent", "build"], { cwd: repoRoot, stdio: "pipe" });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-pkg-"));
     // --ignore-scripts: `prepare` would build again; the build above is the one under test.
-    const out = execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const info = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
     packed = info[0].files.map((f) => f.path);
     app = path.join(tmp, "app");
@@ -32,7 +36,17 @@ describe("the built package, required from another folder", () => {
   }, 180000);
 
   it("ships the build, the embedded model, the launch files and the export tool, not the sources or tests", () => {
-    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/worldmodel/sessionHost.js", "bin/vjepa2-mpc.js", "models/vjepa2-ac-sim/model.json", "launch/vjepa2_mpc.launch.py", "config/default.yaml", "tools/export/export.py"]) {
+    for (const f of [
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/cli/main.js",
+      "dist/worldmodel/sessionHost.js",
+      "bin/vjepa2-mpc.js",
+      "models/vjepa2-ac-sim/model.json",
+      "launch/vjepa2_mpc.launch.py",
+      "config/default.yaml",
+      "tools/export/export.py",
+    ]) {
       expect(packed).toContain(f);
     }
     expect(packed.filter((f) => f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
@@ -87,7 +101,27 @@ planCem(() => new Float32Array(1), { samples: "many" });
 `,
     );
     const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-    execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "commonjs", "--moduleResolution", "node10", "--target", "es2022", "--types", "node", "--typeRoots", path.join(repoRoot, "node_modules", "@types"), "--skipLibCheck", "user.ts"], { cwd: app, env, stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--module",
+        "commonjs",
+        "--moduleResolution",
+        "node10",
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        "--typeRoots",
+        path.join(repoRoot, "node_modules", "@types"),
+        "--skipLibCheck",
+        "user.ts",
+      ],
+      { cwd: app, env, stdio: "pipe" },
+    );
   }, 120000);
 
   it("runs the installed command from dist (no TypeScript loader in the package)", () => {

@@ -16,9 +16,20 @@ import {
   wrapAngleLikeScipy,
 } from "../../src/pose/poseMath";
 
-interface NewPoseCase { pose: number[]; action: number[]; result: number[] }
-interface DiffCase { start: number[]; end: number[]; result: number[] }
-interface PoseMathReference { compute_new_pose: NewPoseCase[]; poses_to_diff: DiffCase[] }
+interface NewPoseCase {
+  pose: number[];
+  action: number[];
+  result: number[];
+}
+interface DiffCase {
+  start: number[];
+  end: number[];
+  result: number[];
+}
+interface PoseMathReference {
+  compute_new_pose: NewPoseCase[];
+  poses_to_diff: DiffCase[];
+}
 
 const TOLERANCE = 1e-9;
 
@@ -137,7 +148,12 @@ describe("pose math building blocks", () => {
     for (const q of quats) {
       const back = matrixToQuaternion(quaternionToMatrix(q));
       const sign = Math.sign(back[3]) === Math.sign(q[3]) ? 1 : -1;
-      expect(maxAbsDiff(Array.from(back as Float64Array, (v) => v * sign), q)).toBeLessThan(1e-15);
+      expect(
+        maxAbsDiff(
+          Array.from(back as Float64Array, (v) => v * sign),
+          q,
+        ),
+      ).toBeLessThan(1e-15);
     }
   });
 
@@ -185,12 +201,8 @@ describe("pose validation", () => {
 
   it("rejects NaN and infinities with the index and value", () => {
     expect(() => computeNewPose([0, 0, 0, 0, NaN, 0, 0], [0, 0, 0, 0, 0, 0, 0])).toThrow("pose[4] must be a finite number, got NaN");
-    expect(() => computeNewPose([0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, Infinity])).toThrow(
-      "action[6] must be a finite number, got Infinity",
-    );
-    expect(() => posesToDiff([0, -Infinity, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0])).toThrow(
-      "start[1] must be a finite number, got -Infinity",
-    );
+    expect(() => computeNewPose([0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, Infinity])).toThrow("action[6] must be a finite number, got Infinity");
+    expect(() => posesToDiff([0, -Infinity, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0])).toThrow("start[1] must be a finite number, got -Infinity");
   });
 });
 
@@ -223,7 +235,15 @@ describe("pose math properties", () => {
     for (let n = 0; n < 500; n++) {
       const p = randomPose();
       p[6] = 0.5;
-      const a = [0.05 * (random() - 0.5), 0.05 * (random() - 0.5), 0.05 * (random() - 0.5), 0.4 * (random() - 0.5), 0.4 * (random() - 0.5), 0.4 * (random() - 0.5), 0.4 * (random() - 0.5)];
+      const a = [
+        0.05 * (random() - 0.5),
+        0.05 * (random() - 0.5),
+        0.05 * (random() - 0.5),
+        0.4 * (random() - 0.5),
+        0.4 * (random() - 0.5),
+        0.4 * (random() - 0.5),
+        0.4 * (random() - 0.5),
+      ];
       expect(maxAbsDiff(posesToDiff(p, computeNewPose(p, a)), a)).toBeLessThan(1e-9);
     }
   });

@@ -93,7 +93,24 @@ describe("svgPlots", () => {
   });
 
   it("line plots break at gaps and are well-formed", () => {
-    const svg = linePlot({ width: 300, height: 120, title: "a<b", series: [{ label: "s&t", color: "red", points: [[0, 1], [1, null], [2, Number.NaN], [3, 2], [4, 3]] }] });
+    const svg = linePlot({
+      width: 300,
+      height: 120,
+      title: "a<b",
+      series: [
+        {
+          label: "s&t",
+          color: "red",
+          points: [
+            [0, 1],
+            [1, null],
+            [2, Number.NaN],
+            [3, 2],
+            [4, 3],
+          ],
+        },
+      ],
+    });
     expect(tagBalance(svg)).toBeNull();
     expect(svg).toContain("a&lt;b");
     expect(svg).toContain("s&amp;t");
@@ -144,7 +161,12 @@ describe("renderReplayHtml", () => {
   });
 
   it("escapes all report text (a bag path with <script>)", () => {
-    const html = renderReplayHtml(report({ problems: [{ frameIndex: 2, time: 0.5, reason: 'frame rejected: <img src="x">' }], steps: [step(0, { status: "error", message: "<oops>", limitsApplied: ["<lim>"] })] }));
+    const html = renderReplayHtml(
+      report({
+        problems: [{ frameIndex: 2, time: 0.5, reason: 'frame rejected: <img src="x">' }],
+        steps: [step(0, { status: "error", message: "<oops>", limitsApplied: ["<lim>"] })],
+      }),
+    );
     expect(html).toContain("run_&lt;script&gt;alert(1)&lt;/script&gt;&amp;co");
     expect(html).toContain("ac-tiny &lt;b&gt;bold&lt;/b&gt;");
     expect(html).toContain("frame rejected: &lt;img src=&quot;x&quot;&gt;");
@@ -200,10 +222,32 @@ describe("renderReplayHtml", () => {
     const nan = renderReplayHtml(
       report({
         steps: [
-          step(0, { time: Number.NaN, frameIndex: -1, planned: null, commanded: null, currentEnergy: null, plannedEnergy: null, energyPerIteration: [], latencyMs: Number.NaN, modelMs: Number.NaN, status: "invalid_observation" }),
+          step(0, {
+            time: Number.NaN,
+            frameIndex: -1,
+            planned: null,
+            commanded: null,
+            currentEnergy: null,
+            plannedEnergy: null,
+            energyPerIteration: [],
+            latencyMs: Number.NaN,
+            modelMs: Number.NaN,
+            status: "invalid_observation",
+          }),
           step(1, { currentEnergy: Number.NaN, plannedEnergy: Number.NaN, energyPerIteration: [Number.NaN] }),
         ],
-        landscape: { frameIndex: 0, goalFrameIndex: 1, dx: [-0.05, 0.05], dz: [-0.05, 0.05], energy: [[Number.NaN, Number.NaN], [Number.NaN, Number.NaN]], recorded: null, planned: null },
+        landscape: {
+          frameIndex: 0,
+          goalFrameIndex: 1,
+          dx: [-0.05, 0.05],
+          dz: [-0.05, 0.05],
+          energy: [
+            [Number.NaN, Number.NaN],
+            [Number.NaN, Number.NaN],
+          ],
+          recorded: null,
+          planned: null,
+        },
       }),
     );
     expect(nan).toContain("no finite energies");
@@ -224,7 +268,23 @@ describe("vjepa2-mpc replay", () => {
   it("replays the sample bag and writes the JSON and HTML reports", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-replay-"));
     const bag = path.join(repoRoot, "test", "fixtures", "bags", "sample");
-    const r = await runCli(["replay", bag, "--model", TINY_MODEL, "--goal-every", "5", "--samples", "32", "--iterations", "2", "--landscape-grid", "5", "--report", path.join(dir, "r.json"), path.join(dir, "r.html")]);
+    const r = await runCli([
+      "replay",
+      bag,
+      "--model",
+      TINY_MODEL,
+      "--goal-every",
+      "5",
+      "--samples",
+      "32",
+      "--iterations",
+      "2",
+      "--landscape-grid",
+      "5",
+      "--report",
+      path.join(dir, "r.json"),
+      path.join(dir, "r.html"),
+    ]);
     expect(r.stderr).not.toMatch(/vjepa2-mpc:/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^frames {4}read 20, encoded 20, planned 20, dropped 0, rejected 0$/m);

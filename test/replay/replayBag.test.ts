@@ -82,7 +82,15 @@ describe("replayBag on the sample bag", () => {
     await reader.close();
     await writer.close();
     const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
-    const report = await replayBag({ bag: dir, model, modelName: "ac-tiny", config, goal: { frame: "last" }, preprocess: preprocessOptionsFor(model.pkg, "center_crop"), landscapeGrid: 0 });
+    const report = await replayBag({
+      bag: dir,
+      model,
+      modelName: "ac-tiny",
+      config,
+      goal: { frame: "last" },
+      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
+      landscapeGrid: 0,
+    });
     expect(report.frames.read).toBe(20);
     // Before the fix both steps were filed under frame 5 (the stamp's last frame), frame 4 had none.
     expect(report.steps.map((s) => s.frameIndex)).toEqual([...Array(20).keys()]);
@@ -96,7 +104,15 @@ describe("replayBag on the sample bag", () => {
     fs.writeFileSync(path.join(dir, mcap), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     fs.copyFileSync(path.join(SAMPLE_BAG, "metadata.yaml"), path.join(dir, "metadata.yaml"));
     const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
-    const report = await replayBag({ bag: dir, model, modelName: "ac-tiny", config, goal: { frame: "last" }, preprocess: preprocessOptionsFor(model.pkg, "center_crop"), landscapeGrid: 0 });
+    const report = await replayBag({
+      bag: dir,
+      model,
+      modelName: "ac-tiny",
+      config,
+      goal: { frame: "last" },
+      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
+      landscapeGrid: 0,
+    });
     expect(report.damage).toHaveLength(1);
     expect(report.damage[0]).toMatch(/damaged at byte/);
     expect(report.problems[0].reason).toBe(report.damage[0]);

@@ -16,7 +16,12 @@ describe("CdrCodec round trip", () => {
   });
 
   it("PlanStatus codes are the constants of PlanStatus.msg (constants take no bytes)", () => {
-    const constants = Object.fromEntries(registry.definitions(MessageTypes.planStatus)[0].definitions.filter((f) => f.isConstant === true).map((f) => [f.name, f.value]));
+    const constants = Object.fromEntries(
+      registry
+        .definitions(MessageTypes.planStatus)[0]
+        .definitions.filter((f) => f.isConstant === true)
+        .map((f) => [f.name, f.value]),
+    );
     const sample = { ...SAMPLE_MESSAGES[MessageTypes.planStatus], code: constants.PAUSED };
     const decoded = codec.decode(MessageTypes.planStatus, codec.encode(MessageTypes.planStatus, sample));
     expect(decoded.code).toBe(5);
@@ -39,7 +44,13 @@ describe("CDR bytes", () => {
   });
 
   it("float64 fields align to 8 bytes after the 4-byte encapsulation (XCDR1)", () => {
-    const bytes = codec.encode(MessageTypes.jointState, { header: { stamp: { sec: 1, nanosec: 2 }, frame_id: "" }, name: ["g"], position: [0.5], velocity: [], effort: [] });
+    const bytes = codec.encode(MessageTypes.jointState, {
+      header: { stamp: { sec: 1, nanosec: 2 }, frame_id: "" },
+      name: ["g"],
+      position: [0.5],
+      velocity: [],
+      effort: [],
+    });
     // header: 4 sec + 4 nanosec + 4 len + 1 "\0" = 13 → name: pad to 16, count 1, len 2, "g\0" → 26
     // position: pad to 28, count 1 (→ 32), float64 aligned to 8 relative to offset 4 → at 36
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

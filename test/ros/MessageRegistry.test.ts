@@ -36,9 +36,20 @@ describe("MessageRegistry.fullText", () => {
 
   it("resolves bare names in the type's own package and lists shared dependencies once", () => {
     const text = registry.fullText("vjepa2_mpc_interfaces/msg/ActuatorStatus");
-    const names = text.split("\n").filter((l) => l.startsWith("MSG: ")).map((l) => l.slice(5));
+    const names = text
+      .split("\n")
+      .filter((l) => l.startsWith("MSG: "))
+      .map((l) => l.slice(5));
     expect(names.sort()).toEqual(
-      ["builtin_interfaces/Time", "geometry_msgs/Point", "geometry_msgs/Pose", "geometry_msgs/PoseStamped", "geometry_msgs/Quaternion", "std_msgs/Header", "vjepa2_mpc_interfaces/EndEffectorDelta"].sort(),
+      [
+        "builtin_interfaces/Time",
+        "geometry_msgs/Point",
+        "geometry_msgs/Pose",
+        "geometry_msgs/PoseStamped",
+        "geometry_msgs/Quaternion",
+        "std_msgs/Header",
+        "vjepa2_mpc_interfaces/EndEffectorDelta",
+      ].sort(),
     );
     // every block parses, and the parsed set holds each type once
     const defs = parse(text, { ros2: true });
@@ -60,14 +71,27 @@ describe("project interfaces", () => {
     const dir = interfaceMessageDir();
     expect(fs.existsSync(path.join(dir, "PlanStatus.msg"))).toBe(true);
     const texts = loadInterfaceMessages(dir);
-    expect(Object.keys(texts).sort()).toEqual(["vjepa2_mpc_interfaces/msg/ActuatorStatus", "vjepa2_mpc_interfaces/msg/EndEffectorDelta", "vjepa2_mpc_interfaces/msg/PlanStatus"]);
+    expect(Object.keys(texts).sort()).toEqual([
+      "vjepa2_mpc_interfaces/msg/ActuatorStatus",
+      "vjepa2_mpc_interfaces/msg/EndEffectorDelta",
+      "vjepa2_mpc_interfaces/msg/PlanStatus",
+    ]);
     expect(registry.text("vjepa2_mpc_interfaces/PlanStatus")).toBe(fs.readFileSync(path.join(dir, "PlanStatus.msg"), "utf8"));
   });
 
   it("keep PlanStatus's constants, the codes the planner node publishes", () => {
     const root = registry.definitions("vjepa2_mpc_interfaces/msg/PlanStatus")[0];
     const constants = root.definitions.filter((f) => f.isConstant === true).map((f) => [f.name, f.value]);
-    expect(constants).toEqual([["PLANNED", 0], ["IDLE", 1], ["DONE", 2], ["INVALID_OBSERVATION", 3], ["ERROR", 4], ["PAUSED", 5], ["RETURNING", 6], ["DISCARDED", 7]]);
+    expect(constants).toEqual([
+      ["PLANNED", 0],
+      ["IDLE", 1],
+      ["DONE", 2],
+      ["INVALID_OBSERVATION", 3],
+      ["ERROR", 4],
+      ["PAUSED", 5],
+      ["RETURNING", 6],
+      ["DISCARDED", 7],
+    ]);
     expect(Object.entries(PLAN_STATUS_CODES).map(([name, code]) => [name.toUpperCase(), code])).toEqual(expect.arrayContaining(constants));
     expect(Object.keys(PLAN_STATUS_CODES)).toHaveLength(constants.length);
   });

@@ -26,21 +26,53 @@ const STANDARD: Record<string, string> = {
 const DEPENDENCIES = ["builtin_interfaces", "std_msgs", "sensor_msgs", "geometry_msgs"];
 const KNOWN_PACKAGES = new Set([...DEPENDENCIES, PACKAGE]);
 
-const PRIMITIVES = new Set(["bool", "byte", "char", "float32", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "string", "wstring"]);
+const PRIMITIVES = new Set([
+  "bool",
+  "byte",
+  "char",
+  "float32",
+  "float64",
+  "int8",
+  "uint8",
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "int64",
+  "uint64",
+  "string",
+  "wstring",
+]);
 const INTEGER_RANGES: Record<string, [number, number]> = {
-  int8: [-128, 127], uint8: [0, 255], byte: [0, 255], char: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
-  int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1], int64: [-(2 ** 63), 2 ** 63 - 1], uint64: [0, 2 ** 64 - 1],
+  int8: [-128, 127],
+  uint8: [0, 255],
+  byte: [0, 255],
+  char: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  int64: [-(2 ** 63), 2 ** 63 - 1],
+  uint64: [0, 2 ** 64 - 1],
 };
 
 function listFiles(sub: string, ext: string): string[] {
   const dir = path.join(MSG_ROOT, sub);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => `${sub}/${f}`) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(ext))
+        .sort()
+        .map((f) => `${sub}/${f}`)
+    : [];
 }
 const MSG_FILES = listFiles("msg", ".msg");
 const SRV_FILES = listFiles("srv", ".srv");
 
 /** The project's own message definitions, by `vjepa2_mpc_interfaces/Name`. */
-const OWN: Record<string, string> = Object.fromEntries(MSG_FILES.map((f) => [`${PACKAGE}/${path.basename(f, ".msg")}`, fs.readFileSync(path.join(MSG_ROOT, f), "utf8")]));
+const OWN: Record<string, string> = Object.fromEntries(
+  MSG_FILES.map((f) => [`${PACKAGE}/${path.basename(f, ".msg")}`, fs.readFileSync(path.join(MSG_ROOT, f), "utf8")]),
+);
 
 /** Type names a definition text refers to (first token of each field line), without array suffixes. */
 function referencedTypes(text: string): string[] {
@@ -48,7 +80,12 @@ function referencedTypes(text: string): string[] {
   for (const raw of text.split("\n")) {
     const line = raw.replace(/#.*$/, "").trim();
     if (line === "") continue;
-    out.push(line.split(/\s+/)[0].replace(/\[[^\]]*\]$/, "").replace(/<=\d+$/, ""));
+    out.push(
+      line
+        .split(/\s+/)[0]
+        .replace(/\[[^\]]*\]$/, "")
+        .replace(/<=\d+$/, ""),
+    );
   }
   return out;
 }
@@ -85,7 +122,10 @@ function sections(file: string): Array<{ label: string; text: string }> {
   if (file.endsWith(".msg")) return [{ label: file, text }];
   const parts = text.split(/^---[ \t]*$/m);
   expect(parts).toHaveLength(2);
-  return [{ label: `${file} request`, text: parts[0] }, { label: `${file} response`, text: parts[1] }];
+  return [
+    { label: `${file} request`, text: parts[0] },
+    { label: `${file} response`, text: parts[1] },
+  ];
 }
 
 describe("ROS 2 interface package (msg/)", () => {
@@ -99,7 +139,12 @@ describe("ROS 2 interface package (msg/)", () => {
       for (const { label, text } of sections(file)) {
         it(`${label} parses as ROS 2, with known packages, rosidl names and in-range constants`, () => {
           for (const type of referencedTypes(text)) {
-            if (!PRIMITIVES.has(type)) expect({ type, pkg: packageOf(type, PACKAGE), known: KNOWN_PACKAGES.has(packageOf(type, PACKAGE)) }).toEqual({ type, pkg: packageOf(type, PACKAGE), known: true });
+            if (!PRIMITIVES.has(type))
+              expect({ type, pkg: packageOf(type, PACKAGE), known: KNOWN_PACKAGES.has(packageOf(type, PACKAGE)) }).toEqual({
+                type,
+                pkg: packageOf(type, PACKAGE),
+                known: true,
+              });
           }
           const parsed = parse(withDependencies(text), { ros2: true });
           const fields = parsed[0].definitions;
@@ -130,12 +175,19 @@ describe("ROS 2 interface package (msg/)", () => {
 
   it("status codes are distinct within each message", () => {
     for (const file of MSG_FILES) {
-      const constants = parse(withDependencies(OWN[`${PACKAGE}/${path.basename(file, ".msg")}`]), { ros2: true })[0].definitions.filter((f) => f.isConstant === true);
+      const constants = parse(withDependencies(OWN[`${PACKAGE}/${path.basename(file, ".msg")}`]), { ros2: true })[0].definitions.filter(
+        (f) => f.isConstant === true,
+      );
       const values = constants.map((c) => String(c.value));
       expect(new Set(values).size).toBe(values.length);
     }
     const status = parse(withDependencies(OWN[`${PACKAGE}/ActuatorStatus`]), { ros2: true })[0].definitions.filter((f) => f.isConstant === true);
-    expect(status.map((c) => [c.name, c.type, c.value])).toEqual([["TRACKING", "uint8", 0], ["SETTLED", "uint8", 1], ["HOLDING", "uint8", 2], ["ESTOPPED", "uint8", 3]]);
+    expect(status.map((c) => [c.name, c.type, c.value])).toEqual([
+      ["TRACKING", "uint8", 0],
+      ["SETTLED", "uint8", 1],
+      ["HOLDING", "uint8", 2],
+      ["ESTOPPED", "uint8", 3],
+    ]);
   });
 
   it("CMakeLists.txt generates every file and depends on what they use; package.xml agrees", () => {

@@ -14,11 +14,27 @@ export const SAMPLE_MESSAGES: Record<string, Record<string, unknown>> = {
   [MessageTypes.time]: { sec: 1_700_000_000, nanosec: 999_999_999 },
   [MessageTypes.header]: header(1_700_000_001, "camera_optical_frame"),
   [MessageTypes.image]: { header: header(1_700_000_002, "camera"), height: 6, width: 8, encoding: "rgb8", is_bigendian: 0, step: 24, data: rgbImage(8, 6) },
-  [MessageTypes.compressedImage]: { header: header(1_700_000_003, "camera"), format: "jpeg", data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]) },
-  [MessageTypes.jointState]: { header: header(1_700_000_004), name: ["gripper"], position: new Float64Array([0.42]), velocity: new Float64Array([]), effort: new Float64Array([]) },
-  [MessageTypes.poseStamped]: { header: header(1_700_000_005), pose: { position: { x: 0.45, y: -0.12, z: 0.31 }, orientation: { x: 0.9238795, y: -0.3826834, z: 0.0, w: 0.0000001 } } },
+  [MessageTypes.compressedImage]: {
+    header: header(1_700_000_003, "camera"),
+    format: "jpeg",
+    data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]),
+  },
+  [MessageTypes.jointState]: {
+    header: header(1_700_000_004),
+    name: ["gripper"],
+    position: new Float64Array([0.42]),
+    velocity: new Float64Array([]),
+    effort: new Float64Array([]),
+  },
+  [MessageTypes.poseStamped]: {
+    header: header(1_700_000_005),
+    pose: { position: { x: 0.45, y: -0.12, z: 0.31 }, orientation: { x: 0.9238795, y: -0.3826834, z: 0.0, w: 0.0000001 } },
+  },
   [MessageTypes.twistStamped]: { header: header(1_700_000_006), twist: { linear: { x: 0.01, y: -0.02, z: 0.03 }, angular: { x: 0, y: 0.1, z: -0.2 } } },
-  [MessageTypes.float64MultiArray]: { layout: { dim: [{ label: "action", size: 7, stride: 7 }], data_offset: 0 }, data: new Float64Array([0.01, -0.02, 0.003, 0, 0, 0.05, 1]) },
+  [MessageTypes.float64MultiArray]: {
+    layout: { dim: [{ label: "action", size: 7, stride: 7 }], data_offset: 0 },
+    data: new Float64Array([0.01, -0.02, 0.003, 0, 0, 0.05, 1]),
+  },
   [MessageTypes.endEffectorDelta]: { header: header(1_700_000_007), dx: 0.05, dy: -0.05, dz: 0.0125, droll: 0, dpitch: 0, dyaw: -0.1, dgripper: 0.75 },
   [MessageTypes.planStatus]: {
     header: header(1_700_000_008, "camera"),
@@ -53,4 +69,3 @@ export const SAMPLE_MESSAGES: Record<string, Record<string, unknown>> = {
     has_target: true,
   },
 };
-

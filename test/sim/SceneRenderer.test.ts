@@ -58,11 +58,13 @@ describe("SceneRenderer", () => {
   it("moves the shadow with height: the table under the gripper changes when only z changes", () => {
     // Pixels around the gripper's footprint on the table, away from where the gripper itself is drawn.
     const cam = new PinholeCamera(DEFAULT_SIM_CONFIG.camera, 64);
-    const x = 0.55, y = 0.05;
+    const x = 0.55,
+      y = 0.05;
     const foot = cam.project([x, y, 0]);
     const region = (data: Uint8Array): number[] => {
       const out: number[] = [];
-      for (let v = Math.floor(foot.v) - 2; v <= Math.floor(foot.v) + 2; v++) for (let u = Math.floor(foot.u) - 3; u <= Math.floor(foot.u) + 3; u++) out.push(data[(v * 64 + u) * 3]);
+      for (let v = Math.floor(foot.v) - 2; v <= Math.floor(foot.v) + 2; v++)
+        for (let u = Math.floor(foot.u) - 3; u <= Math.floor(foot.u) + 3; u++) out.push(data[(v * 64 + u) * 3]);
       return out;
     };
     const darkness = (z: number): number => {
@@ -72,7 +74,9 @@ describe("SceneRenderer", () => {
     };
     // The gripper at 0.2 m and above projects well above its footprint: the region is table only.
     expect(cam.project([x, y, 0.2 - DEFAULT_SIM_CONFIG.fingertipOffset]).v).toBeLessThan(foot.v - 6);
-    const d20 = darkness(0.2), d22 = darkness(0.22), d30 = darkness(0.3);
+    const d20 = darkness(0.2),
+      d22 = darkness(0.22),
+      d30 = darkness(0.3);
     expect(d20).toBeGreaterThan(5); // a shadow is there
     expect(d20).toBeGreaterThan(d22); // and fades as the gripper rises
     expect(d22).toBeGreaterThan(d30);
@@ -94,12 +98,14 @@ describe("SceneRenderer", () => {
     expect(cam.position[2] + t * d[2]).toBeCloseTo(0.05, 9);
     // The workspace is in view.
     const ws = DEFAULT_SIM_CONFIG.workspace;
-    for (const x of [ws.min[0], ws.max[0]]) for (const y of [ws.min[1], ws.max[1]]) for (const z of [0, ws.max[2]]) {
-      const q = cam.project([x, y, z]);
-      expect(q.u).toBeGreaterThan(0);
-      expect(q.u).toBeLessThan(128);
-      expect(q.v).toBeGreaterThan(0);
-      expect(q.v).toBeLessThan(128);
-    }
+    for (const x of [ws.min[0], ws.max[0]])
+      for (const y of [ws.min[1], ws.max[1]])
+        for (const z of [0, ws.max[2]]) {
+          const q = cam.project([x, y, z]);
+          expect(q.u).toBeGreaterThan(0);
+          expect(q.u).toBeLessThan(128);
+          expect(q.v).toBeGreaterThan(0);
+          expect(q.v).toBeLessThan(128);
+        }
   });
 });

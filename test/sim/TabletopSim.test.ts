@@ -13,7 +13,10 @@ describe("TabletopSim: reset and determinism", () => {
     const run = (seed: number) => {
       const sim = new TabletopSim({ size: 32 });
       const r = sim.reset(seed, "pick_place");
-      const steps = [[0.05, -0.03, 0.02, 0, 0, 0, 0.6], [-0.02, 0.04, -0.05, 0, 0, 0, -0.6]].map((a) => sim.step(a));
+      const steps = [
+        [0.05, -0.03, 0.02, 0, 0, 0, 0.6],
+        [-0.02, 0.04, -0.05, 0, 0, 0, -0.6],
+      ].map((a) => sim.step(a));
       return { r, steps };
     };
     const a = run(11);
@@ -60,7 +63,11 @@ describe("TabletopSim: stepping", () => {
   it("advances with computeNewPose and holds the orientation down", () => {
     const sim = new TabletopSim({ size: 16 });
     sim.reset(3, "reach", { eePosition: [0.5, 0, 0.2] });
-    const actions = [[0.03, -0.02, 0.01, 0, 0, 0, 0.3], [-0.05, 0.07, -0.04, 0, 0, 0, 0.4], [0.01, 0.0, 0.06, 0.1, -0.05, 0.2, -1]];
+    const actions = [
+      [0.03, -0.02, 0.01, 0, 0, 0, 0.3],
+      [-0.05, 0.07, -0.04, 0, 0, 0, 0.4],
+      [0.01, 0.0, 0.06, 0.1, -0.05, 0.2, -1],
+    ];
     for (const a of actions) {
       const before = sim.state;
       const r = sim.step(a);

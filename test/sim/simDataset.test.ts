@@ -46,7 +46,9 @@ describe("recordEpisode", () => {
   it("the fine approach makes the small and single-axis moves the other policies rarely make", () => {
     const sim = new TabletopSim({ size: 16 });
     const stats = (policy: "scripted_reach" | "scripted_fine_approach") => {
-      let small = 0, zOnly = 0, n = 0;
+      let small = 0,
+        zOnly = 0,
+        n = 0;
       for (let seed = 0; seed < 30; seed++) {
         for (const s of recordEpisode(sim, { seed, steps: 16, policy }).steps) {
           if (s.action === null) continue;
@@ -69,7 +71,8 @@ describe("recordEpisode", () => {
 
   it("the mixed policy covers the workspace and includes grasps", () => {
     const sim = new TabletopSim({ size: 16 });
-    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    const lo = [Infinity, Infinity, Infinity],
+      hi = [-Infinity, -Infinity, -Infinity];
     let grasps = 0;
     let gripperChanges = 0;
     for (let e = 0; e < 60; e++) {
@@ -77,7 +80,10 @@ describe("recordEpisode", () => {
       const ep = recordEpisode(sim, { seed: kind.seed, steps: 16, policy: kind.policy, start: kind.start });
       grasps += ep.grasps;
       for (const s of ep.steps) {
-        for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], s.state[a]); hi[a] = Math.max(hi[a], s.state[a]); }
+        for (let a = 0; a < 3; a++) {
+          lo[a] = Math.min(lo[a], s.state[a]);
+          hi[a] = Math.max(hi[a], s.state[a]);
+        }
         if (s.action !== null && Math.abs(s.action[6]) > 0.3) gripperChanges++;
       }
     }

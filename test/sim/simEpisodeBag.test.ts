@@ -34,7 +34,13 @@ interface ReadBack {
 async function readBack(bag: string): Promise<ReadBack> {
   const reader = await BagReader.open(bag, { strict: true });
   try {
-    const r: ReadBack = { topics: new Map(reader.topics().map((t) => [t.name, { type: t.type, count: t.messageCount }])), images: [], poses: [], grippers: [], actions: [] };
+    const r: ReadBack = {
+      topics: new Map(reader.topics().map((t) => [t.name, { type: t.type, count: t.messageCount }])),
+      images: [],
+      poses: [],
+      grippers: [],
+      actions: [],
+    };
     for await (const m of reader.messages()) {
       const entry = { logTime: m.logTime, msg: m.message as never };
       if (m.topic === DEFAULT_TOPICS.image) r.images.push(entry);
@@ -82,7 +88,9 @@ function expectBagMatches(r: ReadBack, ep: SimEpisode, start: bigint, tolerance 
       expect(a.logTime).toBe(t);
       const d = a.msg;
       expect(d.header.frame_id).toBe("panda_link0");
-      [d.dx, d.dy, d.dz, d.droll, d.dpitch, d.dyaw, d.dgripper].forEach((v, i) => expect(Math.abs(v - (s.action as number[])[i])).toBeLessThanOrEqual(tolerance));
+      [d.dx, d.dy, d.dz, d.droll, d.dpitch, d.dyaw, d.dgripper].forEach((v, i) =>
+        expect(Math.abs(v - (s.action as number[])[i])).toBeLessThanOrEqual(tolerance),
+      );
     } else expect(s.action).toBeNull();
   });
 }
@@ -112,7 +120,15 @@ describe("writeSimEpisodeBag", () => {
     const bag = path.join(tmp(), "reach");
     await writeSimEpisodeBag(ep, bag);
     const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
-    const report = await replayBag({ bag, model, modelName: "ac-tiny", config, goal: { every: 4 }, preprocess: preprocessOptionsFor(model.pkg, "center_crop"), landscapeGrid: 0 });
+    const report = await replayBag({
+      bag,
+      model,
+      modelName: "ac-tiny",
+      config,
+      goal: { every: 4 },
+      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
+      landscapeGrid: 0,
+    });
     expect(report.problems).toEqual([]);
     expect(report.damage).toEqual([]);
     expect(report.frames).toEqual({ read: 8, encoded: 8, droppedStale: 0, droppedSuperseded: 0, rejected: 0, planned: 8 });
@@ -172,12 +188,16 @@ describe("sim-bag and sim-data --bags", () => {
   });
 
   it("sim-bag rejects a policy that contradicts the task", async () => {
-    await expect(run(["sim-bag", "--out", path.join(tmp(), "x"), "--task", "pick_place", "--policy", "random"])).rejects.toThrow("--policy random records reach episodes");
+    await expect(run(["sim-bag", "--out", path.join(tmp(), "x"), "--task", "pick_place", "--policy", "random"])).rejects.toThrow(
+      "--policy random records reach episodes",
+    );
   });
 
   it("sim-data --bags writes the .npy dataset and one bag per episode", async () => {
     const root = tmp();
-    const summary = JSON.parse(await run(["sim-data", "--out", path.join(root, "data"), "--bags", path.join(root, "bags"), "--episodes", "2", "--steps", "3", "--size", "16", "--json"]));
+    const summary = JSON.parse(
+      await run(["sim-data", "--out", path.join(root, "data"), "--bags", path.join(root, "bags"), "--episodes", "2", "--steps", "3", "--size", "16", "--json"]),
+    );
     expect(summary).toMatchObject({ episodes: 2, steps: 3, bags: { dir: path.join(root, "bags"), episodes: 2, actions: 4 } });
     expect(fs.readdirSync(path.join(root, "bags")).sort()).toEqual(["episode_0000", "episode_0001"]);
     expect(readNpy(path.join(root, "data", "states.npy")).shape).toEqual([2, 3, 7]);

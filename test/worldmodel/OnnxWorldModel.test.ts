@@ -58,7 +58,10 @@ describe("OnnxWorldModel", () => {
     // Grow the batch until one run clearly outlasts the timer period.
     let samples = 256;
     for (;;) {
-      const actions = tensor(noise(samples * 2 * 7, 3).map((v) => v * 0.05), [samples, 2, 7]);
+      const actions = tensor(
+        noise(samples * 2 * 7, 3).map((v) => v * 0.05),
+        [samples, 2, 7],
+      );
       let ticks = 0;
       const timer = setInterval(() => ticks++, 5);
       const r = await model.rolloutEnergy(context, goal, state, actions);
@@ -74,7 +77,10 @@ describe("OnnxWorldModel", () => {
   });
 
   it("serialises concurrent calls and returns each caller its own result", async () => {
-    const actions = tensor(noise(8 * 7, 9).map((v) => v * 0.05), [8, 1, 7]);
+    const actions = tensor(
+      noise(8 * 7, 9).map((v) => v * 0.05),
+      [8, 1, 7],
+    );
     const [a, b, c] = await Promise.all([model.encode(frames), model.rolloutEnergy(context, goal, state, actions), model.encode(frames)]);
     expect(maxAbsDiff(a.data, c.data)).toBe(0);
     const again = await model.rolloutEnergy(context, goal, state, actions);
@@ -84,7 +90,10 @@ describe("OnnxWorldModel", () => {
   it("splits large batches across runs when maxBatch is set, with the same numbers", async () => {
     const small = await OnnxWorldModel.load(TINY_MODEL, { maxBatch: 3 });
     try {
-      const actions = tensor(noise(10 * 2 * 7, 4).map((v) => v * 0.05), [10, 2, 7]);
+      const actions = tensor(
+        noise(10 * 2 * 7, 4).map((v) => v * 0.05),
+        [10, 2, 7],
+      );
       const whole = await model.rolloutEnergy(context, goal, state, actions);
       const split = await small.rolloutEnergy(context, goal, state, actions);
       expect(split.modelCalls).toBe(4);
@@ -96,12 +105,20 @@ describe("OnnxWorldModel", () => {
   });
 
   it("rejects wrong shapes and non-finite values with the numbers", async () => {
-    await expect(model.encode(tensor(new Float32Array(3 * 32 * 32), [1, 3, 32, 32]))).rejects.toThrow(/encode: frames: shape \[1, 3, 32, 32\] does not match \[\?, 3, 64, 64\]/);
+    await expect(model.encode(tensor(new Float32Array(3 * 32 * 32), [1, 3, 32, 32]))).rejects.toThrow(
+      /encode: frames: shape \[1, 3, 32, 32\] does not match \[\?, 3, 64, 64\]/,
+    );
     const nan = new Float32Array(7).fill(0);
     nan[6] = Number.NaN;
-    await expect(model.rolloutEnergy(context, goal, tensor(nan, [1, 7]), tensor(new Float32Array(7), [1, 1, 7]))).rejects.toThrow(/rollout: state: non-finite value NaN at flat index 6/);
-    await expect(model.rolloutEnergy(context, goal, state, tensor(new Float32Array(4 * 7), [1, 4, 7]))).rejects.toThrow(/horizon 4 needs 5 frames of context; this model accepts at most 4/);
-    await expect(model.predict(tensor(new Float32Array(2 * N * D), [1, 2 * N, D]), tensor(new Float32Array(7), [1, 1, 7]), tensor(new Float32Array(7), [1, 1, 7]))).rejects.toThrow(/predict: tokens: shape \[1, 32, 96\] does not match \[1, 16, 96\]/);
+    await expect(model.rolloutEnergy(context, goal, tensor(nan, [1, 7]), tensor(new Float32Array(7), [1, 1, 7]))).rejects.toThrow(
+      /rollout: state: non-finite value NaN at flat index 6/,
+    );
+    await expect(model.rolloutEnergy(context, goal, state, tensor(new Float32Array(4 * 7), [1, 4, 7]))).rejects.toThrow(
+      /horizon 4 needs 5 frames of context; this model accepts at most 4/,
+    );
+    await expect(
+      model.predict(tensor(new Float32Array(2 * N * D), [1, 2 * N, D]), tensor(new Float32Array(7), [1, 1, 7]), tensor(new Float32Array(7), [1, 1, 7])),
+    ).rejects.toThrow(/predict: tokens: shape \[1, 32, 96\] does not match \[1, 16, 96\]/);
   });
 
   it("rejects calls after close()", async () => {
@@ -126,7 +143,9 @@ describe("OnnxWorldModel execution providers", () => {
   });
 
   it("fails when the provider is required", async () => {
-    await expect(OnnxWorldModel.load(TINY_MODEL, { provider: { name: "cuda", required: true } })).rejects.toThrow(/cannot load encoder.onnx: cuda execution provider unavailable: .*required/);
+    await expect(OnnxWorldModel.load(TINY_MODEL, { provider: { name: "cuda", required: true } })).rejects.toThrow(
+      /cannot load encoder.onnx: cuda execution provider unavailable: .*required/,
+    );
   });
 });
 
@@ -164,7 +183,10 @@ describe("fp16 package", () => {
       const ctx = tensor(t32.data.slice(0, N * D), [1, N, D]);
       const goal = tensor(t32.data.slice(N * D), [1, N, D]);
       const state = tensor(Float32Array.from([0.5, 0, 0.3, 3.1, 0, 0, 0.2]), [1, 7]);
-      const actions = tensor(noise(64 * 2 * 7, 6).map((v) => v * 0.05), [64, 2, 7]);
+      const actions = tensor(
+        noise(64 * 2 * 7, 6).map((v) => v * 0.05),
+        [64, 2, 7],
+      );
       const [r32, r16] = await Promise.all([m32.rolloutEnergy(ctx, goal, state, actions), m16.rolloutEnergy(ctx, goal, state, actions)]);
       expect(maxAbsDiff(r32.energy, r16.energy)).toBeLessThan(1e-4); // measured 4e-5 on the reference rollouts
       expect(maxAbsDiff(r32.poses, r16.poses)).toBeLessThan(1e-6);

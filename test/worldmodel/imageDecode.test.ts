@@ -32,12 +32,16 @@ describe("headerDimensions", () => {
 
 describe("decodeImage", () => {
   it("refuses an image whose header is too large before decoding it", () => {
-    expect(() => decodeImage(claimedPng(100_000, 100_000), "bomb.png")).toThrow(`bomb.png: 100000×100000 exceeds the limit of ${MAX_IMAGE_MEGAPIXELS * 1e6} pixels`);
+    expect(() => decodeImage(claimedPng(100_000, 100_000), "bomb.png")).toThrow(
+      `bomb.png: 100000×100000 exceeds the limit of ${MAX_IMAGE_MEGAPIXELS * 1e6} pixels`,
+    );
     expect(() => decodeImage(claimedPng(200, 200), "goal", undefined, 1000)).toThrow("goal: 200×200 exceeds the limit of 1000 pixels");
   });
 
   it("recognises formats by their bytes, not by the name or format field", () => {
-    expect(() => decodeImage(new TextEncoder().encode("hello"), "goal image a.png", "a.png")).toThrow("goal image a.png (a.png): not a JPEG or PNG (first bytes 68656c6c)");
+    expect(() => decodeImage(new TextEncoder().encode("hello"), "goal image a.png", "a.png")).toThrow(
+      "goal image a.png (a.png): not a JPEG or PNG (first bytes 68656c6c)",
+    );
     const decoded = decodeImage(encodePng(rgb(6, 4)), "frame", "jpeg");
     expect([decoded.width, decoded.height, decoded.encoding]).toEqual([6, 4, "rgba8"]);
   });

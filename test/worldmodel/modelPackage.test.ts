@@ -37,7 +37,11 @@ function manifest(dtype: "fp32" | "fp16" = "fp32"): Json {
       encoder: { file: "encoder.onnx", inputs: { frames: spec(tok, ["batch", 3, 64, 64]) }, outputs: { tokens: spec(tok, ["batch", 16, 96]) } },
       predictor: {
         file: "predictor.onnx",
-        inputs: { tokens: spec(tok, ["batch", "context_tokens", 96]), actions: spec("float32", ["batch", "frames", 7]), states: spec("float32", ["batch", "frames", 7]) },
+        inputs: {
+          tokens: spec(tok, ["batch", "context_tokens", 96]),
+          actions: spec("float32", ["batch", "frames", 7]),
+          states: spec("float32", ["batch", "frames", 7]),
+        },
         outputs: { next_tokens: spec(tok, ["batch", 16, 96]) },
       },
       rollout: [rollout(1), rollout(2)],
@@ -63,12 +67,24 @@ describe("parseModelPackage", () => {
     ["bad image size", (m) => (m.image_size = 60), /image_size: 60 is not a multiple of patch_size 16/],
     ["token count", (m) => (m.tokens_per_frame = 15), /tokens_per_frame: 15 ≠ grid 4×4/],
     ["negative std", (m) => (m.normalization.std = [0.2, 0, 0.2]), /normalization.std: must be positive/],
-    ["missing input", (m) => delete m.graphs.predictor.inputs.states, /graphs.predictor.inputs: names \[tokens, actions\] do not match the contract \[tokens, actions, states\]/],
-    ["wrong shape", (m) => (m.graphs.encoder.outputs.tokens.shape = ["batch", 16, 95]), /graphs.encoder.outputs.tokens.shape: \[batch, 16, 95\] does not match the contract \[\?, 16, 96\]/],
+    [
+      "missing input",
+      (m) => delete m.graphs.predictor.inputs.states,
+      /graphs.predictor.inputs: names \[tokens, actions\] do not match the contract \[tokens, actions, states\]/,
+    ],
+    [
+      "wrong shape",
+      (m) => (m.graphs.encoder.outputs.tokens.shape = ["batch", 16, 95]),
+      /graphs.encoder.outputs.tokens.shape: \[batch, 16, 95\] does not match the contract \[\?, 16, 96\]/,
+    ],
     ["rollout horizon", (m) => (m.graphs.rollout[1].inputs.actions.shape = ["samples", 3, 7]), /graphs.rollout\[1\].inputs.actions.shape/],
     ["duplicate horizon", (m) => (m.graphs.rollout[1].horizon = 1), /horizon 1 listed twice/],
     ["escaping file", (m) => (m.graphs.encoder.file = "../x.onnx"), /must be a file inside the package/],
-    ["dtype mismatch", (m) => (m.graphs.encoder.inputs.frames.dtype = "float16"), /graphs.encoder.inputs.frames.dtype: expected float32 for a fp32 package, found float16/],
+    [
+      "dtype mismatch",
+      (m) => (m.graphs.encoder.inputs.frames.dtype = "float16"),
+      /graphs.encoder.inputs.frames.dtype: expected float32 for a fp32 package, found float16/,
+    ],
     ["unknown dtype", (m) => (m.graphs.encoder.inputs.frames.dtype = "int8"), /expected float32 or float16, found "int8"/],
   ];
   it.each(broken)("rejects %s with a message naming the field", (_name, mutate, message) => {

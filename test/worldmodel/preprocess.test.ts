@@ -103,7 +103,9 @@ describe("preprocessImage", () => {
     );
     expect(() => preprocessImage({ width: 10, height: 10, encoding: "rgb8", data: new Uint8Array(300), step: 20 }, opts)).toThrow(/step 20 is smaller/);
     expect(() => preprocessImage({ width: 0, height: 10, encoding: "rgb8", data: new Uint8Array(300) }, opts)).toThrow(/invalid size/);
-    expect(() => preprocessImage({ width: 4, height: 4, encoding: "yuv422" as never, data: new Uint8Array(64) }, opts)).toThrow(/unsupported image encoding 'yuv422'/);
+    expect(() => preprocessImage({ width: 4, height: 4, encoding: "yuv422" as never, data: new Uint8Array(64) }, opts)).toThrow(
+      /unsupported image encoding 'yuv422'/,
+    );
   });
 });
 

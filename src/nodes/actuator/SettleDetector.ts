@@ -66,11 +66,22 @@ export class SettleDetector {
   update(measured: RigidPose, now: number): SettleUpdate {
     if (this.last !== null && now > this.last.time) {
       const dt = now - this.last.time;
-      this.speeds = { linear: distance(this.last.pose.position, measured.position) / dt, angular: angleBetween(this.last.pose.orientation, measured.orientation) / dt };
+      this.speeds = {
+        linear: distance(this.last.pose.position, measured.position) / dt,
+        angular: angleBetween(this.last.pose.orientation, measured.orientation) / dt,
+      };
     }
     if (this.last === null || now > this.last.time) this.last = { pose: measured, time: now };
     if (this.finished !== null) return this.finished;
-    if (this.target === null) return { state: "idle", reason: "no motion commanded", positionError: Number.NaN, rotationError: Number.NaN, linearSpeed: this.speeds.linear, angularSpeed: this.speeds.angular };
+    if (this.target === null)
+      return {
+        state: "idle",
+        reason: "no motion commanded",
+        positionError: Number.NaN,
+        rotationError: Number.NaN,
+        linearSpeed: this.speeds.linear,
+        angularSpeed: this.speeds.angular,
+      };
 
     const t = this.tolerances;
     const positionError = distance(measured.position, this.target.position);
@@ -81,17 +92,29 @@ export class SettleDetector {
     if (near && still) {
       this.okSince ??= now;
       if (now - this.okSince >= t.settleTime) {
-        this.finished = { state: "settled", reason: `settled: ${fmt(positionError)} m, ${fmt(rotationError)} rad from the target, still for ${fmt(now - this.okSince)} s`, ...base };
+        this.finished = {
+          state: "settled",
+          reason: `settled: ${fmt(positionError)} m, ${fmt(rotationError)} rad from the target, still for ${fmt(now - this.okSince)} s`,
+          ...base,
+        };
         return this.finished;
       }
     } else {
       this.okSince = null;
     }
     if (now - this.startedAt > this.timeout) {
-      this.finished = { state: "timeout", reason: `not settled after ${fmt(now - this.startedAt)} s > ${fmt(this.timeout)} s: ${fmt(positionError)} m, ${fmt(rotationError)} rad from the target, moving at ${fmt(this.speeds.linear)} m/s, ${fmt(this.speeds.angular)} rad/s`, ...base };
+      this.finished = {
+        state: "timeout",
+        reason: `not settled after ${fmt(now - this.startedAt)} s > ${fmt(this.timeout)} s: ${fmt(positionError)} m, ${fmt(rotationError)} rad from the target, moving at ${fmt(this.speeds.linear)} m/s, ${fmt(this.speeds.angular)} rad/s`,
+        ...base,
+      };
       return this.finished;
     }
-    const why = !near ? `${fmt(positionError)} m, ${fmt(rotationError)} rad from the target` : !still ? `moving at ${fmt(this.speeds.linear)} m/s, ${fmt(this.speeds.angular)} rad/s` : `still for ${fmt(now - (this.okSince ?? now))} s of ${fmt(t.settleTime)} s`;
+    const why = !near
+      ? `${fmt(positionError)} m, ${fmt(rotationError)} rad from the target`
+      : !still
+        ? `moving at ${fmt(this.speeds.linear)} m/s, ${fmt(this.speeds.angular)} rad/s`
+        : `still for ${fmt(now - (this.okSince ?? now))} s of ${fmt(t.settleTime)} s`;
     return { state: "moving", reason: why, ...base };
   }
 }

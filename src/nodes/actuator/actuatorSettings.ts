@@ -59,11 +59,35 @@ export function actuatorSettingsFrom(a: Config["actuator"]): ActuatorSettings {
       planTimeout: a.plan_timeout,
     },
     // The box's point streams on straight lines, so streaming between targets inside the box stays inside.
-    stream: { maxLinearSpeed: a.max_linear_speed, maxAngularSpeed: a.max_angular_speed, maxLinearAcceleration: a.max_linear_acceleration, maxAngularAcceleration: a.max_angular_acceleration, linePoint: a.workspace_point === "tcp" ? tcpOffset.position : [0, 0, 0] },
+    stream: {
+      maxLinearSpeed: a.max_linear_speed,
+      maxAngularSpeed: a.max_angular_speed,
+      maxLinearAcceleration: a.max_linear_acceleration,
+      maxAngularAcceleration: a.max_angular_acceleration,
+      linePoint: a.workspace_point === "tcp" ? tcpOffset.position : [0, 0, 0],
+    },
     // The twist deadband is a tenth of the settle tolerance: fine enough to settle, coarse enough not to jitter.
-    twist: { gain: a.twist_gain, maxLinearSpeed: a.max_linear_speed, maxAngularSpeed: a.max_angular_speed, positionTolerance: a.settle_position_tolerance / 10, rotationTolerance: a.settle_rotation_tolerance / 10 },
-    settle: { positionTolerance: a.settle_position_tolerance, rotationTolerance: a.settle_rotation_tolerance, linearSpeed: a.settle_linear_speed, angularSpeed: a.settle_angular_speed, settleTime: a.settle_time },
-    gripper: { maxWidth: a.gripper_max_width, speed: a.gripper_speed, force: a.gripper_force, epsilonInner: a.grasp_epsilon_inner, epsilonOuter: a.grasp_epsilon_outer },
+    twist: {
+      gain: a.twist_gain,
+      maxLinearSpeed: a.max_linear_speed,
+      maxAngularSpeed: a.max_angular_speed,
+      positionTolerance: a.settle_position_tolerance / 10,
+      rotationTolerance: a.settle_rotation_tolerance / 10,
+    },
+    settle: {
+      positionTolerance: a.settle_position_tolerance,
+      rotationTolerance: a.settle_rotation_tolerance,
+      linearSpeed: a.settle_linear_speed,
+      angularSpeed: a.settle_angular_speed,
+      settleTime: a.settle_time,
+    },
+    gripper: {
+      maxWidth: a.gripper_max_width,
+      speed: a.gripper_speed,
+      force: a.gripper_force,
+      epsilonInner: a.grasp_epsilon_inner,
+      epsilonOuter: a.grasp_epsilon_outer,
+    },
     gripperDeadband: a.gripper_deadband,
   };
 }

@@ -23,7 +23,10 @@ export function findNonFinite(name: string, values: ArrayLike<number> | null | u
  * Stage: holds when any of the named arrays has a non-finite entry (or the wrong length); the reason
  * names the first offending value. `stage` is `finite_input` (delta, state) or `finite_target`.
  */
-export function finiteStage(stage: Extract<StageName, "finite_input" | "finite_target">, arrays: ReadonlyArray<{ name: string; values: ArrayLike<number> | null | undefined; labels?: readonly string[]; length?: number }>): StageOutcome<null> {
+export function finiteStage(
+  stage: Extract<StageName, "finite_input" | "finite_target">,
+  arrays: ReadonlyArray<{ name: string; values: ArrayLike<number> | null | undefined; labels?: readonly string[]; length?: number }>,
+): StageOutcome<null> {
   for (const a of arrays) {
     const problem = findNonFinite(a.name, a.values, a.labels, a.length);
     if (problem !== null) return { value: null, report: { stage, code: "hold", reason: `refusing non-finite input: ${problem}; holding` } };

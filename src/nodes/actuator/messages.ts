@@ -3,7 +3,13 @@
  * (field names and nesting as rclnodejs and the rosidl definitions have them), and readers of the incoming
  * ones. Times are seconds (float) on the node's clock; stamps are built fresh for every message. Pure.
  */
-import { secondsFromTime, timeFromSeconds, type Header as HeaderMsg, type PoseStamped as PoseStampedMsg, type TwistStamped as TwistStampedMsg } from "../../ros/messages";
+import {
+  secondsFromTime,
+  timeFromSeconds,
+  type Header as HeaderMsg,
+  type PoseStamped as PoseStampedMsg,
+  type TwistStamped as TwistStampedMsg,
+} from "../../ros/messages";
 import { closednessToWidth, widthToFingerPosition } from "./gripperWidth";
 import type { RigidPose } from "./rigidPose";
 import type { Twist } from "./twistCommand";
@@ -91,7 +97,11 @@ export function gripperCommandGoal(closedness: number, s: GripperGoalSettings): 
  * more closed than the current closedness, or the current one is unknown and the target is above 0.5)
  * grasps, so an object stops the fingers without an error; opening moves.
  */
-export function frankaGripperGoal(target: number, current: number | null, s: GripperGoalSettings): { action: "grasp"; goal: FrankaGraspGoal } | { action: "move"; goal: FrankaMoveGoal } {
+export function frankaGripperGoal(
+  target: number,
+  current: number | null,
+  s: GripperGoalSettings,
+): { action: "grasp"; goal: FrankaGraspGoal } | { action: "move"; goal: FrankaMoveGoal } {
   const closing = current === null ? target > 0.5 : target > current;
   return closing ? { action: "grasp", goal: frankaGraspGoal(target, s) } : { action: "move", goal: frankaMoveGoal(target, s) };
 }

@@ -72,7 +72,10 @@ export function quatAngle(q: Readonly<Quat>): number {
 export function quatToRotationVector(q: Readonly<Quat>): Vec3 {
   // Take the representative with w ≥ 0 so the angle is the short way round.
   const s = q[3] < 0 ? -1 : 1;
-  const x = s * q[0], y = s * q[1], z = s * q[2], w = s * q[3];
+  const x = s * q[0],
+    y = s * q[1],
+    z = s * q[2],
+    w = s * q[3];
   const sinHalf = Math.hypot(x, y, z);
   if (sinHalf < 1e-12) return [2 * x, 2 * y, 2 * z]; // first order: angle·axis ≈ 2·v
   const angle = 2 * Math.atan2(sinHalf, w);

@@ -112,9 +112,20 @@ function hold(reports: StageReport[]): EnvelopeResult {
  * Returns the reports of the guards that refuse (empty: keep streaming). `motionPending`: the commanded
  * pose has not reached the plan's target yet.
  */
-export function tickGuards(now: number, stateReceivedAt: number | null, planReceivedAt: number | null, estop: EStopState, motionPending: boolean, limits: Pick<EnvelopeLimits, "stateTimeout" | "planTimeout">): StageReport[] {
+export function tickGuards(
+  now: number,
+  stateReceivedAt: number | null,
+  planReceivedAt: number | null,
+  estop: EStopState,
+  motionPending: boolean,
+  limits: Pick<EnvelopeLimits, "stateTimeout" | "planTimeout">,
+): StageReport[] {
   const out: StageReport[] = [];
-  for (const o of [estopStage(estop), stateWatchdog(now, stateReceivedAt, limits.stateTimeout), planWatchdog(now, planReceivedAt, limits.planTimeout, motionPending)] as StageOutcome<null>[]) {
+  for (const o of [
+    estopStage(estop),
+    stateWatchdog(now, stateReceivedAt, limits.stateTimeout),
+    planWatchdog(now, planReceivedAt, limits.planTimeout, motionPending),
+  ] as StageOutcome<null>[]) {
     if (o.report !== null) out.push(o.report);
   }
   return out;
@@ -133,11 +144,16 @@ export function applySafetyEnvelope(input: EnvelopeInput, limits: EnvelopeLimits
   };
   // 1-4: refusals.
   if (refuse(estopStage(input.estop))) return hold(reports);
-  if (refuse(finiteStage("finite_input", [
-    { name: "delta", values: input.delta, labels: DELTA_LABELS, length: 7 },
-    { name: "state", values: input.state, labels: STATE_LABELS, length: 7 },
-    { name: "now", values: [input.now] },
-  ]))) return hold(reports);
+  if (
+    refuse(
+      finiteStage("finite_input", [
+        { name: "delta", values: input.delta, labels: DELTA_LABELS, length: 7 },
+        { name: "state", values: input.state, labels: STATE_LABELS, length: 7 },
+        { name: "now", values: [input.now] },
+      ]),
+    )
+  )
+    return hold(reports);
   if (refuse(stateWatchdog(input.now, input.stateReceivedAt, limits.stateTimeout))) return hold(reports);
   if (refuse(planWatchdog(input.now, input.planReceivedAt, limits.planTimeout, true))) return hold(reports);
 
@@ -170,10 +186,26 @@ export function applySafetyEnvelope(input: EnvelopeInput, limits: EnvelopeLimits
   const targetVector = [target.position[0], target.position[1], target.position[2], euler[0], euler[1], euler[2], gripper];
   // The rotation part of the commanded delta is the limited R_delta itself (the box does not rotate), so
   // it is not re-derived through Euler angles.
-  const commanded = [target.position[0] - state[0], target.position[1] - state[1], target.position[2] - state[2], delta[3], delta[4], delta[5], gripper - state[6]];
+  const commanded = [
+    target.position[0] - state[0],
+    target.position[1] - state[1],
+    target.position[2] - state[2],
+    delta[3],
+    delta[4],
+    delta[5],
+    gripper - state[6],
+  ];
 
   // 10: defensive final check.
-  if (refuse(finiteStage("finite_target", [{ name: "target", values: targetVector, labels: STATE_LABELS }, { name: "commanded", values: commanded, labels: DELTA_LABELS }]))) return hold(reports);
+  if (
+    refuse(
+      finiteStage("finite_target", [
+        { name: "target", values: targetVector, labels: STATE_LABELS },
+        { name: "commanded", values: commanded, labels: DELTA_LABELS },
+      ]),
+    )
+  )
+    return hold(reports);
 
   return {
     code: reports.length === 0 ? "ok" : "limited",

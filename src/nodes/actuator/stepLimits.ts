@@ -15,7 +15,10 @@ export function limitStepTranslation(delta: readonly number[], maxNorm: number):
   out[0] *= k;
   out[1] *= k;
   out[2] *= k;
-  return { value: out, report: { stage: "step_translation", code: "limited", reason: `translation ${fmt(norm)} m > max_step_translation ${fmt(maxNorm)} m: scaled by ${fmt(k)}` } };
+  return {
+    value: out,
+    report: { stage: "step_translation", code: "limited", reason: `translation ${fmt(norm)} m > max_step_translation ${fmt(maxNorm)} m: scaled by ${fmt(k)}` },
+  };
 }
 
 /**
@@ -33,5 +36,8 @@ export function limitStepRotation(delta: readonly number[], maxAngle: number): S
   out[3] = e[0];
   out[4] = e[1];
   out[5] = e[2];
-  return { value: out, report: { stage: "step_rotation", code: "limited", reason: `rotation ${fmt(angle)} rad > max_step_rotation ${fmt(maxAngle)} rad: scaled by ${fmt(k)}` } };
+  return {
+    value: out,
+    report: { stage: "step_rotation", code: "limited", reason: `rotation ${fmt(angle)} rad > max_step_rotation ${fmt(maxAngle)} rad: scaled by ${fmt(k)}` },
+  };
 }

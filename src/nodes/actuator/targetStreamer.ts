@@ -62,7 +62,13 @@ function allowedSpeed(previous: number, remaining: number, max: number, accel: n
  * @returns the next pose and the speeds used; `reached` when it is the goal. dt ≤ 0 or non-finite, or a
  * goal too far to measure (the distance overflows): no move.
  */
-export function nextStreamTarget(commanded: RigidPose, goal: RigidPose, dt: number, previous: { linearSpeed: number; angularSpeed: number }, limits: StreamLimits): StreamStep {
+export function nextStreamTarget(
+  commanded: RigidPose,
+  goal: RigidPose,
+  dt: number,
+  previous: { linearSpeed: number; angularSpeed: number },
+  limits: StreamLimits,
+): StreamStep {
   const l = limits.linePoint;
   const lever = l === undefined ? 0 : Math.hypot(l[0], l[1], l[2]);
   const c = lever === 0 ? commanded.position : add(commanded.position, rotateVector(commanded.orientation, l!));
@@ -74,7 +80,8 @@ export function nextStreamTarget(commanded: RigidPose, goal: RigidPose, dt: numb
   }
   // The flange's travel: the line point's, plus the lever's swing (a chord, at most angle × lever).
   const travel = lever === 0 ? d : d + theta * lever;
-  if (!(dt > 0) || !Number.isFinite(dt) || !Number.isFinite(travel) || !Number.isFinite(theta)) return { pose: clonePose(commanded), linearSpeed: 0, angularSpeed: 0, reached: false };
+  if (!(dt > 0) || !Number.isFinite(dt) || !Number.isFinite(travel) || !Number.isFinite(theta))
+    return { pose: clonePose(commanded), linearSpeed: 0, angularSpeed: 0, reached: false };
   const v = allowedSpeed(previous.linearSpeed, travel, limits.maxLinearSpeed, limits.maxLinearAcceleration, dt);
   const w = allowedSpeed(previous.angularSpeed, theta, limits.maxAngularSpeed, limits.maxAngularAcceleration, dt);
   let s = 1;
@@ -154,6 +161,9 @@ export class TargetStreamer {
   /** True while the commanded pose has not reached the goal (the plan watchdog's `motionPending`). */
   get moving(): boolean {
     if (this.commandedPose === null || this.goalPose === null) return false;
-    return distance(this.commandedPose.position, this.goalPose.position) > REACHED_EPSILON.position || angleBetween(this.commandedPose.orientation, this.goalPose.orientation) > REACHED_EPSILON.rotation;
+    return (
+      distance(this.commandedPose.position, this.goalPose.position) > REACHED_EPSILON.position ||
+      angleBetween(this.commandedPose.orientation, this.goalPose.orientation) > REACHED_EPSILON.rotation
+    );
   }
 }

@@ -29,7 +29,10 @@ export function stateWatchdog(now: number, lastStateTime: number | null, timeout
   }
   const age = now - lastStateTime;
   if (age > timeout) {
-    return { value: null, report: { stage: "state_watchdog", code: "hold", reason: `robot state is ${fmt(age)} s old > state_timeout ${fmt(timeout)} s; holding` } };
+    return {
+      value: null,
+      report: { stage: "state_watchdog", code: "hold", reason: `robot state is ${fmt(age)} s old > state_timeout ${fmt(timeout)} s; holding` },
+    };
   }
   return { value: null, report: null };
 }
@@ -45,7 +48,14 @@ export function planWatchdog(now: number, planReceivedAt: number | null, timeout
   }
   const age = now - planReceivedAt;
   if (age > timeout) {
-    return { value: null, report: { stage: "plan_watchdog", code: "hold", reason: `plan received ${fmt(age)} s ago > plan_timeout ${fmt(timeout)} s with its motion unfinished; holding` } };
+    return {
+      value: null,
+      report: {
+        stage: "plan_watchdog",
+        code: "hold",
+        reason: `plan received ${fmt(age)} s ago > plan_timeout ${fmt(timeout)} s with its motion unfinished; holding`,
+      },
+    };
   }
   return { value: null, report: null };
 }

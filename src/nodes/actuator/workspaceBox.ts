@@ -25,7 +25,10 @@ export function workspaceStateCheck(current: Readonly<Vec3>, box: WorkspaceBox, 
     else if (current[i] > box.max[i] + margin) notes.push(`${AXES[i]} ${fmt(current[i])} > ${fmt(box.max[i])} + ${fmt(margin)}`);
   }
   if (notes.length === 0) return { value: null, report: null };
-  return { value: null, report: { stage: "workspace_box", code: "hold", reason: `measured point outside the workspace box by more than the margin: ${notes.join(", ")} m` } };
+  return {
+    value: null,
+    report: { stage: "workspace_box", code: "hold", reason: `measured point outside the workspace box by more than the margin: ${notes.join(", ")} m` },
+  };
 }
 
 /**

@@ -26,7 +26,7 @@ export function loadRclnodejs(env: NodeJS.ProcessEnv = process.env): Rclnodejs {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require("rclnodejs") as Rclnodejs;
   } catch (e) {
-    throw new Error(`${RCLNODEJS_HELP} (${(e as Error).message.split("\n")[0]})`);
+    throw new Error(`${RCLNODEJS_HELP} (${(e as Error).message.split("\n")[0]})`, { cause: e });
   }
 }
 
@@ -49,7 +49,18 @@ const VOLATILE = 2;
 // rcl_interfaces ParameterType values.
 const PARAMETER_TYPES = { bool: 1, integer: 2, double: 3, string: 4, double_array: 8 } as const;
 const PARAMETER_NOT_SET = 0;
-const TYPE_NAMES: Record<number, string> = { 0: "not set", 1: "bool", 2: "integer", 3: "double", 4: "string", 5: "byte array", 6: "bool array", 7: "integer array", 8: "double array", 9: "string array" };
+const TYPE_NAMES: Record<number, string> = {
+  0: "not set",
+  1: "bool",
+  2: "integer",
+  3: "double",
+  4: "string",
+  5: "byte array",
+  6: "bool array",
+  7: "integer array",
+  8: "double array",
+  9: "string array",
+};
 /** Parameters every rclnodejs node has of its own. */
 const NODE_OWN_PARAMETERS = ["use_sim_time", "start_type_description_service"];
 
@@ -91,7 +102,11 @@ function descriptorClass(rcl: Rclnodejs) {
     }
     override validateParameter(): void {}
     override toMessage(): ReturnType<InstanceType<Rclnodejs["ParameterDescriptor"]>["toMessage"]> {
-      const big = (r: { from_value: number; to_value: number; step: number }) => ({ from_value: BigInt(r.from_value), to_value: BigInt(r.to_value), step: BigInt(r.step) });
+      const big = (r: { from_value: number; to_value: number; step: number }) => ({
+        from_value: BigInt(r.from_value),
+        to_value: BigInt(r.to_value),
+        step: BigInt(r.step),
+      });
       return {
         name: this.table.name,
         type: this.type,
@@ -172,7 +187,10 @@ export class RosTransport implements Transport {
       const type = PARAMETER_TYPES[p.type];
       const descriptor = new Descriptor(d, type);
       const value = toRosValue(p, d.name in this.fileParameters ? fileValue(d.name, p, this.fileParameters[d.name]) : current[g][k]);
-      const param = this.node.declareParameter(new this.rcl.Parameter(d.name, type as never, (p.type === "integer" ? BigInt(value as number) : value) as never), descriptor as never);
+      const param = this.node.declareParameter(
+        new this.rcl.Parameter(d.name, type as never, (p.type === "integer" ? BigInt(value as number) : value) as never),
+        descriptor as never,
+      );
       out[d.name] = configValue(d.name, p, param.type as number, param.value);
     }
     const given = [...this.node.getParameterOverrides().map((o) => o.name), ...Object.keys(this.fileParameters)];

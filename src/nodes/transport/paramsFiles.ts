@@ -23,14 +23,17 @@ export function paramsFilePaths(argv: readonly string[]): string[] {
 }
 
 /** Whether the params-file key `pattern` names the node `fqn` (e.g. `/arm1/planner`). */
+/** Stands for `**` while a key pattern is escaped (NUL cannot occur in a ROS name). */
+const DOUBLE_STAR = String.fromCharCode(0);
+
 export function nodeKeyMatches(pattern: string, fqn: string): boolean {
   const key = pattern.startsWith("/") ? pattern : `/${pattern}`;
   const escaped = key
     .split("/")
-    .map((seg) => (seg === "**" ? "\u0000" : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")))
+    .map((seg) => (seg === "**" ? DOUBLE_STAR : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")))
     .join("/");
   // `/**/` may stand for a single slash, so `/**/planner` matches `/planner`.
-  const re = escaped.replace(/\/\u0000(?=\/)/g, "(?:/.*)?").replace(/\u0000/g, ".*");
+  const re = escaped.replace(new RegExp(`/${DOUBLE_STAR}(?=/)`, "g"), "(?:/.*)?").replaceAll(DOUBLE_STAR, ".*");
   return new RegExp(`^${re}$`).test(fqn);
 }
 
@@ -55,7 +58,7 @@ export function paramsFileOverrides(files: readonly string[], fqn: string): Reco
     try {
       doc = YAML.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
-      throw new Error(`parameter file ${file}: ${(e as Error).message}`);
+      throw new Error(`parameter file ${file}: ${(e as Error).message}`, { cause: e });
     }
     if (doc === null || typeof doc !== "object") continue;
     for (const [key, section] of Object.entries(doc as Record<string, unknown>)) {

@@ -29,7 +29,9 @@ function value(v: unknown): string {
 export function rosLine(record: Record<string, unknown>): string {
   const fields = Object.entries(record).filter(([k]) => !OWN_FIELDS.has(k));
   const text = typeof record.msg === "string" ? record.msg : "";
-  return fields.length === 0 ? text : `${text} (${fields.map(([k, v]) => `${k}=${value(k === "err" && typeof v === "object" && v !== null && "message" in v ? (v as Error).message : v)}`).join(", ")})`;
+  return fields.length === 0
+    ? text
+    : `${text} (${fields.map(([k, v]) => `${k}=${value(k === "err" && typeof v === "object" && v !== null && "message" in v ? (v as Error).message : v)}`).join(", ")})`;
 }
 
 /** pino level for a ROS severity: only what ROS would print is formatted. */

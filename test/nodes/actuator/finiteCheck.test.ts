@@ -10,7 +10,11 @@ describe("finite check", () => {
   });
 
   it("holds with the reason, or passes", () => {
-    expect(finiteStage("finite_input", [{ name: "delta", values: [0, 0, -Infinity], labels: DELTA_LABELS }]).report).toEqual({ stage: "finite_input", code: "hold", reason: "refusing non-finite input: delta[2] (dz) is -Infinity; holding" });
+    expect(finiteStage("finite_input", [{ name: "delta", values: [0, 0, -Infinity], labels: DELTA_LABELS }]).report).toEqual({
+      stage: "finite_input",
+      code: "hold",
+      reason: "refusing non-finite input: delta[2] (dz) is -Infinity; holding",
+    });
     expect(finiteStage("finite_target", [{ name: "target", values: [0, 1] }]).report).toBeNull();
   });
 });

@@ -1,4 +1,12 @@
-import { closednessFromJointState, closednessToFingerPositions, closednessToWidth, fingerPositionsToClosedness, fingerPositionsToWidth, widthToClosedness, widthToFingerPosition } from "../../../src/nodes/actuator/gripperWidth";
+import {
+  closednessFromJointState,
+  closednessToFingerPositions,
+  closednessToWidth,
+  fingerPositionsToClosedness,
+  fingerPositionsToWidth,
+  widthToClosedness,
+  widthToFingerPosition,
+} from "../../../src/nodes/actuator/gripperWidth";
 
 describe("gripper closedness ↔ width", () => {
   it("maps 0 → 0.08 m, 1 → 0 m, linearly, and back", () => {

@@ -1,4 +1,13 @@
-import { frankaGraspGoal, frankaGripperGoal, frankaMoveGoal, gripperCommandGoal, poseStamped, readPoseStamped, twistStamped, type GripperGoalSettings } from "../../../src/nodes/actuator/messages";
+import {
+  frankaGraspGoal,
+  frankaGripperGoal,
+  frankaMoveGoal,
+  gripperCommandGoal,
+  poseStamped,
+  readPoseStamped,
+  twistStamped,
+  type GripperGoalSettings,
+} from "../../../src/nodes/actuator/messages";
 
 const g: GripperGoalSettings = { maxWidth: 0.08, speed: 0.1, force: 20, epsilonInner: 0.005, epsilonOuter: 0.08 };
 
@@ -9,7 +18,11 @@ describe("message builders", () => {
       header: { stamp: { sec: 1700000000, nanosec: 250000000 }, frame_id: "panda_link0" },
       pose: { position: { x: 0.5, y: -0.1, z: 0.3 }, orientation: { x: 1, y: 0, z: 0, w: 0 } },
     });
-    expect(readPoseStamped(msg)).toStrictEqual({ pose: { position: [0.5, -0.1, 0.3], orientation: [1, 0, 0, 0] }, frameId: "panda_link0", stamp: 1700000000.25 });
+    expect(readPoseStamped(msg)).toStrictEqual({
+      pose: { position: [0.5, -0.1, 0.3], orientation: [1, 0, 0, 0] },
+      frameId: "panda_link0",
+      stamp: 1700000000.25,
+    });
   });
 
   it("geometry_msgs/TwistStamped, every field, stamped afresh", () => {

@@ -1,5 +1,18 @@
 import { eulerXyzToMatrix } from "../../../src/pose/poseMath";
-import { angleBetween, composePoses, invertPose, poseFromVector, quatAngle, quatFromEuler, quatFromRotationVector, quatMultiply, quatToRotationVector, rotateVector, slerp, vectorFromPose } from "../../../src/nodes/actuator/rigidPose";
+import {
+  angleBetween,
+  composePoses,
+  invertPose,
+  poseFromVector,
+  quatAngle,
+  quatFromEuler,
+  quatFromRotationVector,
+  quatMultiply,
+  quatToRotationVector,
+  rotateVector,
+  slerp,
+  vectorFromPose,
+} from "../../../src/nodes/actuator/rigidPose";
 import { expectPoseClose, expectSameRotation, pose } from "./helpers";
 
 describe("rigidPose", () => {

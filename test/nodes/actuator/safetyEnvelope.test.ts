@@ -43,17 +43,35 @@ describe("safety envelope", () => {
     const latch = new EStopLatch();
     latch.trigger("service /actuator/estop", 5);
     const r = applySafetyEnvelope(input({ estop: latch.snapshot(), delta: [Number.NaN, 0, 0, 0, 0, 0, 0], stateReceivedAt: null }), limits);
-    expect(r).toEqual({ code: "estopped", message: "e-stop latched: service /actuator/estop; holding until reset", commanded: [0, 0, 0, 0, 0, 0, 0], target: null, limitsApplied: ["estop"], reports: [expect.objectContaining({ stage: "estop", code: "hold" })] });
+    expect(r).toEqual({
+      code: "estopped",
+      message: "e-stop latched: service /actuator/estop; holding until reset",
+      commanded: [0, 0, 0, 0, 0, 0, 0],
+      target: null,
+      limitsApplied: ["estop"],
+      reports: [expect.objectContaining({ stage: "estop", code: "hold" })],
+    });
   });
 
   it("refuses NaN / Inf in the delta or the state, naming the value", () => {
-    expect(applySafetyEnvelope(input({ delta: [0, 0, 0, 0, Number.NaN, 0, 0] }), limits)).toMatchObject({ code: "hold", target: null, limitsApplied: ["finite_input"], message: "refusing non-finite input: delta[4] (dpitch) is NaN; holding" });
-    expect(applySafetyEnvelope(input({ state: [0.5, 0, Infinity, 0, 0, 0, 0] }), limits).message).toBe("refusing non-finite input: state[2] (z) is Infinity; holding");
+    expect(applySafetyEnvelope(input({ delta: [0, 0, 0, 0, Number.NaN, 0, 0] }), limits)).toMatchObject({
+      code: "hold",
+      target: null,
+      limitsApplied: ["finite_input"],
+      message: "refusing non-finite input: delta[4] (dpitch) is NaN; holding",
+    });
+    expect(applySafetyEnvelope(input({ state: [0.5, 0, Infinity, 0, 0, 0, 0] }), limits).message).toBe(
+      "refusing non-finite input: state[2] (z) is Infinity; holding",
+    );
     expect(applySafetyEnvelope(input({ delta: [0, 0, 0] }), limits).message).toBe("refusing non-finite input: delta has 3 values, expected 7; holding");
   });
 
   it("holds on stale state or a stale plan, saying which", () => {
-    expect(applySafetyEnvelope(input({ stateReceivedAt: 98 }), limits)).toMatchObject({ code: "hold", limitsApplied: ["state_watchdog"], message: "robot state is 2 s old > state_timeout 0.5 s; holding" });
+    expect(applySafetyEnvelope(input({ stateReceivedAt: 98 }), limits)).toMatchObject({
+      code: "hold",
+      limitsApplied: ["state_watchdog"],
+      message: "robot state is 2 s old > state_timeout 0.5 s; holding",
+    });
     expect(applySafetyEnvelope(input({ planReceivedAt: 80 }), limits)).toMatchObject({ code: "hold", limitsApplied: ["plan_watchdog"] });
   });
 

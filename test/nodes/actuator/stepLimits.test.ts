@@ -21,7 +21,8 @@ describe("per-step limits", () => {
     const before = quatToRotationVector(quatFromEuler(0.4, -0.3, 0.5));
     const after = quatToRotationVector(quatFromEuler(value[3], value[4], value[5]));
     expect(quatAngle(quatFromEuler(value[3], value[4], value[5]))).toBeCloseTo(0.25, 14);
-    const nb = Math.hypot(...before), na = Math.hypot(...after);
+    const nb = Math.hypot(...before),
+      na = Math.hypot(...after);
     for (let i = 0; i < 3; i++) expect(after[i] / na).toBeCloseTo(before[i] / nb, 14);
     expect(value[0]).toBe(0.01);
     expect(report?.stage).toBe("step_rotation");

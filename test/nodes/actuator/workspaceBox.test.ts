@@ -22,7 +22,11 @@ describe("workspace box", () => {
   it("holds when the measured point is farther outside than the margin (a bogus reading, or an arm pushed out)", () => {
     expect(workspaceStateCheck([0.5, 0, 0.3], box, 0.02).report).toBeNull();
     expect(workspaceStateCheck([0.815, 0, 0.3], box, 0.02).report).toBeNull(); // within the margin
-    expect(workspaceStateCheck([5, 0, 0.3], box, 0.02).report).toEqual({ stage: "workspace_box", code: "hold", reason: "measured point outside the workspace box by more than the margin: x 5 > 0.8 + 0.02 m" });
+    expect(workspaceStateCheck([5, 0, 0.3], box, 0.02).report).toEqual({
+      stage: "workspace_box",
+      code: "hold",
+      reason: "measured point outside the workspace box by more than the margin: x 5 > 0.8 + 0.02 m",
+    });
     expect(workspaceStateCheck([0.5, 0, 0.01], box, 0.02).report?.code).toBe("hold");
   });
 });

@@ -9,7 +9,9 @@ function fakeRcl(severity: number) {
 
 describe("rosLogger", () => {
   it("writes one line per record, fields after the message", () => {
-    expect(rosLine({ level: 30, time: 1, pid: 2, hostname: "h", msg: "goals set", goals: ["a.png"], appended: 0 })).toBe('goals set (goals=["a.png"], appended=0)');
+    expect(rosLine({ level: 30, time: 1, pid: 2, hostname: "h", msg: "goals set", goals: ["a.png"], appended: 0 })).toBe(
+      'goals set (goals=["a.png"], appended=0)',
+    );
     expect(rosLine({ msg: "x", reason: "two words", err: { message: "boom", stack: "..." } })).toBe('x (reason="two words", err=boom)');
     expect(rosLine({ msg: "plain" })).toBe("plain");
   });

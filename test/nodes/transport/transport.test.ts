@@ -105,7 +105,16 @@ describe("ZeroMQ embedding channel", () => {
 describe("project message builders", () => {
   it("EndEffectorDelta: every field, and the 7-vector back", () => {
     const m = endEffectorDeltaMsg([1, 2, 3, 4, 5, 6, 7], 2, "panda_link0");
-    expect(m).toStrictEqual({ header: { stamp: { sec: 2, nanosec: 0 }, frame_id: "panda_link0" }, dx: 1, dy: 2, dz: 3, droll: 4, dpitch: 5, dyaw: 6, dgripper: 7 });
+    expect(m).toStrictEqual({
+      header: { stamp: { sec: 2, nanosec: 0 }, frame_id: "panda_link0" },
+      dx: 1,
+      dy: 2,
+      dz: 3,
+      droll: 4,
+      dpitch: 5,
+      dyaw: 6,
+      dgripper: 7,
+    });
     expect(actionFromMsg(m)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(() => endEffectorDeltaMsg([1, 2], 0, "x")).toThrow(/an action has 7 values, got 2/);
   });
