@@ -6,7 +6,7 @@
  */
 import { eulerXyzToQuaternion, posesToDiff } from "../pose/poseMath";
 import { silentLogger, type Logger } from "../log";
-import { MessageTypes, timeFromNanoseconds, type EndEffectorDelta, type Float64MultiArray, type JointState, type PoseStamped } from "../ros/messages";
+import { endEffectorDelta, MessageTypes, timeFromNanoseconds, type Float64MultiArray, type JointState, type PoseStamped } from "../ros/messages";
 import { BagWriter } from "./BagWriter";
 import { DROID_CONTROL_HZ, readDroidEpisode, selectDroidCamera } from "./droidEpisode";
 import { jpegImageMessage, rgbImageMessage } from "./imageMessages";
@@ -129,16 +129,7 @@ export async function convertDroidEpisode(episodeDir: string, outDir: string, op
       const next = i + stride;
       if (next < steps) {
         const d = posesToDiff(state(i), state(next));
-        const delta: EndEffectorDelta = {
-          header: { stamp, frame_id: baseFrame },
-          dx: d[0],
-          dy: d[1],
-          dz: d[2],
-          droll: d[3],
-          dpitch: d[4],
-          dyaw: d[5],
-          dgripper: d[6],
-        };
+        const delta = endEffectorDelta({ stamp, frame_id: baseFrame }, d);
         await writer.write(topics.action, delta, t);
         actions++;
       }

@@ -1,6 +1,6 @@
 /** Builders of the project's messages (vjepa2_mpc_interfaces) from the planner's types. */
 import type { PlanStatus, PlanStatusCode } from "../mpc/RecedingHorizonPlanner";
-import { timeFromSeconds, type EndEffectorDelta as EndEffectorDeltaMsg, type PlanStatus as PlanStatusMsg } from "../ros/messages";
+import { endEffectorDelta, timeFromSeconds, type EndEffectorDelta as EndEffectorDeltaMsg, type PlanStatus as PlanStatusMsg } from "../ros/messages";
 
 export type { EndEffectorDeltaMsg, PlanStatusMsg };
 
@@ -20,9 +20,7 @@ export const PLAN_STATUS_CODES: Record<PlanStatusCode | "paused", number> = {
 };
 
 export function endEffectorDeltaMsg(action: readonly number[], stamp: number, frameId: string): EndEffectorDeltaMsg {
-  if (action.length !== 7) throw new Error(`an action has 7 values, got ${action.length}`);
-  const [dx, dy, dz, droll, dpitch, dyaw, dgripper] = action;
-  return { header: { stamp: timeFromSeconds(stamp), frame_id: frameId }, dx, dy, dz, droll, dpitch, dyaw, dgripper };
+  return endEffectorDelta({ stamp: timeFromSeconds(stamp), frame_id: frameId }, action);
 }
 
 /** The 7-vector of an EndEffectorDelta message. */

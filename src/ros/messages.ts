@@ -76,6 +76,12 @@ export interface EndEffectorDelta {
   dgripper: number;
 }
 
+/** The EndEffectorDelta of an action [dx, dy, dz, droll, dpitch, dyaw, dgripper]. */
+export function endEffectorDelta(header: Header, action: ArrayLike<number>): EndEffectorDelta {
+  if (action.length !== 7) throw new Error(`an action has 7 values, got ${action.length}`);
+  return { header, dx: action[0], dy: action[1], dz: action[2], droll: action[3], dpitch: action[4], dyaw: action[5], dgripper: action[6] };
+}
+
 /** vjepa2_mpc_interfaces/msg/PlanStatus (msg/msg/PlanStatus.msg). NaN energies: unknown. */
 export interface PlanStatus {
   header: Header;

@@ -17,7 +17,7 @@ import { BagWriter } from "../bag/BagWriter";
 import { rgbImageMessage } from "../bag/imageMessages";
 import { GRIPPER_JOINT_NAME, recordingTopics, type RecordingTopics } from "../bag/topics";
 import { eulerXyzToQuaternion } from "../pose/poseMath";
-import { MessageTypes, secondsToNanoseconds, timeFromNanoseconds, type EndEffectorDelta, type JointState, type PoseStamped } from "../ros/messages";
+import { endEffectorDelta, MessageTypes, secondsToNanoseconds, timeFromNanoseconds, type JointState, type PoseStamped } from "../ros/messages";
 import { DEFAULT_SIM_CONFIG } from "./simConfig";
 import { checkSimDatasetOptions, recordDatasetEpisode, type SimDatasetOptions } from "./simDataset";
 import type { SimEpisode } from "./simEpisode";
@@ -86,16 +86,7 @@ export async function writeSimEpisodeBag(episode: SimEpisode, dir: string, optio
       await writer.write(topics.gripper, joint, t);
       if (step.action !== null) {
         const d = step.action;
-        const delta: EndEffectorDelta = {
-          header: { stamp, frame_id: SIM_BASE_FRAME },
-          dx: d[0],
-          dy: d[1],
-          dz: d[2],
-          droll: d[3],
-          dpitch: d[4],
-          dyaw: d[5],
-          dgripper: d[6],
-        };
+        const delta = endEffectorDelta({ stamp, frame_id: SIM_BASE_FRAME }, d);
         await writer.write(topics.action, delta, t);
         actions++;
       }

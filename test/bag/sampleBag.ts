@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { BagWriter } from "../../src/bag/BagWriter";
 import { DEFAULT_TOPICS } from "../../src/bag/topics";
 import { eulerXyzToQuaternion, posesToDiff } from "../../src/pose/poseMath";
-import { MessageTypes, timeFromNanoseconds, type EndEffectorDelta, type Image, type JointState, type PoseStamped } from "../../src/ros/messages";
+import { endEffectorDelta, MessageTypes, timeFromNanoseconds, type Image, type JointState, type PoseStamped } from "../../src/ros/messages";
 
 export const SAMPLE_BAG_DIR = path.resolve(__dirname, "..", "fixtures", "bags", "sample");
 export const SAMPLE_FRAMES = 20;
@@ -79,16 +79,7 @@ export async function writeSampleBag(dir: string): Promise<void> {
     await writer.write(DEFAULT_TOPICS.gripper, gripper, t);
     if (k + 1 < SAMPLE_FRAMES) {
       const d = posesToDiff(s, sampleState(k + 1));
-      const delta: EndEffectorDelta = {
-        header: { stamp, frame_id: "panda_link0" },
-        dx: d[0],
-        dy: d[1],
-        dz: d[2],
-        droll: d[3],
-        dpitch: d[4],
-        dyaw: d[5],
-        dgripper: d[6],
-      };
+      const delta = endEffectorDelta({ stamp, frame_id: "panda_link0" }, d);
       await writer.write(DEFAULT_TOPICS.action, delta, t);
     }
   }
