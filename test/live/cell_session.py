@@ -4,7 +4,7 @@ import math
 import time
 from pathlib import Path
 
-from harness import PLANNED, ROBOT_LAUNCH, Launch, alive, wait_until, write_config
+from harness import PLANNED, REPLAY_LAUNCH, ROBOT_LAUNCH, Launch, alive, wait_until, write_config
 from standin import Cell, CellTopics, png_bytes, scene_image
 from lifecycle_msgs.srv import GetState
 from std_srvs.srv import Trigger
@@ -107,3 +107,16 @@ def position(pose_msg):
 
 def distance(a, b):
     return math.dist(a, b)
+
+
+def replay_launch(workdir, name, bag, launch_file=REPLAY_LAUNCH):
+    """replay.launch.py on `bag` (looping, at half speed, 3 s delay) with the fast planner and one goal image,
+    goal.png, in a goal root of its own."""
+    goal_root = workdir / f'{name}_goals'
+    goal_root.mkdir(exist_ok=True)
+    (goal_root / 'goal.png').write_bytes(png_bytes(scene_image(0.45, -0.05, 0.3)))
+    config = write_config(workdir / f'{name}.yaml', {
+        'planner': dict(FAST_PLANNER),
+        'nodes': {'goal_root': str(goal_root), 'embeddings_endpoint': f'ipc://{workdir}/{name}-embeddings.ipc'}})
+    return Launch(launch_file, [f'bag:={bag}', f'config:={config}', 'delay:=3.0', 'rate:=0.5', 'loop:=true'],
+                  workdir / f'{name}-launch.log')

@@ -15,9 +15,9 @@ from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Image
 
-from cell_session import FAST_PLANNER
-from harness import CLI, PLANNED, REPLAY_LAUNCH, REPO, Launch, ros2, service_call, wait_until, write_config
-from standin import BEST_EFFORT, RECORD, Cell, CellTopics, png_bytes, scene_image
+from cell_session import replay_launch
+from harness import CLI, PLANNED, REPO, ros2, service_call, wait_until
+from standin import BEST_EFFORT, RECORD, Cell, CellTopics
 from vjepa2_mpc_interfaces.msg import PlanStatus
 
 
@@ -92,14 +92,7 @@ def test_project_bags_pass_ros2_bag_info_and_play(which, request):
 
 
 def test_replay_launch_plans_on_sim_time(workdir, droid_bag):
-    goal_root = workdir / 'replay_goals'
-    goal_root.mkdir(exist_ok=True)
-    (goal_root / 'goal.png').write_bytes(png_bytes(scene_image(0.45, -0.05, 0.3)))
-    config = write_config(workdir / 'replay.yaml', {
-        'planner': dict(FAST_PLANNER),
-        'nodes': {'goal_root': str(goal_root), 'embeddings_endpoint': f'ipc://{workdir}/replay-embeddings.ipc'}})
-    launch = Launch(REPLAY_LAUNCH, [f'bag:={droid_bag}', f'config:={config}', 'delay:=3.0', 'rate:=0.5',
-                                    'loop:=true'], workdir / 'replay-launch.log')
+    launch = replay_launch(workdir, 'replay', droid_bag)
     if not rclpy.ok():
         rclpy.init()
     node = Node('replay_observer')

@@ -7,15 +7,14 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import rclpy
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 
-from cell_session import FAST_PLANNER, CellSession
-from harness import (CLI, INSTALLED_REPLAY_LAUNCH, INSTALLED_ROBOT_LAUNCH, PLANNED, REPO, Launch, ros2,
-                     service_call, wait_until, write_config)
-from standin import BEST_EFFORT, RECORD, png_bytes, scene_image
+from cell_session import CellSession, replay_launch
+from harness import (CLI, INSTALLED_REPLAY_LAUNCH, INSTALLED_ROBOT_LAUNCH, PLANNED, REPO, ros2, service_call,
+                     wait_until)
+from standin import BEST_EFFORT, RECORD
 from vjepa2_mpc_interfaces.msg import PlanStatus
 
 
@@ -50,14 +49,7 @@ def test_the_replay_launch_from_the_install_space_plans_on_sim_time(workdir):
     bag = workdir / 'installed_sim_bag'
     subprocess.run(['node', str(CLI), 'sim-bag', '--out', str(bag), '--seed', '11', '--steps', '20'], check=True,
                    cwd=REPO, timeout=120, capture_output=True, stdin=subprocess.DEVNULL)
-    goal_root = workdir / 'installed_replay_goals'
-    goal_root.mkdir(exist_ok=True)
-    (goal_root / 'goal.png').write_bytes(png_bytes(scene_image(0.45, -0.05, 0.3)))
-    config = write_config(workdir / 'installed_replay.yaml', {
-        'planner': dict(FAST_PLANNER),
-        'nodes': {'goal_root': str(goal_root), 'embeddings_endpoint': f'ipc://{workdir}/installed-replay.ipc'}})
-    launch = Launch(INSTALLED_REPLAY_LAUNCH, [f'bag:={bag}', f'config:={config}', 'delay:=3.0', 'rate:=0.5',
-                                              'loop:=true'], workdir / 'installed-replay-launch.log')
+    launch = replay_launch(workdir, 'installed_replay', bag, INSTALLED_REPLAY_LAUNCH)
     if not rclpy.ok():
         rclpy.init()
     node = Node('installed_replay_observer')
