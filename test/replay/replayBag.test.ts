@@ -36,6 +36,17 @@ describe("replayBag on the sample bag", () => {
     model = await OnnxWorldModel.load(TINY_MODEL);
   });
   afterAll(async () => model.close());
+  /** A small replay of `bag` towards its last frame, without the energy landscape. */
+  const replayToLastFrame = (bag: string) =>
+    replayBag({
+      bag,
+      model,
+      modelName: "ac-tiny",
+      config: resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 }),
+      goal: { frame: "last" },
+      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
+      landscapeGrid: 0,
+    });
 
   it("plans every frame against later frames and compares with the recorded actions", async () => {
     const config = resolveConfig([], { "planner.samples": 32, "planner.iterations": 2, "planner.topk": 4 });
@@ -81,16 +92,7 @@ describe("replayBag on the sample bag", () => {
     }
     await reader.close();
     await writer.close();
-    const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
-    const report = await replayBag({
-      bag: dir,
-      model,
-      modelName: "ac-tiny",
-      config,
-      goal: { frame: "last" },
-      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
-      landscapeGrid: 0,
-    });
+    const report = await replayToLastFrame(dir);
     expect(report.frames.read).toBe(20);
     // Before the fix both steps were filed under frame 5 (the stamp's last frame), frame 4 had none.
     expect(report.steps.map((s) => s.frameIndex)).toEqual([...Array(20).keys()]);
@@ -103,16 +105,7 @@ describe("replayBag on the sample bag", () => {
     const bytes = fs.readFileSync(path.join(SAMPLE_BAG, mcap));
     fs.writeFileSync(path.join(dir, mcap), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     fs.copyFileSync(path.join(SAMPLE_BAG, "metadata.yaml"), path.join(dir, "metadata.yaml"));
-    const config = resolveConfig([], { "planner.samples": 16, "planner.iterations": 1, "planner.topk": 4 });
-    const report = await replayBag({
-      bag: dir,
-      model,
-      modelName: "ac-tiny",
-      config,
-      goal: { frame: "last" },
-      preprocess: preprocessOptionsFor(model.pkg, "center_crop"),
-      landscapeGrid: 0,
-    });
+    const report = await replayToLastFrame(dir);
     expect(report.damage).toHaveLength(1);
     expect(report.damage[0]).toMatch(/damaged at byte/);
     expect(report.problems[0].reason).toBe(report.damage[0]);

@@ -48,10 +48,8 @@ export class ManagedRole implements LifecycleCallbacks {
   }
 
   async onConfigure(): Promise<string | null> {
-    let config: Config;
     try {
-      config = this.config();
-      this.configured = await configureRole(this.role, this.t, config, this.deps, this.estop);
+      this.configured = await configureRole(this.role, this.t, this.config(), this.deps, this.estop);
     } catch (e) {
       return (e as Error).message;
     }
