@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { resolveConfig } from "../config/configFile";
+import { reportedModel } from "../demo/demoSettings";
 import { episodePicture } from "../demo/episodePicture";
 import { runDemo, type EpisodeResult } from "../demo/runDemo";
 import { createLogger } from "../log";
@@ -154,7 +155,7 @@ export function registerDemoCommand(program: Command): void {
             step_budgets: stepBudgets[task],
             reach_subgoals: task === "reach" ? reachSubgoals : null,
             energy_threshold: energyThreshold,
-            model: config.world_model.model,
+            model: reportedModel(config.world_model.model),
           };
           const slim = results.map((e) => ({
             seed: e.seed,

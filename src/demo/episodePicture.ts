@@ -1,6 +1,6 @@
 /**
  * A picture of one demo episode: start frame, goal image(s) and the final frame with the end-effector's
- * path drawn on it (projected through the simulator's camera), side by side and enlarged.
+ * path drawn on it (projected through the simulator's camera), side by side and enlarged, each captioned.
  */
 import { DEFAULT_SIM_CONFIG, imageStrip, PinholeCamera, type SimConfig } from "../sim";
 import type { RawImage } from "../worldmodel/preprocess";
@@ -38,8 +38,29 @@ export function drawPath(frame: RawImage, path: readonly number[][], scale: numb
   return img;
 }
 
-/** start | goal(s) | final frame with the path, each enlarged `scale` times. */
+const cm = (m: number): string => `${(100 * m).toFixed(1)} cm`;
+
+/**
+ * Caption lines per panel: "start" with the seed; each goal as "goal", "sub-goal i/n" (reach) or
+ * "sub-goal i/3 (grasp)" (pick_place); the outcome and the final distance to the task's target.
+ */
+export function episodeCaptions(e: EpisodeResult): string[][] {
+  const n = e.goals.length;
+  const goal = (i: number): string => {
+    if (n === 1) return "goal";
+    // Reach sub-goals lead up to the goal itself, which is not one of them; pick_place's three are all sub-goals.
+    if (e.task === "reach") return i === n - 1 ? "goal" : `sub-goal ${i + 1}/${n - 1}`;
+    const label = e.goalLabels[i];
+    return label === undefined ? `sub-goal ${i + 1}/${n}` : `sub-goal ${i + 1}/${n} (${label})`;
+  };
+  const distance = e.task === "reach" ? `${cm(e.finalDistance)} to goal` : `cube ${cm(e.finalDistance)} to place`;
+  return [["start", `seed ${e.seed}`], ...e.goals.map((_, i) => [goal(i)]), [`final: ${e.success ? "success" : "failure"}`, distance]];
+}
+
+/** start | goal(s) | final frame with the path, each enlarged `scale` times, captioned underneath. */
 export function episodePicture(e: EpisodeResult, scale = 4): RawImage {
   const big = (img: RawImage) => enlarge(img, scale);
-  return imageStrip([big(e.start), ...e.goals.map(big), drawPath(e.final, e.path, scale)], { gap: 4 });
+  // Half the panel scale: 2 at the default 4 keeps about 21 characters to a 256 px panel.
+  const textScale = Math.max(1, Math.floor(scale / 2));
+  return imageStrip([big(e.start), ...e.goals.map(big), drawPath(e.final, e.path, scale)], { gap: 4, captions: episodeCaptions(e), textScale });
 }

@@ -74,6 +74,8 @@ export interface EpisodeResult {
   /** First frame, goal images, last frame (for the pictures). */
   start: RawImage;
   goals: RawImage[];
+  /** What each goal image shows, as the simulator names it ("sub-goal 1/2", "reach", "grasp", "lift", "place"). */
+  goalLabels: string[];
   final: RawImage;
   /** Simulated seconds the episode took. */
   simSeconds: number;
@@ -174,6 +176,7 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     goalsReached: last === undefined ? 0 : last.goal_index,
     start,
     goals,
+    goalLabels: reset.goals.map((g) => g.label),
     final: view(sim),
     simSeconds: pipeline.clock.now(),
   };
