@@ -28,6 +28,7 @@ import {
   type ResolvedCemOptions,
   type StandardNormalSampler,
 } from "./options";
+import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes } from "./controls";
 import { selectLowest } from "./selectLowest";
 
 /**
@@ -73,6 +74,8 @@ export interface CemResult extends CemDistribution {
   readonly iterations: readonly CemIterationStats[];
   /** Total NaN/±Inf energies over all iterations. */
   readonly nonFiniteEnergies: number;
+  /** Action sequences sent to the energy function (each costs H predictor evaluations). */
+  readonly sequencesScored: number;
   /** Wall-clock split (ms): in the energy function, in the optimiser, and in total. */
   readonly timings: { readonly energyMs: number; readonly optimiserMs: number; readonly totalMs: number };
 }
@@ -81,9 +84,6 @@ export interface CemResult extends CemDistribution {
 const ACTION_DIM = IMPORTED_ACTION_DIM;
 const CONTROL_DIM = IMPORTED_CONTROL_DIM;
 const GRIPPER_CONTROL_INDEX = IMPORTED_GRIPPER_CONTROL_INDEX;
-
-/** Column of each control index (dx, dy, dz, dgripper) in the 7-value action. */
-const ACTION_COLUMN = Int32Array.of(0, 1, 2, 6);
 
 /**
  * Runs CEM against `energy` and returns the plan. Options default to `CEM_DEFAULTS` (the paper's
@@ -166,6 +166,7 @@ export async function planCem(energy: BatchEnergyFn, options: Partial<CemOptions
     bestEnergy,
     iterations,
     nonFiniteEnergies: totalNonFinite,
+    sequencesScored: S * o.iterations,
     timings: { energyMs: totalEnergyMs, optimiserMs: totalMs - totalEnergyMs, totalMs },
   };
 }
@@ -203,8 +204,7 @@ interface CemWorkspace {
 
 function createWorkspace(o: ResolvedCemOptions): CemWorkspace {
   const { horizon: H, samples: S, topk: K, maxnorm } = o;
-  const fixedValue = new Float64Array(CONTROL_DIM).fill(NaN);
-  for (const [key, value] of Object.entries(o.axis)) fixedValue[Number(key)] = value;
+  const fixedValue = fixedValues(o.axis);
 
   const mean = new Float64Array(H * CONTROL_DIM);
   const std = new Float64Array(H * CONTROL_DIM);
@@ -281,21 +281,6 @@ function writeActionSamples(w: CemWorkspace): void {
   }
 }
 
-/** Copies energies into `scores`, mapping NaN/±Infinity to +Infinity; returns how many were mapped. */
-function copyScores(energies: ArrayLike<number>, scores: Float64Array, count: number): number {
-  let nonFinite = 0;
-  for (let s = 0; s < count; s++) {
-    const e = +energies[s];
-    if (e - e === 0) {
-      scores[s] = e; // finite (NaN and ±Inf give NaN here)
-    } else {
-      scores[s] = Infinity;
-      nonFinite++;
-    }
-  }
-  return nonFinite;
-}
-
 /**
  * Elite mean and unbiased std (n − 1, as torch.std) per control over the elite's actions as scored,
  * then `new = elite·(1 − m) + old·m` with the xyz or gripper momenta; fixed axes re-pinned exactly.
@@ -324,18 +309,4 @@ function refitDistribution(w: CemWorkspace, o: ResolvedCemOptions): void {
     }
   }
   pinFixedAxes(mean, w.fixedValue, H, w.closeFrom);
-}
-
-/**
- * Sets fixed controls (non-NaN entries of `fixedValue`) exactly in `mean`. A fixed gripper is pinned
- * only before step `gripperFreeFrom`: from `closeGripper` on the samples carry 1.0, not the fixed value,
- * and the mean follows them as upstream.
- */
-function pinFixedAxes(mean: Float64Array, fixedValue: Float64Array, horizon: number, gripperFreeFrom: number): void {
-  for (let d = 0; d < CONTROL_DIM; d++) {
-    const fixed = fixedValue[d];
-    if (fixed !== fixed) continue; // NaN: free
-    const steps = d === GRIPPER_CONTROL_INDEX ? Math.min(horizon, gripperFreeFrom) : horizon;
-    for (let h = 0; h < steps; h++) mean[h * CONTROL_DIM + d] = fixed;
-  }
 }

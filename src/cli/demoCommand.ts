@@ -14,6 +14,8 @@ import { SIM_TASKS, type SimTask } from "../sim";
 import { encodePng } from "../worldmodel/imageDecode";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { integerFlag, integerListFlag, numberFlag } from "./flagValues";
+import { OPTIMIZER_NAMES } from "../cem";
+import { evaluationsPerAction, plannerSettingsFromConfig } from "../mpc/plannerSettings";
 import { EMBEDDED_MODEL, loadModelFromConfig } from "../worldmodel/modelFromConfig";
 
 /** The trained demo model shipped with the project. */
@@ -54,6 +56,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--seed <n>", "base seed (episodes use seeds derived from it)", "1000")
     .option("--model <dir>", "model package (default: the embedded demo model)")
     .option("--config <files...>", "YAML configuration file(s)")
+    .option("--optimizer <name>", `planning optimiser: ${OPTIMIZER_NAMES.join(" | ")} (overrides planner.optimizer)`)
     .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
     .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
     .option("--budgets <list>", "planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place default 4,10,4)")
@@ -76,6 +79,7 @@ export function registerDemoCommand(program: Command): void {
         seed: string;
         model?: string;
         config?: string[];
+        optimizer?: string;
         samples?: string;
         iterations?: string;
         budgets?: string;
@@ -93,6 +97,7 @@ export function registerDemoCommand(program: Command): void {
         const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? EMBEDDED_MODEL : fromFiles.world_model.model);
         const embedded = path.resolve(modelDir) === EMBEDDED_MODEL;
         const overrides: Record<string, unknown> = { "world_model.model": modelDir };
+        if (flags.optimizer !== undefined) overrides["planner.optimizer"] = flags.optimizer;
         if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
         if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
         const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
@@ -145,6 +150,9 @@ export function registerDemoCommand(program: Command): void {
           // What the figures were measured with, so a summary can be reproduced.
           const p = config.planner;
           const settings = {
+            optimizer: p.optimizer,
+            ...(p.optimizer === "icem" ? { icem_population_decay: p.icem_population_decay, icem_keep_elites: p.icem_keep_elites } : {}),
+            evaluations_per_action: evaluationsPerAction(plannerSettingsFromConfig(p)),
             samples: p.samples,
             iterations: p.iterations,
             horizon: p.horizon,
@@ -177,7 +185,7 @@ export function registerDemoCommand(program: Command): void {
               [
                 `${task}: ${summary.successes}/${summary.episodes} episodes succeeded (${(100 * summary.successRate).toFixed(0)}%)`,
                 `steps ${summary.meanSteps.toFixed(1)} on average, final distance ${(100 * summary.meanFinalDistance).toFixed(1)} cm on average`,
-                `planning ${l === null ? "n/a" : `${(l.median / 1000).toFixed(2)} s per step (median; p90 ${(l.p90 / 1000).toFixed(2)} s)`} with ${config.planner.samples} samples × ${config.planner.iterations} iterations; ${seconds.toFixed(0)} s in all`,
+                `planning ${l === null ? "n/a" : `${(l.median / 1000).toFixed(2)} s per step (median; p90 ${(l.p90 / 1000).toFixed(2)} s)`} with ${p.optimizer}, ${p.samples} samples × ${p.iterations} iterations (${settings.evaluations_per_action} model evaluations per action); ${seconds.toFixed(0)} s in all`,
                 flags.save !== undefined ? `pictures in ${flags.save}` : "",
               ]
                 .filter((s) => s !== "")

@@ -14,6 +14,7 @@ import type { ProviderName } from "../worldmodel/sessionProtocol";
 import { tensor, type FloatTensor } from "../tensor/tensor";
 import { summarise, type Summary } from "../stats";
 import { integerFlag } from "./flagValues";
+import { OPTIMIZER_NAMES } from "../cem";
 
 /** Planner flags and the `planner.*` parameter each one overrides. */
 const PLANNER_FLAGS: Array<[flag: string, key: string, description: string, parse: (v: string) => number]> = [
@@ -32,6 +33,7 @@ function addPlannerOptions(cmd: Command): Command {
     .addOption(
       new Option("--provider <name>", "ONNX Runtime execution provider (overrides world_model.provider)").choices(["cpu", "cuda", "tensorrt", "webgpu"]),
     );
+  cmd.addOption(new Option("--optimizer <name>", "planning optimiser (overrides planner.optimizer)").choices(OPTIMIZER_NAMES));
   for (const [flag, , description] of PLANNER_FLAGS) cmd.option(flag, description);
   return cmd;
 }
@@ -40,6 +42,7 @@ interface PlannerFlags {
   config?: string[];
   model?: string;
   provider?: ProviderName;
+  optimizer?: string;
   json?: boolean;
   [key: string]: unknown;
 }
@@ -58,6 +61,7 @@ function configFromFlags(flags: PlannerFlags): Config {
   }
   if (flags.model !== undefined) overrides["world_model.model"] = flags.model;
   if (flags.provider !== undefined) overrides["world_model.provider"] = flags.provider;
+  if (flags.optimizer !== undefined) overrides["planner.optimizer"] = flags.optimizer;
   return resolveConfig(flags.config ?? [], overrides);
 }
 
@@ -185,6 +189,12 @@ export interface BenchResult {
   handoffMs: Summary;
   modelCallsPerSecond: number;
   samplesPerSecond: number;
+  /** Planning optimiser (planner.optimizer). */
+  optimizer: string;
+  /** Predictor evaluations per planned action (sequences scored × horizon; the paper's CEM: 8000). */
+  evaluationsPerAction: number;
+  /** Predictor evaluations per second of planning. */
+  evaluationsPerSecond: number;
   /** Median planner overhead / median step. */
   plannerOverheadShare: number;
 }
@@ -223,7 +233,10 @@ export async function benchPlanner(model: OnnxWorldModel, config: Config, repeat
     optimiserMs: summarise(t.map((x) => x.optimiserMs)),
     handoffMs: summarise(t.map((x) => x.energyWaitMs - x.modelMs)),
     modelCallsPerSecond: t.reduce((a, x) => a + x.modelCalls, 0) / totalS,
-    samplesPerSecond: (p.samples * p.iterations * repeats) / totalS,
+    samplesPerSecond: t.reduce((a, x) => a + x.modelEvaluations, 0) / p.horizon / totalS,
+    optimizer: p.optimizer,
+    evaluationsPerAction: t.reduce((a, x) => a + x.modelEvaluations, 0) / repeats,
+    evaluationsPerSecond: t.reduce((a, x) => a + x.modelEvaluations, 0) / totalS,
     plannerOverheadShare: overhead.median / step.median,
   };
 }
@@ -232,12 +245,13 @@ function formatBench(r: BenchResult): string {
   const row = (name: string, s: Summary) =>
     `${name.padEnd(18)} median ${s.median.toFixed(2).padStart(9)}  p10 ${s.p10.toFixed(2).padStart(9)}  p90 ${s.p90.toFixed(2).padStart(9)}  (ms)`;
   return [
-    `${r.model} on ${r.provider}: ${r.samples} samples × ${r.iterations} iterations, horizon ${r.horizon}, ${r.repeats} steps`,
+    `${r.model} on ${r.provider}: ${r.optimizer}, ${r.samples} samples × ${r.iterations} iterations, horizon ${r.horizon}, ${r.repeats} steps`,
     row("planning step", r.stepMs),
     row("  in the model", r.modelMs),
     row("  thread hand-off", r.handoffMs),
     row("  planner overhead", r.plannerOverheadMs),
     row("    CEM optimiser", r.optimiserMs),
+    `model evaluations ${r.evaluationsPerAction.toFixed(0)} per action, ${r.evaluationsPerSecond.toFixed(0)} per second`,
     `model calls/s ${r.modelCallsPerSecond.toFixed(1)}   samples/s ${r.samplesPerSecond.toFixed(0)}   planner overhead ${(100 * r.plannerOverheadShare).toFixed(2)}% of a step`,
     "",
   ].join("\n");

@@ -3,7 +3,7 @@
  * keeps them in sync), the YAML loader validates against it, and the ROS nodes declare their parameters
  * from it.
  */
-import { CEM_DEFAULTS } from "../cem";
+import { CEM_DEFAULTS, ICEM_DEFAULTS, OPTIMIZER_NAMES } from "../cem";
 import { param, type ParameterTable, type ValuesOf } from "./parameter";
 
 export const PARAMETERS = {
@@ -45,6 +45,13 @@ export const PARAMETERS = {
     }),
   },
   planner: {
+    optimizer: param({
+      type: "string",
+      default: "cem",
+      choices: OPTIMIZER_NAMES,
+      description:
+        "cem: the paper's cross-entropy method (upstream semantics); icem: improved CEM (Pinneri et al. 2020: population decay, kept elites, coloured noise, the mean as a candidate, best sequence executed), samples = first population",
+    }),
     samples: param({
       type: "integer",
       default: CEM_DEFAULTS.samples,
@@ -113,6 +120,30 @@ export const PARAMETERS = {
       default: false,
       description:
         "when the last goal's budget runs out without reaching its threshold, move back to the pose whose frame had the lowest energy to it before reporting done; false: stop where the budget ran out, as upstream",
+    }),
+    icem_population_decay: param({
+      type: "double",
+      default: ICEM_DEFAULTS.populationDecay,
+      range: [1, 10],
+      description: "icem: the population shrinks by this factor per iteration, down to 2 × topk (paper: 1.25)",
+    }),
+    icem_keep_elites: param({
+      type: "double",
+      default: ICEM_DEFAULTS.keepElites,
+      range: [0, 1],
+      description: "icem: fraction of the elite that competes again in the next iteration, and is shifted into the next step's first one (paper: 0.3)",
+    }),
+    icem_noise_beta: param({
+      type: "double",
+      default: ICEM_DEFAULTS.noiseBeta,
+      range: [0, 5],
+      description: "icem: exponent of the noise's 1/f^β spectrum over the horizon; 0: white (no effect at horizon 1)",
+    }),
+    icem_execute: param({
+      type: "string",
+      default: ICEM_DEFAULTS.execute,
+      choices: ["best", "mean"],
+      description: "icem: the plan executed is the best sequence scored (paper) or the final mean (as cem)",
     }),
     warm_start: param({ type: "bool", default: false, description: "start each plan from the previous plan shifted by one step instead of a cold start" }),
     seed: param({

@@ -3,7 +3,7 @@
  * advance the sub-goal schedule, plan with CEM over the world model, and return the first action.
  * One step function (`step`) that live ROS, bag replay, tests and the demo all drive.
  */
-import { CEM_DEFAULTS, planCem, warmStartFromPrevious, type CemDistribution, type CemOptions } from "../cem";
+import { CEM_DEFAULTS, optimizerByName, warmStartFromPrevious, type CemDistribution, type OptimizerName, type OptimizerOptions } from "../cem";
 import type { FloatTensor } from "../tensor/tensor";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { GoalSchedule, type Goal, type GoalOutcome } from "./GoalSchedule";
@@ -22,8 +22,10 @@ export interface Observation {
 
 /** Planner settings beyond the CEM options. */
 export interface PlannerSettings {
-  /** CEM options (horizon, samples, …); `seed` is the base seed, step k uses seed + k. */
-  cem: Partial<Omit<CemOptions, "warmStart" | "sampler" | "now">>;
+  /** Optimiser options (horizon, samples, …; iCEM's too); `seed` is the base seed, step k uses seed + k. */
+  cem: Omit<OptimizerOptions, "warmStart" | "sampler" | "now" | "previousElites">;
+  /** Which optimiser plans (OPTIMIZERS in src/cem); default cem, the paper's. */
+  optimizer?: OptimizerName;
   /** Start each plan from the previous one shifted by a step (off: cold start, as upstream). */
   warmStart: boolean;
   /** Score the final plan with one extra rollout (S = 1) to report its predicted energy. */
@@ -82,9 +84,10 @@ export interface PlanStatus {
   energyPerIteration: number[];
   /**
    * Where the step's time went (ms): `modelMs` inside ONNX Runtime, `energyWaitMs` awaiting world-model
-   * calls (model time plus the thread hand-off), `optimiserMs` in CEM itself, `totalMs` for the step.
+   * calls (model time plus the thread hand-off), `optimiserMs` in CEM itself, `totalMs` for the step;
+   * `modelCalls` graph runs, `modelEvaluations` predictor evaluations (sequences scored × horizon).
    */
-  timings: { modelMs: number; energyWaitMs: number; optimiserMs: number; totalMs: number; modelCalls: number };
+  timings: { modelMs: number; energyWaitMs: number; optimiserMs: number; totalMs: number; modelCalls: number; modelEvaluations: number };
   /** Stamp of the observation this status is about (s). */
   stamp: number;
 }
@@ -102,6 +105,8 @@ export class RecedingHorizonPlanner {
   private schedule: GoalSchedule = new GoalSchedule([]);
   private planningStep = 0;
   private previous: CemDistribution | null = null;
+  /** The previous plan's elites (iCEM), shifted into the next plan's first iteration. */
+  private previousElites: { horizon: number; elites: Float64Array } | null = null;
   /** Lowest-energy frame seen for the last goal: its energy and the robot state at its capture. */
   private bestLast: { energy: number; state: number[]; step: number } | null = null;
   /** Return moves made since the schedule ran out (returnToBest); null once the return is over. */
@@ -130,6 +135,7 @@ export class RecedingHorizonPlanner {
     this.scheduleGeneration++;
     this.planningStep = 0;
     this.previous = null;
+    this.previousElites = null;
     this.bestLast = null;
     this.returnMoves = 0;
   }
@@ -174,7 +180,7 @@ export class RecedingHorizonPlanner {
       currentEnergy: null,
       plannedEnergy: null,
       energyPerIteration: [],
-      timings: { modelMs: 0, energyWaitMs: 0, optimiserMs: 0, totalMs: 0, modelCalls: 0 },
+      timings: { modelMs: 0, energyWaitMs: 0, optimiserMs: 0, totalMs: 0, modelCalls: 0, modelEvaluations: 0 },
       stamp: obs.stamp,
     };
     const finish = (code: PlanStatusCode, message: string, action: number[] | null = null, plan: Float64Array | null = null): PlanStep => {
@@ -207,7 +213,11 @@ export class RecedingHorizonPlanner {
     const goal = s.current;
     if (goal === null) return doneOrReturn();
     status.currentEnergy = s.traces[s.goalIndex].energies.at(-1) ?? null;
-    if (status.goalsPassed.length > 0) this.previous = null; // a new goal: the old plan says nothing about it
+    if (status.goalsPassed.length > 0) {
+      // a new goal: the old plan says nothing about it
+      this.previous = null;
+      this.previousElites = null;
+    }
 
     const state = { data: Float32Array.from(obs.state), dims: [1, POSE_DIM] };
     const t = status.timings;
@@ -215,14 +225,22 @@ export class RecedingHorizonPlanner {
       const r = await this.model.rolloutEnergy(obs.embedding, goal.embedding, state, { data: actions, dims: [samples, horizon, 7] });
       t.modelMs += r.modelMs;
       t.modelCalls += r.modelCalls;
+      t.modelEvaluations += samples * horizon;
       return r.energy;
     };
     try {
       const cem = settings.cem;
       const horizon = cem.horizon ?? 1;
       const warm = settings.warmStart && this.previous !== null ? warmStartFromPrevious(this.previous, { horizon, maxnorm: cem.maxnorm }) : null;
-      const result = await planCem(energy, { ...cem, seed: (cem.seed ?? 0) + this.planningStep, warmStart: warm });
+      const optimize = optimizerByName(settings.optimizer ?? "cem");
+      const result = await optimize(energy, {
+        ...cem,
+        seed: (cem.seed ?? 0) + this.planningStep,
+        warmStart: warm,
+        previousElites: this.previousElites?.horizon === horizon ? this.previousElites.elites : null,
+      });
       this.previous = { mean: result.mean, std: result.std };
+      this.previousElites = result.elites ? { horizon, elites: result.elites } : null;
       status.energyPerIteration = result.iterations.map((it) => it.bestEnergy);
       t.optimiserMs = result.timings.optimiserMs;
       t.energyWaitMs = result.timings.energyMs;

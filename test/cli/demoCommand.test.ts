@@ -16,7 +16,9 @@ describe("vjepa2-mpc demo", () => {
     const r = await runCli(["demo", ...fast, "--episodes", "2", "--seed", "7", "--save", save]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^reach: \d\/2 episodes succeeded \(\d+%\)$/m);
-    expect(r.stdout).toMatch(/^planning \d+\.\d\d s per step \(median; p90 \d+\.\d\d s\) with 16 samples × 2 iterations/m);
+    expect(r.stdout).toMatch(
+      /^planning \d+\.\d\d s per step \(median; p90 \d+\.\d\d s\) with cem, 16 samples × 2 iterations \(33 model evaluations per action\)/m,
+    );
     expect(r.stderr).toMatch(/episode 1\/2 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm/);
     // quiet by default: node and model info logs stay out of the demo's own progress
     expect(r.stderr).not.toContain("world model loaded");
@@ -32,6 +34,18 @@ describe("vjepa2-mpc demo", () => {
     expect(summary.summary.episodes).toBe(2);
     expect(summary.episodes).toHaveLength(2);
     expect(summary.episodes[0].path.length).toBeGreaterThanOrEqual(2);
+    expect(summary.settings).toMatchObject({ optimizer: "cem", evaluations_per_action: 33 });
+  }, 60_000);
+
+  it("plans with iCEM under --optimizer icem and reports its evaluations per action", async () => {
+    const r = await runCli(["demo", ...fast, "--optimizer", "icem", "--episodes", "1", "--seed", "7", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // 16 then max(round(16 / 1.25), 2 × topk capped at 16) = 16, plus the mean, plus the plan's evaluation.
+    expect(out.settings).toMatchObject({ optimizer: "icem", evaluations_per_action: 34, icem_population_decay: 1.25 });
+    const bad = await runCli(["demo", ...fast, "--optimizer", "mppi", "--episodes", "1"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/planner\.optimizer.*one of cem, icem|mppi/);
   }, 60_000);
 
   it("is deterministic for a seed and prints JSON with --json", async () => {

@@ -1,5 +1,6 @@
 import { RETURN_MAX_MOVES, RecedingHorizonPlanner, type PlannerSettings } from "../../src/mpc/RecedingHorizonPlanner";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
+import { evaluationsPerAction } from "../../src/mpc/plannerSettings";
 
 const E = AnalyticWorldModel.embedding;
 const STATE = [0.5, 0, 0.3, Math.PI, 0, 0, 0];
@@ -88,6 +89,34 @@ describe("RecedingHorizonPlanner", () => {
     expect(r.status.goalsPassed).toEqual([{ index: 0, outcome: "reached" }]);
     expect(r.status.goalIndex).toBe(1);
     expect(r.status.currentEnergy).toBeCloseTo(0.5 / 6, 6); // mean |z − goal| over the 6 latent values
+  });
+
+  it("plans with the optimiser planner.optimizer names and counts its model evaluations", async () => {
+    const goal = E(0.04, -0.03, 0.02, 0.5);
+    const obs = { embedding: E(0, 0, 0, 0), state: [...STATE.slice(0, 6), 0.5], stamp: 1 };
+    const cem = planner();
+    cem.p.setGoals([{ embedding: goal, stepBudget: 5, energyThreshold: null, label: "g" }]);
+    const c = await cem.p.step(obs);
+    expect(c.status.timings.modelEvaluations).toBe(200 * 8 + 1);
+    expect(evaluationsPerAction(cem.p["settings"])).toBe(200 * 8 + 1);
+
+    const icem = planner({ samples: 200, iterations: 4 }, { optimizer: "icem" });
+    icem.p.setGoals([{ embedding: goal, stepBudget: 5, energyThreshold: null, label: "g" }]);
+    const i = await icem.p.step(obs);
+    expect(i.status.code).toBe("planned");
+    // Populations 200, 160, 128, 102 (+ the mean), then the plan's own evaluation.
+    expect(icem.model.calls.map((x) => x.samples)).toEqual([200, 160, 128, 103, 1]);
+    expect(i.status.timings.modelEvaluations).toBe(592);
+    expect(evaluationsPerAction(icem.p["settings"])).toBe(592);
+    const a = i.action as number[];
+    expect(a[0]).toBeCloseTo(0.04, 1);
+    expect(a[1]).toBeCloseTo(-0.03, 1);
+    // H = 2: the elites of one step are shifted into the next step's first iteration.
+    const h2 = planner({ samples: 100, iterations: 2, horizon: 2 }, { optimizer: "icem" });
+    h2.p.setGoals([{ embedding: goal, stepBudget: 5, energyThreshold: null, label: "g" }]);
+    await h2.p.step(obs);
+    await h2.p.step(obs);
+    expect(h2.model.calls.map((x) => x.samples)).toEqual([100, 81, 1, 103, 81, 1]);
   });
 
   it("is deterministic for a seed and varies the noise from step to step", async () => {
