@@ -20,9 +20,18 @@ export function modelDirFromConfig(config: Config): string {
 export async function loadModelFromConfig(config: Config, logger: Logger = createLogger("vjepa2-mpc")): Promise<OnnxWorldModel> {
   const w = config.world_model;
   if (w.model === "") logger.warn({ model: EMBEDDED_MODEL }, "world_model.model is not set: using the embedded demo model (trained on the simulator only)");
-  return OnnxWorldModel.load(modelDirFromConfig(config), {
+  const model = await OnnxWorldModel.load(modelDirFromConfig(config), {
     provider: { name: w.provider as ProviderName, required: w.provider_required, deviceId: w.device_id, intraOpThreads: w.threads },
     maxBatch: w.max_batch > 0 ? w.max_batch : undefined,
     logger,
   });
+  // The GPU path is the fp16 package: half the weights in GPU memory, half the per-iteration context and
+  // goal uploads (onnxruntime-node cannot keep CUDA inputs on the device between runs), tensor-core matmuls.
+  if (w.provider !== "cpu" && model.pkg.dtype === "fp32") {
+    logger.warn(
+      { provider: w.provider, dtype: model.pkg.dtype, model: model.pkg.dir },
+      `world_model.provider is ${w.provider} but the package is fp32: export it with --dtype fp16 for the GPU (tools/export/README.md)`,
+    );
+  }
+  return model;
 }
