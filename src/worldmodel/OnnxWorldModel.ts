@@ -26,7 +26,7 @@ export interface LoadOptions {
   logger?: Logger;
 }
 
-/** Reads and validates `DIR/model.json` and checks that every graph file is there. */
+/** Reads and validates `DIR/model.json` and checks that every graph file and external-data file is there. */
 export function readModelPackage(dir: string): ModelPackage {
   const abs = path.resolve(dir);
   const manifest = path.join(abs, "model.json");
@@ -36,6 +36,13 @@ export function readModelPackage(dir: string): ModelPackage {
   const pkg = parseModelPackage(fs.readFileSync(manifest, "utf8"), abs);
   for (const g of [pkg.graphs.encoder, pkg.graphs.predictor, ...pkg.graphs.rollout.values()]) {
     if (!fs.existsSync(path.join(abs, g.file))) throw new Error(`model package ${abs}: graph file ${g.file} listed in model.json is missing`);
+  }
+  // ONNX Runtime would fail on these too, but deep inside session creation and naming one graph only.
+  for (const d of pkg.externalData) {
+    const where = `model package ${abs}: weights file ${d.file} (used by ${d.usedBy.join(", ")})`;
+    const stat = fs.statSync(path.join(abs, d.file), { throwIfNoEntry: false });
+    if (stat === undefined) throw new Error(`${where} listed in model.json is missing: copy it along with the graphs`);
+    if (stat.size !== d.bytes) throw new Error(`${where} is ${stat.size} bytes but model.json says ${d.bytes}: an incomplete copy or one from another export`);
   }
   return pkg;
 }

@@ -20,6 +20,20 @@ export interface GraphSpec {
   outputs: Record<string, TensorSpec>;
 }
 
+/**
+ * A file of ONNX external data (tensor bytes a graph references by offset instead of holding them). Format 2
+ * packages keep the predictor's weights once in `predictor.weights`, shared by predictor.onnx and every
+ * rollout graph; an encoder above 1 GiB keeps its own `encoder.onnx.data`.
+ */
+export interface ExternalDataFile {
+  /** File name relative to the package directory. */
+  file: string;
+  /** Size in bytes as exported (a different size means a truncated or mismatched copy). */
+  bytes: number;
+  /** Graph files that read from it. */
+  usedBy: string[];
+}
+
 /** Everything the runtime needs to know about a package. */
 export interface ModelPackage {
   /** Directory the package was loaded from (absolute). */
@@ -50,10 +64,13 @@ export interface ModelPackage {
     /** Fused rollout + energy graphs by horizon. */
     rollout: Map<number, GraphSpec>;
   };
+  /** External-data files the graphs need next to them (empty for format 1, which did not list its `<graph>.onnx.data` files). */
+  externalData: ExternalDataFile[];
 }
 
 const FORMAT = "vjepa2-mpc-model";
-const FORMAT_VERSION = 1;
+/** Versions this runtime reads: 1 (every graph holds its own weights), 2 (adds `external_data`, shared weights). */
+const FORMAT_VERSIONS = [1, 2];
 
 function fail(where: string, message: string): never {
   throw new Error(`model.json: ${where}: ${message}`);
@@ -82,10 +99,15 @@ function parseTensorSpec(v: unknown, where: string): TensorSpec {
   return { dtype, shape: shape as Array<number | string> };
 }
 
-function parseGraph(v: unknown, where: string): GraphSpec {
-  if (!isObject(v)) fail(where, `expected a graph description, found ${JSON.stringify(v)}`);
+function packageFile(v: Record<string, unknown>, where: string): string {
   const file = field(v, "file", where, isString, "a file name");
   if (file.includes("..") || file.startsWith("/")) fail(`${where}.file`, `must be a file inside the package, found ${file}`);
+  return file;
+}
+
+function parseGraph(v: unknown, where: string): GraphSpec {
+  if (!isObject(v)) fail(where, `expected a graph description, found ${JSON.stringify(v)}`);
+  const file = packageFile(v, where);
   const io = (key: "inputs" | "outputs"): Record<string, TensorSpec> => {
     const m = field(v, key, where, isObject, "an object of tensor specs");
     return Object.fromEntries(Object.entries(m).map(([name, spec]) => [name, parseTensorSpec(spec, `${where}.${key}.${name}`)]));
@@ -150,10 +172,10 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
   }
   if (!isObject(raw)) fail("", "expected an object");
   if (raw.format !== FORMAT) fail("format", `expected "${FORMAT}", found ${JSON.stringify(raw.format)}`);
-  if (raw.format_version !== FORMAT_VERSION) {
+  if (!FORMAT_VERSIONS.includes(raw.format_version as number)) {
     fail(
       "format_version",
-      `this runtime reads version ${FORMAT_VERSION}, found ${JSON.stringify(raw.format_version)}: re-export the package with tools/export/export.py`,
+      `this runtime reads versions ${FORMAT_VERSIONS.join(" and ")}, found ${JSON.stringify(raw.format_version)}: re-export the package with tools/export/export.py`,
     );
   }
   const name = field(raw, "name", "", isString, "a name");
@@ -223,6 +245,8 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
       }
     }
   }
+  const graphFiles = graphList.map(([, g]) => g.file);
+  const externalData = parseExternalData(raw.external_data, raw.format_version as number, graphFiles);
   return {
     dir,
     name,
@@ -239,5 +263,25 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
     normalization: { mean, std },
     dtype,
     graphs: { encoder, predictor, rollout },
+    externalData,
   };
+}
+
+/** `external_data`: required from format 2 on (the exporter always writes it), absent in format 1. */
+function parseExternalData(v: unknown, version: number, graphFiles: string[]): ExternalDataFile[] {
+  if (v === undefined && version < 2) return [];
+  if (!Array.isArray(v)) fail("external_data", `expected a list of {file, bytes, used_by}, found ${JSON.stringify(v)}`);
+  const seen = new Set<string>();
+  return v.map((entry: unknown, i: number) => {
+    const where = `external_data[${i}]`;
+    if (!isObject(entry)) fail(where, `expected {file, bytes, used_by}, found ${JSON.stringify(entry)}`);
+    const file = packageFile(entry, where);
+    if (seen.has(file)) fail(`${where}.file`, `${file} listed twice`);
+    seen.add(file);
+    const bytes = field(entry, "bytes", where, (b): b is number => Number.isInteger(b) && (b as number) >= 0, "a size in bytes");
+    const usedBy = field(entry, "used_by", where, (u): u is string[] => Array.isArray(u) && u.every(isString), "a list of graph files");
+    const unknown = usedBy.filter((g) => !graphFiles.includes(g));
+    if (unknown.length > 0) fail(`${where}.used_by`, `[${unknown.join(", ")}] are not graphs of this package [${graphFiles.join(", ")}]`);
+    return { file, bytes, usedBy };
+  });
 }

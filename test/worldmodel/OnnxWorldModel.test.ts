@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
+import { EMBEDDED_MODEL } from "../../src/worldmodel/modelFromConfig";
 import { tensor, type FloatTensor } from "../../src/tensor/tensor";
 import { TINY_MODEL, TINY_MODEL_FP16, maxAbsDiff } from "../helpers/fixtures";
 
@@ -158,6 +159,31 @@ describe("OnnxWorldModel package errors", () => {
     const dir = copyPackage();
     fs.rmSync(path.join(dir, "rollout_h2.onnx"));
     await expect(OnnxWorldModel.load(dir)).rejects.toThrow(/graph file rollout_h2.onnx listed in model.json is missing/);
+  });
+
+  it("names a missing weights file and the graphs that need it", async () => {
+    const dir = copyPackage();
+    fs.rmSync(path.join(dir, "predictor.weights"));
+    await expect(OnnxWorldModel.load(dir)).rejects.toThrow(
+      /weights file predictor.weights \(used by predictor.onnx, rollout_h1.onnx, rollout_h2.onnx\) listed in model.json is missing/,
+    );
+  });
+
+  it("names a truncated weights file", async () => {
+    const dir = copyPackage();
+    fs.truncateSync(path.join(dir, "predictor.weights"), 4096);
+    await expect(OnnxWorldModel.load(dir)).rejects.toThrow(/weights file predictor.weights .* is 4096 bytes but model.json says \d+/);
+  });
+
+  it("loads a format 1 package, whose graphs hold their own weights", async () => {
+    expect(JSON.parse(fs.readFileSync(path.join(EMBEDDED_MODEL, "model.json"), "utf8")).format_version).toBe(1);
+    const m = await OnnxWorldModel.load(EMBEDDED_MODEL);
+    try {
+      expect(m.pkg.externalData).toEqual([]);
+      expect(m.info.fusedHorizons).toEqual([1]);
+    } finally {
+      await m.close();
+    }
   });
 
   it("names a corrupt graph file", async () => {

@@ -17,7 +17,7 @@ function manifest(dtype: "fp32" | "fp16" = "fp32"): Json {
   });
   return {
     format: "vjepa2-mpc-model",
-    format_version: 1,
+    format_version: 2,
     name: "tiny",
     source: { checkpoint: "checkpoint.pt", sha256: "ab", preset: null, random_init: false },
     image_size: 64,
@@ -46,6 +46,7 @@ function manifest(dtype: "fp32" | "fp16" = "fp32"): Json {
       },
       rollout: [rollout(1), rollout(2)],
     },
+    external_data: [{ file: "predictor.weights", bytes: 1743104, used_by: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"] }],
   };
 }
 
@@ -59,11 +60,27 @@ describe("parseModelPackage", () => {
     expect([...pkg.graphs.rollout.keys()]).toEqual([1, 2]);
     expect(pkg.source.sha256).toBe("ab");
     expect(parse(manifest("fp16")).dtype).toBe("fp16");
+    expect(pkg.externalData).toEqual([{ file: "predictor.weights", bytes: 1743104, usedBy: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"] }]);
+  });
+
+  it("reads format 1 manifests, which list no external data", () => {
+    const m = manifest();
+    m.format_version = 1;
+    delete m.external_data;
+    expect(parse(m).externalData).toEqual([]);
   });
 
   const broken: Array<[string, (m: Json) => void, RegExp]> = [
     ["wrong format", (m) => (m.format = "other"), /format: expected "vjepa2-mpc-model"/],
-    ["newer version", (m) => (m.format_version = 2), /format_version: this runtime reads version 1, found 2/],
+    ["newer version", (m) => (m.format_version = 3), /format_version: this runtime reads versions 1 and 2, found 3/],
+    ["format 2 without external_data", (m) => delete m.external_data, /external_data: expected a list of \{file, bytes, used_by\}, found undefined/],
+    ["escaping weights file", (m) => (m.external_data[0].file = "../w"), /external_data\[0\].file: must be a file inside the package/],
+    ["weights size", (m) => (m.external_data[0].bytes = -1), /external_data\[0\].bytes: expected a size in bytes, found -1/],
+    [
+      "weights used by an unknown graph",
+      (m) => m.external_data[0].used_by.push("rollout_h3.onnx"),
+      /external_data\[0\].used_by: \[rollout_h3.onnx\] are not graphs of this package/,
+    ],
     ["bad image size", (m) => (m.image_size = 60), /image_size: 60 is not a multiple of patch_size 16/],
     ["token count", (m) => (m.tokens_per_frame = 15), /tokens_per_frame: 15 ≠ grid 4×4/],
     ["negative std", (m) => (m.normalization.std = [0.2, 0, 0.2]), /normalization.std: must be positive/],

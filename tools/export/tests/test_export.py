@@ -1,6 +1,7 @@
-"""Export of ac-tiny: ONNX validity, the I/O contract, model.json, determinism, ORT (node) parity."""
+"""Export of ac-tiny: ONNX validity, the I/O contract, model.json, shared weights, determinism, ORT (node) parity."""
 
 import filecmp
+import hashlib
 import json
 import os
 
@@ -11,7 +12,7 @@ import torch
 
 import ort_node
 from conftest import REPO
-from vjepa2_export.exporter import run
+from vjepa2_export.exporter import SHARED_ALIGN, SHARED_MIN_BYTES, run
 from vjepa2_export.graphs import EncoderGraph, PredictorGraph, RolloutGraph
 
 N, D, A = 16, 96, 7
@@ -72,7 +73,7 @@ def test_model_json(packages, ref_dir, dtype):
     with open(os.path.join(packages[dtype], "model.json")) as f:
         meta = json.load(f)
     tok = "float16" if dtype == "fp16" else "float32"
-    assert meta["format"] == "vjepa2-mpc-model" and meta["format_version"] == 1
+    assert meta["format"] == "vjepa2-mpc-model" and meta["format_version"] == 2
     assert meta["name"] == ("ac-tiny" if dtype == "fp32" else "ac-tiny-fp16")
     src = meta["source"]
     assert src["checkpoint"] == "checkpoint.pt" and len(src["sha256"]) == 64
@@ -97,8 +98,67 @@ def test_model_json(packages, ref_dir, dtype):
         assert r["file"] == fname
         assert {n: (s["dtype"], s["shape"]) for n, s in r["inputs"].items()} == c[fname][0]
         assert {n: (s["dtype"], s["shape"]) for n, s in r["outputs"].items()} == c[fname][1]
-    assert sorted(os.listdir(packages[dtype])) == sorted(["model.json", "encoder.onnx", "predictor.onnx",
+    weights = os.path.join(packages[dtype], "predictor.weights")
+    assert meta["external_data"] == [{"file": "predictor.weights", "bytes": os.path.getsize(weights),
+                                      "used_by": ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"]}]
+    assert sorted(os.listdir(packages[dtype])) == sorted(["model.json", "encoder.onnx", "predictor.onnx", "predictor.weights",
                                                          "rollout_h1.onnx", "rollout_h2.onnx"])
+
+
+PREDICTOR_SIDE = ("predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx")
+
+
+def _external_refs(path):
+    """(offset, length) per external initializer of a graph and the bytes of its inline tensors; asserts the
+    external ones all point into predictor.weights and the inline ones are small."""
+    m = onnx.load(path, load_external_data=False)
+    refs, inline = {}, 0
+    for t in m.graph.initializer:
+        if t.data_location == onnx.TensorProto.EXTERNAL:
+            kv = {e.key: e.value for e in t.external_data}
+            assert kv["location"] == "predictor.weights", (path, t.name)
+            refs[t.name] = (int(kv["offset"]), int(kv["length"]))
+        else:
+            assert len(t.raw_data) < SHARED_MIN_BYTES, (path, t.name)
+            inline += len(t.raw_data)
+    for n in m.graph.node:
+        if n.op_type == "Constant":
+            assert len(n.attribute[0].t.raw_data) < SHARED_MIN_BYTES, (path, n.name)
+            inline += len(n.attribute[0].t.raw_data)
+    return refs, inline
+
+
+@pytest.mark.parametrize("dtype", ["fp32", "fp16"])
+def test_predictor_weights_are_stored_once(packages, tiny, dtype):
+    """predictor.onnx and every rollout graph read the predictor's weights from one predictor.weights, in
+    which no tensor is stored twice; no graph file holds its own copy."""
+    d = packages[dtype]
+    with open(os.path.join(d, "predictor.weights"), "rb") as f:
+        blob = f.read()
+    regions = {}
+    for fname in PREDICTOR_SIDE:
+        refs, inline = _external_refs(os.path.join(d, fname))
+        assert len(refs) > 0
+        for off, n in refs.values():
+            assert off % SHARED_ALIGN == 0 and off + n <= len(blob)
+            regions[off] = n
+        assert inline < 0.02 * len(blob), fname  # 128-wide biases and norms, shape constants: 8-13 KB for ac-tiny
+    stored = {hashlib.sha256(blob[off:off + n]).digest() for off, n in regions.items()}
+    assert len(stored) == len(regions)  # each distinct tensor once
+    # every byte of the file is a tensor some graph reads, or alignment padding
+    assert sum(regions.values()) + len(regions) * SHARED_ALIGN > len(blob)
+    # every predictor parameter of 1 KiB or more is in the file (Linear weights as the transposed MatMul operand)
+    _, _, pred = tiny
+    np_dtype = np.float16 if dtype == "fp16" else np.float32
+    for name, p in pred.state_dict().items():
+        arr = p.numpy().astype(np_dtype)
+        if arr.nbytes >= SHARED_MIN_BYTES:
+            forms = {hashlib.sha256(np.ascontiguousarray(a).tobytes()).digest() for a in (arr, arr.T)}
+            assert forms & stored, name
+    # the predictor graph and the rollout graphs point at the same offsets for their common weights
+    common = set(_external_refs(os.path.join(d, "predictor.onnx"))[0].values())
+    for fname in PREDICTOR_SIDE[1:]:
+        assert len(common & set(_external_refs(os.path.join(d, fname))[0].values())) >= len(pred.predictor_blocks) * 4
 
 
 @pytest.mark.parametrize("dtype,fixture", [("fp32", "ac-tiny"), ("fp16", "ac-tiny-fp16")])

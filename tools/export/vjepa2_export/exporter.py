@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import inspect
 import logging
@@ -15,6 +16,7 @@ from typing import Dict, List, Optional
 import onnx
 import torch
 import torch.nn as nn
+from onnx.external_data_helper import set_external_data
 
 from . import __version__
 from .checkpoint import CheckpointError, load_into, read_checkpoint, sha256_file
@@ -26,9 +28,12 @@ from .init import init_weights
 log = logging.getLogger("vjepa2_export")
 
 FORMAT = "vjepa2-mpc-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the predictor-side graphs keep their weights in one shared file (model.json external_data)
 NORMALIZATION = {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
-EXTERNAL_DATA_THRESHOLD = 1 << 30  # weights above 1 GiB go to '<file>.data' (protobuf limit is 2 GB)
+EXTERNAL_DATA_THRESHOLD = 1 << 30  # encoder weights above 1 GiB go to 'encoder.onnx.data' (protobuf limit is 2 GB)
+SHARED_WEIGHTS = "predictor.weights"  # external data of predictor.onnx and every rollout_h{H}.onnx
+SHARED_MIN_BYTES = 1024  # smaller initializers (biases and norms of narrow models, shape constants) stay inline
+SHARED_ALIGN = 4096  # page-aligned offsets, so ONNX Runtime can memory-map the tensors on CPU
 KEEP_FP32_SCOPES = r"^/(poses|energy)/"  # node-name regex of the scopes kept in float32
 
 
@@ -76,18 +81,79 @@ def _dynamic_axes(spec: Dict) -> Dict[str, Dict[int, str]]:
     return axes
 
 
-def _save(model: onnx.ModelProto, path: str) -> None:
-    data_file = os.path.basename(path) + ".data"
-    data_path = path + ".data"
-    for p in (path, data_path):
+def _remove_stale(path: str) -> None:
+    for p in (path, path + ".data"):
         if os.path.exists(p):
             os.remove(p)
+
+
+def _save(model: onnx.ModelProto, path: str) -> Optional[str]:
+    """Saves the graph, its weights inline or (above 1 GiB) in '<file>.data'; returns that file's name or None."""
+    data_file = os.path.basename(path) + ".data"
+    _remove_stale(path)
     weight_bytes = sum(len(t.raw_data) for t in model.graph.initializer)
     if weight_bytes > EXTERNAL_DATA_THRESHOLD:
         onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
                         location=data_file, size_threshold=1024)
-    else:
+        return data_file
+    onnx.save_model(model, path)
+    return None
+
+
+def _constants_to_initializers(model: onnx.ModelProto, min_bytes: int) -> None:
+    """Constant nodes of at least min_bytes become initializers of the same name, so they can go to external
+    data too.  Constant folding leaves one copy of a sliced RoPE table per use (4 per block and rollout step
+    in the rollout graphs: 6 MB per step at full size), all equal per step."""
+    keep = []
+    for node in model.graph.node:
+        value = node.attribute[0].t if node.op_type == "Constant" and [a.name for a in node.attribute] == ["value"] else None
+        if value is not None and value.HasField("raw_data") and len(value.raw_data) >= min_bytes:
+            init = model.graph.initializer.add()
+            init.CopyFrom(value)
+            init.name = node.output[0]
+        else:
+            keep.append(node)
+    del model.graph.node[:]
+    model.graph.node.extend(keep)
+
+
+class SharedWeights:
+    """One external-data file for several graphs.  The predictor graph and the rollout graphs hold the same
+    predictor weights, under initializer names the torch exporter picks per graph (folded transposes are
+    'onnx::MatMul_<n>'), so tensors are matched by dtype, dims and bytes: each distinct one is written once,
+    at a page-aligned offset, and every graph that holds it points there (location relative to the graph)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.location = os.path.basename(path)
+        self.graphs: List[str] = []
+        self._offsets: Dict[tuple, int] = {}
+        self._file = open(path, "wb")
+
+    def save(self, model: onnx.ModelProto, path: str) -> None:
+        """Moves the graph's initializers of at least SHARED_MIN_BYTES into the file, then saves the graph."""
+        _constants_to_initializers(model, SHARED_MIN_BYTES)
+        for t in model.graph.initializer:
+            if not t.HasField("raw_data") or len(t.raw_data) < SHARED_MIN_BYTES:
+                continue
+            raw = t.raw_data
+            key = (t.data_type, tuple(t.dims), hashlib.sha256(raw).digest())
+            if key not in self._offsets:
+                self._file.write(b"\0" * (-self._file.tell() % SHARED_ALIGN))
+                self._offsets[key] = self._file.tell()
+                self._file.write(raw)
+            set_external_data(t, self.location, offset=self._offsets[key], length=len(raw))
+            t.ClearField("raw_data")
+        _remove_stale(path)
         onnx.save_model(model, path)
+        self.graphs.append(os.path.basename(path))
+
+    def close(self) -> int:
+        """Closes the file; returns its size in bytes."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        return os.path.getsize(self.path)
 
 
 # torch >= 2.9 exports with the dynamo exporter unless told otherwise; it ignores `dynamic_axes` for some of
@@ -96,7 +162,8 @@ def _save(model: onnx.ModelProto, path: str) -> None:
 _TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
-def export_graph(module: nn.Module, args, spec: Dict, path: str, dtype: str, opset: int) -> None:
+def export_graph(module: nn.Module, args, spec: Dict, path: str, dtype: str, opset: int) -> onnx.ModelProto:
+    """Traces the module to an ONNX graph with the contract's I/O (converted to fp16 if asked); not saved."""
     inputs, outputs = list(spec["inputs"]), list(spec["outputs"])
     with tempfile.TemporaryDirectory(prefix="vjepa2-export-") as tmp:
         raw = os.path.join(tmp, "model.onnx")
@@ -112,7 +179,7 @@ def export_graph(module: nn.Module, args, spec: Dict, path: str, dtype: str, ops
     model.producer_name = "vjepa2_export"
     model.producer_version = __version__
     _check_io(model, spec, path)
-    _save(model, path)
+    return model
 
 
 def _apply_io_shapes(model: onnx.ModelProto, spec: Dict) -> None:
@@ -221,21 +288,34 @@ def export(a) -> Dict:
     rnd = lambda *s: torch.randn(*s, generator=gen)  # noqa: E731
     T = 2 if cfg.max_context_frames >= 2 else 1
 
+    external_data = []
     t = time.time()
-    export_graph(EncoderGraph(encoder, cfg.tubelet_size).eval(), (rnd(2, 3, cfg.img_size, cfg.img_size),),
-                 spec["encoder"], os.path.join(a.out, "encoder.onnx"), a.dtype, a.opset)
+    path = os.path.join(a.out, "encoder.onnx")
+    data_file = _save(export_graph(EncoderGraph(encoder, cfg.tubelet_size).eval(), (rnd(2, 3, cfg.img_size, cfg.img_size),),
+                                   spec["encoder"], path, a.dtype, a.opset), path)
+    if data_file:
+        external_data.append({"file": data_file, "bytes": os.path.getsize(os.path.join(a.out, data_file)),
+                              "used_by": ["encoder.onnx"]})
     log.info("encoder.onnx in %.1fs", time.time() - t)
     del encoder
-    t = time.time()
-    export_graph(PredictorGraph(predictor).eval(), (rnd(2, T * N, D), rnd(2, T, A), rnd(2, T, A)),
-                 spec["predictor"], os.path.join(a.out, "predictor.onnx"), a.dtype, a.opset)
-    log.info("predictor.onnx in %.1fs", time.time() - t)
-    for r in spec["rollout"]:
+    # One graph at a time goes through the shared file, so peak memory stays at one graph's weights.
+    shared = SharedWeights(os.path.join(a.out, SHARED_WEIGHTS))
+    try:
         t = time.time()
-        h = r["horizon"]
-        export_graph(RolloutGraph(predictor, h).eval(), (rnd(1, N, D), rnd(1, N, D), rnd(1, A), rnd(3, h, A)),
-                     r, os.path.join(a.out, r["file"]), a.dtype, a.opset)
-        log.info("%s in %.1fs", r["file"], time.time() - t)
+        path = os.path.join(a.out, "predictor.onnx")
+        shared.save(export_graph(PredictorGraph(predictor).eval(), (rnd(2, T * N, D), rnd(2, T, A), rnd(2, T, A)),
+                                 spec["predictor"], path, a.dtype, a.opset), path)
+        log.info("predictor.onnx in %.1fs", time.time() - t)
+        for r in spec["rollout"]:
+            t = time.time()
+            h = r["horizon"]
+            path = os.path.join(a.out, r["file"])
+            shared.save(export_graph(RolloutGraph(predictor, h).eval(), (rnd(1, N, D), rnd(1, N, D), rnd(1, A), rnd(3, h, A)),
+                                     r, path, a.dtype, a.opset), path)
+            log.info("%s in %.1fs", r["file"], time.time() - t)
+    finally:
+        shared_bytes = shared.close()
+    external_data.append({"file": shared.location, "bytes": shared_bytes, "used_by": shared.graphs})
 
     meta = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "name": name, "source": source,
@@ -243,7 +323,7 @@ def export(a) -> Dict:
         "num_frames": cfg.num_frames, "max_context_frames": cfg.max_context_frames,
         "grid": list(cfg.grid), "tokens_per_frame": N, "embed_dim": D,
         "predictor_embed_dim": cfg.predictor.embed_dim, "action_dim": A, "state_dim": A,
-        "normalization": NORMALIZATION, "dtype": a.dtype, "graphs": spec,
+        "normalization": NORMALIZATION, "dtype": a.dtype, "graphs": spec, "external_data": external_data,
         "exporter": {"version": __version__, "torch": torch.__version__, "onnx": onnx.__version__, "opset": a.opset},
     }
     write_json_atomic(os.path.join(a.out, "model.json"), meta)

@@ -69,19 +69,35 @@ class RolloutGraph(nn.Module):
     """context [1,N,D], goal [1,N,D], state [1,7], actions [S,H,7] -> energy [S], poses [S,H+1,7].
 
     Same rollout as upstream cem()/step_predictor: all frames so far, actions so far and poses so far go
-    to the predictor; each predicted frame is layer-normed; poses follow compute_new_pose."""
+    to the predictor; each predicted frame is layer-normed; poses follow compute_new_pose.
 
-    def __init__(self, predictor: VisionTransformerPredictorAC, horizon: int):
+    incremental (the exported graph): the attention is block-causal, so a frame's tokens do not change when
+    later frames are appended; each step runs only the newest frame's tokens through the blocks, against the
+    keys/values the earlier steps left per block (predictor.forward_frame).  Step h then costs one frame's
+    tokens instead of h+1.  incremental=False recomputes every frame at every step, as upstream does (the
+    reference the tests compare with)."""
+
+    def __init__(self, predictor: VisionTransformerPredictorAC, horizon: int, incremental: bool = True):
         super().__init__()
         self.predictor = predictor
         self.horizon = horizon
+        self.incremental = incremental
         self.poses = PoseTrack()
         self.energy = Energy()
 
     def forward(self, context, goal, state, actions):
         poses = self.poses(state, actions)
-        frames = [context.expand(actions.shape[0], -1, -1)]
-        for h in range(self.horizon):
-            nxt = self.predictor.forward_last(torch.cat(frames, 1), actions[:, :h + 1], poses[:, :h + 1])
-            frames.append(plain_layer_norm(nxt, self.predictor.predictor_proj.out_features))
-        return self.energy(frames[-1], goal), poses
+        frame = context.expand(actions.shape[0], -1, -1)
+        D = self.predictor.predictor_proj.out_features
+        if self.incremental:
+            past = None
+            for h in range(self.horizon):
+                nxt, past = self.predictor.forward_frame(frame, actions[:, h], poses[:, h], h, past)
+                frame = plain_layer_norm(nxt, D)
+        else:
+            frames = [frame]
+            for h in range(self.horizon):
+                nxt = self.predictor.forward_last(torch.cat(frames, 1), actions[:, :h + 1], poses[:, :h + 1])
+                frames.append(plain_layer_norm(nxt, D))
+            frame = frames[-1]
+        return self.energy(frame, goal), poses

@@ -105,17 +105,27 @@ class RoPEAttention(nn.Module):
         self.proj = nn.Linear(dim, dim)
 
     def forward(self, x, cos, sin, blocked=None):
+        return self._attention(x, cos, sin, blocked, None)[0]
+
+    def forward_cached(self, x, cos, sin, past=None):
+        """x's tokens attend, unmasked, to the rotated keys/values `past` ([B, h, L, hd] each, or None) and to
+        themselves.  Returns the output and the keys/values with x's appended (the next call's `past`)."""
+        return self._attention(x, cos, sin, None, past)
+
+    def _attention(self, x, cos, sin, blocked, past):
         B, N, C = x.shape
         qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]  # [B, h, N, hd]
         q = apply_rope(q, cos, sin)
         k = apply_rope(k, cos, sin)
+        if past is not None:
+            k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
         attn = torch.matmul(q, k.transpose(-2, -1)) * self.scale
         if blocked is not None:  # True = may not attend (upstream passes the complement to SDPA)
             attn = attn.masked_fill(blocked, float("-inf"))
         attn = attn.softmax(dim=-1)
         x = torch.matmul(attn, v).transpose(1, 2).reshape(B, N, C)
-        return self.proj(x)
+        return self.proj(x), (k, v)
 
 
 class Block(nn.Module):
@@ -131,6 +141,12 @@ class Block(nn.Module):
     def forward(self, x, cos, sin, blocked=None):
         x = x + self.attn(self.norm1(x), cos, sin, blocked)
         return x + self.mlp(self.norm2(x))
+
+    def forward_cached(self, x, cos, sin, past=None):
+        """forward for tokens that see every token in `past` and each other; returns (x, keys/values)."""
+        h, kv = self.attn.forward_cached(self.norm1(x), cos, sin, past)
+        x = x + h
+        return x + self.mlp(self.norm2(x)), kv
 
 
 class PatchEmbed3D(nn.Module):
@@ -245,6 +261,26 @@ class VisionTransformerPredictorAC(nn.Module):
         """Prediction for the last frame only [B, HW, D] (norm/proj are per token, so identical)."""
         x = self._blocks(x, actions, states)[:, -1]
         return self.predictor_proj(self.predictor_norm(x))
+
+    def forward_frame(self, frame, action, state, index: int, past=None):
+        """forward_last for one more frame without recomputing the earlier ones.
+
+        The mask is block-causal, so the tokens of frames < `index` are the same whatever follows them; only
+        their keys/values per block matter to frame `index`.  `past` holds those (None for frame 0, else the
+        second result of the call for frame index - 1).  frame [B, HW, D], action/state [B, A] are frame
+        `index`'s; its [action, state, patches] tokens get the RoPE positions they have in `_blocks` and attend
+        to every past token and to each other (frame `index` is the last, so no mask).  Returns the
+        prediction [B, HW, D] (== forward_last over frames 0..index) and the keys/values up to frame `index`."""
+        a = self.action_encoder(action).unsqueeze(1)
+        s = self.state_encoder(state).unsqueeze(1)
+        x = torch.cat([a, s, self.predictor_embed(frame)], dim=1)  # [B, 2+HW, P]
+        lo, hi = index * self.nt, (index + 1) * self.nt
+        cos, sin = self.rope_cos[lo:hi], self.rope_sin[lo:hi]
+        kvs = []
+        for i, blk in enumerate(self.predictor_blocks):
+            x, kv = blk.forward_cached(x, cos, sin, None if past is None else past[i])
+            kvs.append(kv)
+        return self.predictor_proj(self.predictor_norm(x[:, self.cond_tokens:])), kvs
 
 
 # ----------------------------------------------------------------------------------------------------
