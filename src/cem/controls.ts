@@ -2,7 +2,7 @@
  * Small pieces the optimisers share: where each control sits in the 7-value action, fixed axes, and
  * scores with non-finite energies mapped to +Infinity.
  */
-import { CONTROL_DIM, GRIPPER_CONTROL_INDEX } from "./options";
+import { ACTION_DIM, CONTROL_DIM, GRIPPER_CONTROL_INDEX } from "./options";
 
 /** Column of each control index (dx, dy, dz, dgripper) in the 7-value action. */
 export const ACTION_COLUMN = Int32Array.of(0, 1, 2, 6);
@@ -40,5 +40,50 @@ export function pinFixedAxes(mean: Float64Array, fixedValue: Float64Array, horiz
     if (fixed !== fixed) continue; // NaN: free
     const steps = d === GRIPPER_CONTROL_INDEX ? Math.min(horizon, gripperFreeFrom) : horizon;
     for (let h = 0; h < steps; h++) mean[h * CONTROL_DIM + d] = fixed;
+  }
+}
+
+/** The momenta of the refit: weight of the old value, for xyz and for the gripper. */
+export interface RefitMomenta {
+  readonly momentumMean: number;
+  readonly momentumStd: number;
+  readonly momentumMeanGripper: number;
+  readonly momentumStdGripper: number;
+}
+
+/**
+ * Elite mean and unbiased std (n − 1, as torch.std) per control over the elite rows of `rows` ([*, H, 7]
+ * actions), then `new = elite·(1 − m) + old·m` with the xyz or gripper momenta (upstream `cem`).
+ */
+export function refitToElite(
+  rows: Float32Array | Float64Array,
+  eliteIndices: Int32Array,
+  topk: number,
+  horizon: number,
+  mean: Float64Array,
+  std: Float64Array,
+  o: RefitMomenta,
+): void {
+  const K = topk;
+  const rowStride = horizon * ACTION_DIM;
+  for (let h = 0; h < horizon; h++) {
+    for (let d = 0; d < CONTROL_DIM; d++) {
+      const offset = h * ACTION_DIM + ACTION_COLUMN[d];
+      let sum = 0;
+      for (let i = 0; i < K; i++) sum += rows[eliteIndices[i] * rowStride + offset];
+      const eliteMean = sum / K;
+      let squares = 0;
+      for (let i = 0; i < K; i++) {
+        const deviation = rows[eliteIndices[i] * rowStride + offset] - eliteMean;
+        squares += deviation * deviation;
+      }
+      const eliteStd = Math.sqrt(squares / (K - 1));
+      const isGripper = d === GRIPPER_CONTROL_INDEX;
+      const momentumMean = isGripper ? o.momentumMeanGripper : o.momentumMean;
+      const momentumStd = isGripper ? o.momentumStdGripper : o.momentumStd;
+      const j = h * CONTROL_DIM + d;
+      mean[j] = eliteMean * (1 - momentumMean) + mean[j] * momentumMean;
+      std[j] = eliteStd * (1 - momentumStd) + std[j] * momentumStd;
+    }
   }
 }

@@ -28,7 +28,7 @@ import {
   type ResolvedCemOptions,
   type StandardNormalSampler,
 } from "./options";
-import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes } from "./controls";
+import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes, refitToElite } from "./controls";
 import { selectLowest } from "./selectLowest";
 
 /**
@@ -281,32 +281,8 @@ function writeActionSamples(w: CemWorkspace): void {
   }
 }
 
-/**
- * Elite mean and unbiased std (n − 1, as torch.std) per control over the elite's actions as scored,
- * then `new = elite·(1 − m) + old·m` with the xyz or gripper momenta; fixed axes re-pinned exactly.
- */
+/** Refits the distribution to the elite's actions as scored (controls.refitToElite), fixed axes re-pinned exactly. */
 function refitDistribution(w: CemWorkspace, o: ResolvedCemOptions): void {
-  const { horizon: H, topk: K, actions, eliteIndices, mean, std } = w;
-  const rowStride = H * ACTION_DIM;
-  for (let h = 0; h < H; h++) {
-    for (let d = 0; d < CONTROL_DIM; d++) {
-      const offset = h * ACTION_DIM + ACTION_COLUMN[d];
-      let sum = 0;
-      for (let i = 0; i < K; i++) sum += actions[eliteIndices[i] * rowStride + offset];
-      const eliteMean = sum / K;
-      let squares = 0;
-      for (let i = 0; i < K; i++) {
-        const deviation = actions[eliteIndices[i] * rowStride + offset] - eliteMean;
-        squares += deviation * deviation;
-      }
-      const eliteStd = Math.sqrt(squares / (K - 1));
-      const isGripper = d === GRIPPER_CONTROL_INDEX;
-      const momentumMean = isGripper ? o.momentumMeanGripper : o.momentumMean;
-      const momentumStd = isGripper ? o.momentumStdGripper : o.momentumStd;
-      const j = h * CONTROL_DIM + d;
-      mean[j] = eliteMean * (1 - momentumMean) + mean[j] * momentumMean;
-      std[j] = eliteStd * (1 - momentumStd) + std[j] * momentumStd;
-    }
-  }
-  pinFixedAxes(mean, w.fixedValue, H, w.closeFrom);
+  refitToElite(w.actions, w.eliteIndices, w.topk, w.horizon, w.mean, w.std, o);
+  pinFixedAxes(w.mean, w.fixedValue, w.horizon, w.closeFrom);
 }

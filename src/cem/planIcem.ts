@@ -17,7 +17,7 @@
  *
  * Seeded and bit-reproducible like `planCem`; NaN/±Inf energies never become elite.
  */
-import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes } from "./controls";
+import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes, refitToElite } from "./controls";
 import { createStandardNormalSampler } from "./normalSampler";
 import { ACTION_DIM, CONTROL_DIM, GRIPPER_CONTROL_INDEX, resolveCemOptions, type CemOptions } from "./options";
 import type { BatchEnergyFn, CemIterationStats, CemResult } from "./planCem";
@@ -264,7 +264,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
       bestEnergy = eliteScores[0];
       bestSample.set(candidates.subarray(eliteIndices[0] * row, (eliteIndices[0] + 1) * row));
     }
-    refit(candidates, eliteIndices, K, H, mean, std, o);
+    refitToElite(candidates, eliteIndices, K, H, mean, std, o);
     pinFixedAxes(mean, fixedValue, H, closeFrom);
 
     // The elite, best first, for the next iteration (the first `kept` of them) and for the result.
@@ -311,37 +311,4 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
     elites,
     timings: { energyMs: totalEnergyMs, optimiserMs: totalMs - totalEnergyMs, totalMs },
   };
-}
-
-/** Elite mean and unbiased std per control, blended with the old values by the CEM momenta (as planCem). */
-function refit(
-  candidates: Float64Array,
-  eliteIndices: Int32Array,
-  K: number,
-  H: number,
-  mean: Float64Array,
-  std: Float64Array,
-  o: { momentumMean: number; momentumStd: number; momentumMeanGripper: number; momentumStdGripper: number },
-): void {
-  const row = H * ACTION_DIM;
-  for (let h = 0; h < H; h++) {
-    for (let d = 0; d < CONTROL_DIM; d++) {
-      const offset = h * ACTION_DIM + ACTION_COLUMN[d];
-      let sum = 0;
-      for (let i = 0; i < K; i++) sum += candidates[eliteIndices[i] * row + offset];
-      const eliteMean = sum / K;
-      let squares = 0;
-      for (let i = 0; i < K; i++) {
-        const deviation = candidates[eliteIndices[i] * row + offset] - eliteMean;
-        squares += deviation * deviation;
-      }
-      const eliteStd = Math.sqrt(squares / (K - 1));
-      const isGripper = d === GRIPPER_CONTROL_INDEX;
-      const mm = isGripper ? o.momentumMeanGripper : o.momentumMean;
-      const ms = isGripper ? o.momentumStdGripper : o.momentumStd;
-      const j = h * CONTROL_DIM + d;
-      mean[j] = eliteMean * (1 - mm) + mean[j] * mm;
-      std[j] = eliteStd * (1 - ms) + std[j] * ms;
-    }
-  }
 }
