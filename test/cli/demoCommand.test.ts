@@ -17,7 +17,7 @@ describe("vjepa2-mpc demo", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^reach: \d\/2 episodes succeeded \(\d+%\)$/m);
     expect(r.stdout).toMatch(
-      /^planning \d+\.\d\d s per step \(median; p90 \d+\.\d\d s\) with cem, 16 samples × 2 iterations \(33 model evaluations per action\)/m,
+      /^planning \d+\.\d\d s per step \(median; p90 \d+\.\d\d s\) with icem, 16 samples × 2 iterations \(34 model evaluations per action\)/m,
     );
     expect(r.stderr).toMatch(/episode 1\/2 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm/);
     // quiet by default: node and model info logs stay out of the demo's own progress
@@ -34,15 +34,17 @@ describe("vjepa2-mpc demo", () => {
     expect(summary.summary.episodes).toBe(2);
     expect(summary.episodes).toHaveLength(2);
     expect(summary.episodes[0].path.length).toBeGreaterThanOrEqual(2);
-    expect(summary.settings).toMatchObject({ optimizer: "cem", evaluations_per_action: 33 });
+    // reach plans with iCEM (the demo's preset): 16 and max(round(16 / 1.25), min(16, 2 × topk)) = 16, the mean, the plan's evaluation
+    expect(summary.settings).toMatchObject({ optimizer: "icem", evaluations_per_action: 34, icem_population_decay: 1.25 });
   }, 60_000);
 
-  it("plans with iCEM under --optimizer icem and reports its evaluations per action", async () => {
-    const r = await runCli(["demo", ...fast, "--optimizer", "icem", "--episodes", "1", "--seed", "7", "--json"]);
+  it("plans with the paper's CEM under --optimizer cem and reports its evaluations per action", async () => {
+    const r = await runCli(["demo", ...fast, "--optimizer", "cem", "--episodes", "1", "--seed", "7", "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    // 16 then max(round(16 / 1.25), 2 × topk capped at 16) = 16, plus the mean, plus the plan's evaluation.
-    expect(out.settings).toMatchObject({ optimizer: "icem", evaluations_per_action: 34, icem_population_decay: 1.25 });
+    // 16 × 2 and the plan's evaluation; no iCEM settings in the summary.
+    expect(out.settings).toMatchObject({ optimizer: "cem", evaluations_per_action: 33 });
+    expect(out.settings.icem_population_decay).toBeUndefined();
     const bad = await runCli(["demo", ...fast, "--optimizer", "mppi", "--episodes", "1"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/planner\.optimizer.*one of cem, icem|mppi/);

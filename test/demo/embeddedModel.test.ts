@@ -101,7 +101,7 @@ describe("embedded demo model (models/vjepa2-ac-sim)", () => {
   }, 60_000);
 
   it("reaches goal images closed-loop through the in-process nodes", async () => {
-    // the paper's CEM settings (800 × 10) and the demo's reach defaults (gripper held, return to the best frame, sub-goals, threshold, budget)
+    // the demo's reach defaults (iCEM 800 × 3, gripper held, return to the best frame, sub-goals, threshold, budget)
     const config = resolveConfig([], {}, DEMO_TASK_PRESETS.reach);
     const { summary } = await runDemo({
       model,
