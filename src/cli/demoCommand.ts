@@ -31,7 +31,7 @@ export const EMBEDDED_ENERGY_THRESHOLD = 0.025;
  * Planner presets per task, below the user's --config files: reaching leaves the gripper as it is (the
  * goal image shows it open), so the search spends its samples on the motion instead of learning, from
  * the model, not to close the gripper. Reach plans with iCEM at 800 × 3 (1954 model evaluations per
- * action): on two 20-episode seed sets it reached as often as the paper's CEM at 800 × 10 (8000; README,
+ * action): on three 20-episode seed sets it reached as often as the paper's CEM at 800 × 10 (8000; README,
  * "Optimisers"). pick_place keeps the paper's CEM: it was not compared there.
  */
 export const DEMO_TASK_PRESETS: Record<SimTask, Record<string, unknown>> = {
