@@ -87,3 +87,27 @@ export function refitToElite(
     }
   }
 }
+
+/**
+ * The first distribution of a plan: the warm start when given, else the cold start (mean 0; std `maxnorm`
+ * for xyz and 1 for the gripper); fixed axes pinned in the mean (upstream: mean[:, ax] = axis[ax]).
+ */
+export function initialDistribution(
+  horizon: number,
+  maxnorm: number,
+  warmStart: { mean: Float64Array; std: Float64Array } | null,
+  fixedValue: Float64Array,
+): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(horizon * CONTROL_DIM);
+  const std = new Float64Array(horizon * CONTROL_DIM);
+  if (warmStart) {
+    mean.set(warmStart.mean);
+    std.set(warmStart.std);
+  } else {
+    for (let h = 0; h < horizon; h++) {
+      for (let d = 0; d < CONTROL_DIM; d++) std[h * CONTROL_DIM + d] = d === GRIPPER_CONTROL_INDEX ? 1 : maxnorm;
+    }
+  }
+  pinFixedAxes(mean, fixedValue, horizon, horizon);
+  return { mean, std };
+}

@@ -28,7 +28,7 @@ import {
   type ResolvedCemOptions,
   type StandardNormalSampler,
 } from "./options";
-import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes, refitToElite } from "./controls";
+import { ACTION_COLUMN, copyScores, fixedValues, initialDistribution, pinFixedAxes, refitToElite } from "./controls";
 import { selectLowest } from "./selectLowest";
 
 /**
@@ -206,17 +206,7 @@ function createWorkspace(o: ResolvedCemOptions): CemWorkspace {
   const { horizon: H, samples: S, topk: K, maxnorm } = o;
   const fixedValue = fixedValues(o.axis);
 
-  const mean = new Float64Array(H * CONTROL_DIM);
-  const std = new Float64Array(H * CONTROL_DIM);
-  if (o.warmStart) {
-    mean.set(o.warmStart.mean);
-    std.set(o.warmStart.std);
-  } else {
-    for (let h = 0; h < H; h++) {
-      for (let d = 0; d < CONTROL_DIM; d++) std[h * CONTROL_DIM + d] = d === GRIPPER_CONTROL_INDEX ? 1 : maxnorm;
-    }
-  }
-  pinFixedAxes(mean, fixedValue, H, H); // upstream: mean[:, ax] = axis[ax] at the start
+  const { mean, std } = initialDistribution(H, maxnorm, o.warmStart, fixedValue);
 
   return {
     horizon: H,

@@ -17,7 +17,7 @@
  *
  * Seeded and bit-reproducible like `planCem`; NaN/±Inf energies never become elite.
  */
-import { ACTION_COLUMN, copyScores, fixedValues, pinFixedAxes, refitToElite } from "./controls";
+import { ACTION_COLUMN, copyScores, fixedValues, initialDistribution, pinFixedAxes, refitToElite } from "./controls";
 import { createStandardNormalSampler } from "./normalSampler";
 import { ACTION_DIM, CONTROL_DIM, GRIPPER_CONTROL_INDEX, resolveCemOptions, type CemOptions } from "./options";
 import type { BatchEnergyFn, CemIterationStats, CemResult } from "./planCem";
@@ -157,15 +157,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
   const sample = o.sampler ?? createStandardNormalSampler(o.seed);
   const filter = colouredNoiseFilter(H, ic.noiseBeta);
 
-  const mean = new Float64Array(H * CONTROL_DIM);
-  const std = new Float64Array(H * CONTROL_DIM);
-  if (o.warmStart) {
-    mean.set(o.warmStart.mean);
-    std.set(o.warmStart.std);
-  } else {
-    for (let h = 0; h < H; h++) for (let d = 0; d < CONTROL_DIM; d++) std[h * CONTROL_DIM + d] = d === GRIPPER_CONTROL_INDEX ? 1 : maxnorm;
-  }
-  pinFixedAxes(mean, fixedValue, H, H);
+  const { mean, std } = initialDistribution(H, maxnorm, o.warmStart, fixedValue);
 
   // Shifted elites of the previous step (H ≥ 2): step h takes the old h + 1; the last step is drawn below.
   const shifted = H >= 2 && ic.previousElites !== null ? Math.min(kept, ic.previousElites.length / row) : 0;
@@ -268,9 +260,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
     pinFixedAxes(mean, fixedValue, H, closeFrom);
 
     // The elite, best first, for the next iteration (the first `kept` of them) and for the result.
-    const eliteRows = new Float64Array(K * row);
-    for (let i = 0; i < K; i++) eliteRows.set(candidates.subarray(eliteIndices[i] * row, (eliteIndices[i] + 1) * row), i * row);
-    elites.set(eliteRows);
+    for (let i = 0; i < K; i++) elites.set(candidates.subarray(eliteIndices[i] * row, (eliteIndices[i] + 1) * row), i * row);
     eliteCount = kept;
     for (let i = 0; i < eliteCount; i++) scores[i] = eliteScores[i];
 
