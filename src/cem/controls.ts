@@ -111,3 +111,25 @@ export function initialDistribution(
   pinFixedAxes(mean, fixedValue, horizon, horizon);
   return { mean, std };
 }
+
+/**
+ * The exclusive-gripper rule (option gripperExclusive) on `rows` action rows of [H, 7] from row `first`:
+ * where |dgripper| ≥ roundBelow the gripper delta becomes ±1 (the closedness saturates: fully open or
+ * closed) and dx, dy, dz become 0; elsewhere the gripper delta becomes 0.
+ */
+export function applyExclusiveGripper(actions: Float32Array | Float64Array, first: number, rows: number, horizon: number, roundBelow: number): void {
+  for (let r = first; r < first + rows; r++) {
+    for (let h = 0; h < horizon; h++) {
+      const a = (r * horizon + h) * ACTION_DIM;
+      const g = actions[a + 6];
+      if (Math.abs(g) >= roundBelow) {
+        actions[a] = 0;
+        actions[a + 1] = 0;
+        actions[a + 2] = 0;
+        actions[a + 6] = g > 0 ? 1 : -1;
+      } else {
+        actions[a + 6] = 0;
+      }
+    }
+  }
+}

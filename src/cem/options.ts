@@ -59,6 +59,13 @@ export interface CemOptions {
   /** If set, the gripper action is forced to 1.0 for steps h ≥ closeGripper (0 ≤ closeGripper < horizon). */
   readonly closeGripper: number | null;
   /**
+   * A step either moves the arm or opens/closes the gripper, never both (as the Franka hand's grasp is
+   * its own action): a sampled gripper delta of at least `gripperRoundBelow` becomes a full ±1 with xyz
+   * 0, a smaller one 0; the plan follows the same rule. False: upstream's continuous delta with the motion.
+   * Not with `closeGripper` or a fixed non-zero gripper.
+   */
+  readonly gripperExclusive: boolean;
+  /**
    * Seed of the default sampler (any safe integer; folded to 32 bits). Same seed and same energies →
    * bit-identical plan. Vary it per planning step (e.g. base + step) for fresh noise.
    */
@@ -109,6 +116,8 @@ export const CEM_DEFAULTS: Readonly<DefaultedCemOptions> = Object.freeze({
   axis: Object.freeze({}) as Readonly<Record<number, number>>,
   /** Gripper not forced closed. */
   closeGripper: null,
+  /** Gripper delta alongside the motion (upstream). */
+  gripperExclusive: false,
   /** Default seed. */
   seed: 0,
 });
@@ -197,6 +206,14 @@ export function resolveCemOptions(options: Partial<CemOptions> = {}): ResolvedCe
     }
   }
 
+  if (typeof merged.gripperExclusive !== "boolean") fail("gripperExclusive", `must be a boolean, got ${String(merged.gripperExclusive)}`);
+  if (merged.gripperExclusive && closeGripper !== null) {
+    fail("gripperExclusive", `cannot be combined with closeGripper (${closeGripper}): a forced close would stop the arm on every step from there`);
+  }
+  if (merged.gripperExclusive && axis[GRIPPER_CONTROL_INDEX] !== undefined && Math.abs(axis[GRIPPER_CONTROL_INDEX]) >= merged.gripperRoundBelow) {
+    fail("gripperExclusive", `cannot be combined with a fixed gripper delta of ${axis[GRIPPER_CONTROL_INDEX]} (≥ gripperRoundBelow): the arm would never move`);
+  }
+
   const warmStart = options.warmStart ?? null;
   if (warmStart !== null) checkDistribution(warmStart, merged.horizon);
   const sampler = options.sampler ?? null;
@@ -218,6 +235,7 @@ export function resolveCemOptions(options: Partial<CemOptions> = {}): ResolvedCe
     gripperRoundBelow: merged.gripperRoundBelow,
     axis: Object.freeze(axis),
     closeGripper,
+    gripperExclusive: merged.gripperExclusive,
     seed: merged.seed,
     warmStart,
     sampler,

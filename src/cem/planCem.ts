@@ -28,7 +28,7 @@ import {
   type ResolvedCemOptions,
   type StandardNormalSampler,
 } from "./options";
-import { ACTION_COLUMN, copyScores, fixedValues, initialDistribution, pinFixedAxes, refitToElite } from "./controls";
+import { ACTION_COLUMN, applyExclusiveGripper, copyScores, fixedValues, initialDistribution, pinFixedAxes, refitToElite } from "./controls";
 import { selectLowest } from "./selectLowest";
 
 /**
@@ -107,6 +107,7 @@ export async function planCem(energy: BatchEnergyFn, options: Partial<CemOptions
     const iterationStart = now();
     w.sample(w.noise);
     writeActionSamples(w);
+    if (o.gripperExclusive) applyExclusiveGripper(w.actions, 0, S, H, o.gripperRoundBelow);
 
     // One batched call scores every sample.
     const energyStart = now();
@@ -155,6 +156,7 @@ export async function planCem(energy: BatchEnergyFn, options: Partial<CemOptions
       plan[h * ACTION_DIM + ACTION_COLUMN[d]] = value;
     }
   }
+  if (o.gripperExclusive) applyExclusiveGripper(plan, 0, 1, H, o.gripperRoundBelow);
 
   const totalMs = now() - startedAt;
   return {

@@ -17,7 +17,7 @@
  *
  * Seeded and bit-reproducible like `planCem`; NaN/±Inf energies never become elite.
  */
-import { ACTION_COLUMN, copyScores, fixedValues, initialDistribution, pinFixedAxes, refitToElite } from "./controls";
+import { ACTION_COLUMN, applyExclusiveGripper, copyScores, fixedValues, initialDistribution, pinFixedAxes, refitToElite } from "./controls";
 import { createStandardNormalSampler } from "./normalSampler";
 import { ACTION_DIM, CONTROL_DIM, GRIPPER_CONTROL_INDEX, resolveCemOptions, type CemOptions } from "./options";
 import type { BatchEnergyFn, CemIterationStats, CemResult } from "./planCem";
@@ -229,6 +229,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
       count++;
     }
 
+    if (o.gripperExclusive) applyExclusiveGripper(actions, 0, count, H, o.gripperRoundBelow);
     const energyStart = now();
     const energies = await energy(actions.subarray(0, count * row), count, H);
     const energyMs = now() - energyStart;
@@ -287,6 +288,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
       plan[column] = value;
     }
   }
+  if (o.gripperExclusive) applyExclusiveGripper(plan, 0, 1, H, o.gripperRoundBelow);
   const totalMs = now() - startedAt;
   return {
     plan,

@@ -111,6 +111,12 @@ export const PARAMETERS = {
       nullable: true,
       description: "force the gripper closed (1.0) from this step of the horizon on; null: never",
     }),
+    gripper_exclusive: param({
+      type: "bool",
+      default: false,
+      description:
+        "a step either moves the arm or fully opens/closes the gripper, never both (a planned gripper delta of at least gripper_round_below becomes ±1 with no motion; a smaller one 0); false: upstream's continuous gripper delta alongside the motion",
+    }),
     fix_dx: param({ type: "double", default: null, nullable: true, units: "m", range: [-0.5, 0.5], description: "hold dx at this value (null: planned)" }),
     fix_dy: param({ type: "double", default: null, nullable: true, units: "m", range: [-0.5, 0.5], description: "hold dy at this value (null: planned)" }),
     fix_dz: param({ type: "double", default: null, nullable: true, units: "m", range: [-0.5, 0.5], description: "hold dz at this value (null: planned)" }),
@@ -467,6 +473,12 @@ export function crossCheck(c: Config): string[] {
   const p = c.planner;
   const problems: string[] = [];
   if (p.topk > p.samples) problems.push(`planner.topk (${p.topk}) exceeds planner.samples (${p.samples}): lower topk or raise samples`);
+  if (p.gripper_exclusive && p.close_gripper !== null) {
+    problems.push(`planner.gripper_exclusive cannot be combined with planner.close_gripper (${p.close_gripper}): set one of them`);
+  }
+  if (p.gripper_exclusive && p.fix_gripper !== null && Math.abs(p.fix_gripper) >= p.gripper_round_below) {
+    problems.push(`planner.gripper_exclusive with planner.fix_gripper ${p.fix_gripper} (≥ gripper_round_below) would never move the arm: fix the gripper at 0 or drop gripper_exclusive`);
+  }
   if (p.close_gripper !== null && p.close_gripper >= p.horizon) {
     problems.push(`planner.close_gripper (${p.close_gripper}) must be below planner.horizon (${p.horizon}): use a step index 0..${p.horizon - 1} or null`);
   }

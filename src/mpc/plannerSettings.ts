@@ -26,6 +26,7 @@ export function plannerSettingsFromConfig(p: Config["planner"], evaluatePlan = t
       gripperClip: p.gripper_clip,
       gripperRoundBelow: p.gripper_round_below,
       closeGripper: p.close_gripper,
+      gripperExclusive: p.gripper_exclusive,
       axis,
       seed: p.seed,
       populationDecay: p.icem_population_decay,

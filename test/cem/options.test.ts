@@ -16,6 +16,7 @@ describe("CEM defaults", () => {
       gripperRoundBelow: 0.25,
       axis: {},
       closeGripper: null,
+      gripperExclusive: false,
       seed: 0,
     });
     expect(Object.isFrozen(CEM_DEFAULTS)).toBe(true);

@@ -83,6 +83,11 @@ describe("resolveConfig", () => {
       /planner.topk \(50\) exceeds planner.samples \(20\): lower topk or raise samples/,
     );
     expect(() => resolveConfig([], { "planner.close_gripper": 1 })).toThrow(/planner.close_gripper \(1\) must be below planner.horizon \(1\)/);
+    expect(() => resolveConfig([], { "planner.gripper_exclusive": true, "planner.close_gripper": 0 })).toThrow(
+      /planner.gripper_exclusive cannot be combined with planner.close_gripper \(0\)/,
+    );
+    expect(() => resolveConfig([], { "planner.gripper_exclusive": true, "planner.fix_gripper": 1 })).toThrow(/would never move the arm/);
+    expect(resolveConfig([], { "planner.gripper_exclusive": true, "planner.fix_gripper": 0 }).planner.gripper_exclusive).toBe(true);
   });
 
   it("accepts null for nullable parameters only", () => {
