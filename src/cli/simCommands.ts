@@ -29,7 +29,7 @@ interface SimDataFlags {
 }
 
 /** `sim-bag --policy` values: the task's scripted policy, a random walk, or a policy by name. */
-const SIM_BAG_POLICIES = ["scripted", "random", "scripted_reach", "scripted_fine_approach", "scripted_pick_place"] as const;
+const SIM_BAG_POLICIES = ["scripted", "random", "scripted_reach", "scripted_fine_approach", "scripted_pick_place", "scripted_grasp_play"] as const;
 const SIM_EPISODE_STARTS: readonly SimEpisodeStart[] = ["random", "near_cube", "holding"];
 
 interface SimBagFlags {
@@ -48,7 +48,7 @@ interface SimBagFlags {
 /** The episode policy of `sim-bag` flags; throws when --policy and --task disagree. */
 function simBagPolicy(policy: SimBagFlags["policy"], task: SimTask | undefined): SimPolicyName {
   if (policy === "scripted") return task === "pick_place" ? "scripted_pick_place" : "scripted_reach";
-  const own: SimTask = policy === "scripted_pick_place" ? "pick_place" : "reach";
+  const own: SimTask = policy === "scripted_pick_place" || policy === "scripted_grasp_play" ? "pick_place" : "reach";
   if (task !== undefined && task !== own)
     throw new Error(`--policy ${policy} records ${own} episodes, not --task ${task}; drop --task or use --policy scripted`);
   return policy;

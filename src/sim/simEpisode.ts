@@ -11,6 +11,7 @@ import type { RawImage } from "../worldmodel/preprocess";
 import {
   createRandomWalkPolicy,
   createScriptedFineApproachPolicy,
+  createScriptedGraspPlayPolicy,
   createScriptedPickPlacePolicy,
   createScriptedReachPolicy,
   type SimPolicy,
@@ -19,7 +20,7 @@ import { createSimRandom, deriveSeed, type SimRandom } from "./simRandom";
 import type { SimGoal, SimTask, TabletopSim } from "./TabletopSim";
 
 /** Which policy drives an episode. */
-export type SimPolicyName = "random" | "scripted_reach" | "scripted_fine_approach" | "scripted_pick_place";
+export type SimPolicyName = "random" | "scripted_reach" | "scripted_fine_approach" | "scripted_pick_place" | "scripted_grasp_play";
 
 /** Which mixture of policies a dataset draws episodes from. */
 export type SimPolicyMix = "mixed" | "random" | "scripted";
@@ -33,13 +34,15 @@ export type SimEpisodeStart = "random" | "near_cube" | "holding";
 /** Probability of each (policy, start) pair in each mixture. */
 export const POLICY_MIX_WEIGHTS: Record<SimPolicyMix, ReadonlyArray<{ policy: SimPolicyName; start: SimEpisodeStart; weight: number }>> = {
   mixed: [
-    { policy: "random", start: "random", weight: 0.2 },
-    { policy: "random", start: "near_cube", weight: 0.1 },
+    { policy: "random", start: "random", weight: 0.15 },
+    { policy: "random", start: "near_cube", weight: 0.05 },
     { policy: "scripted_reach", start: "random", weight: 0.1 },
-    { policy: "scripted_fine_approach", start: "random", weight: 0.25 },
+    { policy: "scripted_fine_approach", start: "random", weight: 0.2 },
     { policy: "scripted_pick_place", start: "random", weight: 0.1 },
-    { policy: "scripted_pick_place", start: "near_cube", weight: 0.15 },
+    { policy: "scripted_pick_place", start: "near_cube", weight: 0.1 },
     { policy: "scripted_pick_place", start: "holding", weight: 0.1 },
+    { policy: "scripted_grasp_play", start: "near_cube", weight: 0.12 },
+    { policy: "scripted_grasp_play", start: "holding", weight: 0.08 },
   ],
   random: [
     { policy: "random", start: "random", weight: 0.7 },
@@ -50,7 +53,8 @@ export const POLICY_MIX_WEIGHTS: Record<SimPolicyMix, ReadonlyArray<{ policy: Si
     { policy: "scripted_fine_approach", start: "random", weight: 0.2 },
     { policy: "scripted_pick_place", start: "random", weight: 0.2 },
     { policy: "scripted_pick_place", start: "near_cube", weight: 0.2 },
-    { policy: "scripted_pick_place", start: "holding", weight: 0.2 },
+    { policy: "scripted_pick_place", start: "holding", weight: 0.1 },
+    { policy: "scripted_grasp_play", start: "near_cube", weight: 0.1 },
   ],
 };
 
@@ -121,6 +125,8 @@ function createPolicy(name: SimPolicyName, rng: SimRandom, sim: TabletopSim, max
       return createScriptedFineApproachPolicy(rng, sim.config, { maxnorm });
     case "scripted_pick_place":
       return createScriptedPickPlacePolicy(rng, sim.config, { grasp: sim.graspHeight, lift: sim.liftHeight }, { maxnorm });
+    case "scripted_grasp_play":
+      return createScriptedGraspPlayPolicy(rng, sim.config, { grasp: sim.graspHeight, lift: sim.liftHeight }, { maxnorm });
     default:
       throw new Error(`unknown sim policy '${String(name)}'`);
   }
@@ -133,7 +139,7 @@ function createPolicy(name: SimPolicyName, rng: SimRandom, sim: TabletopSim, max
 export function recordEpisode(sim: TabletopSim, spec: EpisodeSpec): SimEpisode {
   const { seed, steps, policy, start = "random", renderGoals = false, maxnorm = 0.075 } = spec;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`episode steps must be a positive integer, got ${steps}`);
-  const task: SimTask = policy === "scripted_pick_place" ? "pick_place" : "reach";
+  const task: SimTask = policy === "scripted_pick_place" || policy === "scripted_grasp_play" ? "pick_place" : "reach";
   const rng = createSimRandom(deriveSeed(seed, 0x706f6c));
   const startRng = createSimRandom(deriveSeed(seed, 0x737461));
   // Sample the scene first (the cube position is needed for the near-cube start).

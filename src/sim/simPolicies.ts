@@ -202,3 +202,55 @@ export function createScriptedPickPlacePolicy(
     }
   };
 }
+
+/**
+ * Scripted grasp play: the gripper's effects, which the pick-and-place script shows only on its one
+ * clean path. Around the cube, it moves to a spot near it (within the grasp radius two times in three,
+ * else a few centimetres off, so some closes miss), then opens or closes in place; holding the cube it
+ * lifts, carries and lowers it by random amounts and opens anywhere, from a few millimetres to 15 cm up
+ * (so the cube is seen to drop where it is let go). Gripper steps never move the arm.
+ */
+export function createScriptedGraspPlayPolicy(
+  rng: SimRandom,
+  config: SimConfig,
+  heights: { grasp: number; lift: number },
+  { maxnorm = 0.075 }: PolicyOptions = {},
+): SimPolicy {
+  const ws = config.workspace;
+  const bound = maxnorm * rng.range(0.5, 1);
+  const inside = (a: number, v: number): number => Math.min(ws.max[a], Math.max(ws.min[a], v));
+  let target: number[] | null = null;
+  let moves = 0;
+  const toggle = (state: readonly number[]): number[] => {
+    target = null;
+    moves = 0;
+    return [0, 0, 0, 0, 0, 0, (state[6] > 0.5 ? 0 : 1) - state[6]];
+  };
+  const nearCube = (cube: Vec3): number[] => {
+    const r = rng.chance(2 / 3) ? rng.range(0, config.graspRadius * 0.8) : rng.range(config.graspRadius, 0.06);
+    const angle = rng.range(0, 2 * Math.PI);
+    const z = rng.chance(0.7) ? heights.grasp + rng.range(0, 0.01) : heights.grasp + rng.range(0.01, 0.08);
+    return [inside(0, cube[0] + r * Math.cos(angle)), inside(1, cube[1] + r * Math.sin(angle)), inside(2, z)];
+  };
+  return ({ state, cube, cubeHeld }) => {
+    if (cubeHeld) {
+      // Holding: carry to random spots (up to the lift height), and after two moves open anywhere.
+      if (moves >= 2 && rng.chance(0.3)) return toggle(state);
+      if (target === null || distance(state, target) < 0.01) {
+        target = [
+          inside(0, state[0] + rng.range(-0.08, 0.08)),
+          inside(1, state[1] + rng.range(-0.08, 0.08)),
+          inside(2, heights.grasp + rng.range(0, heights.lift - heights.grasp)),
+        ];
+      }
+      moves++;
+      return stepTowards(rng, state, target, bound, 0.002);
+    }
+    // Not holding: usually open first if closed, then home in on a spot near the cube and toggle there.
+    if (state[6] > 0.5 && rng.chance(0.65)) return toggle(state);
+    target ??= nearCube(cube);
+    if (distance(state, target) < 0.008 || moves > 4) return toggle(state);
+    moves++;
+    return stepTowards(rng, state, target, bound, 0.001);
+  };
+}

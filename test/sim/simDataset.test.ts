@@ -15,7 +15,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-sim-"));
 describe("recordEpisode", () => {
   it("records T frames and T − 1 actions equal to posesToDiff of consecutive states, deterministically", () => {
     const sim = new TabletopSim({ size: 32 });
-    for (const policy of ["random", "scripted_reach", "scripted_fine_approach", "scripted_pick_place"] as const) {
+    for (const policy of ["random", "scripted_reach", "scripted_fine_approach", "scripted_pick_place", "scripted_grasp_play"] as const) {
       const ep = recordEpisode(sim, { seed: 5, steps: 12, policy, start: "near_cube" });
       expect(ep.steps).toHaveLength(12);
       ep.steps.forEach((s, t) => {
@@ -41,6 +41,32 @@ describe("recordEpisode", () => {
       if (sim.success()) placed++;
     }
     expect(placed).toBeGreaterThanOrEqual(8);
+  });
+
+  it("the grasp play toggles the gripper in place, beside the cube too, and drops the cube from a height", () => {
+    const sim = new TabletopSim({ size: 16 });
+    let grasps = 0;
+    let missed = 0; // closes that did not grasp
+    let highDrops = 0; // releases with the cube's bottom 3 cm or more above the table
+    let toggles = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const ep = recordEpisode(sim, { seed, steps: 16, policy: "scripted_grasp_play", start: seed % 2 === 0 ? "near_cube" : "holding" });
+      grasps += ep.grasps;
+      for (const s of ep.steps) {
+        if (s.action === null || s.action[6] === 0) continue;
+        toggles++;
+        expect([s.action[0], s.action[1], s.action[2]]).toEqual([0, 0, 0]); // gripper steps never move the arm
+      }
+      missed += ep.steps.filter((s, t) => t > 0 && s.state[6] > 0.5 && ep.steps[t - 1].state[6] <= 0.5).length - ep.grasps;
+      for (let t = 1; t < ep.steps.length; t++) {
+        const opened = ep.steps[t].state[6] <= 0.5 && ep.steps[t - 1].state[6] > 0.5;
+        if (opened && ep.steps[t].state[2] - sim.graspHeight >= 0.03) highDrops++;
+      }
+    }
+    expect(toggles).toBeGreaterThanOrEqual(40);
+    expect(grasps).toBeGreaterThanOrEqual(15);
+    expect(missed).toBeGreaterThanOrEqual(3);
+    expect(highDrops).toBeGreaterThanOrEqual(3);
   });
 
   it("the fine approach makes the small and single-axis moves the other policies rarely make", () => {
@@ -121,7 +147,7 @@ describe("writeSimDataset", () => {
     const ep = recordEpisode(new TabletopSim({ size: 32 }), { seed: kind.seed, steps: 5, policy: kind.policy, start: kind.start });
     expect(Buffer.compare(Buffer.from(frames.data.subarray(0, 32 * 32 * 3)), Buffer.from(ep.steps[0].image.data))).toBe(0);
     const meta = JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8"));
-    expect(meta).toMatchObject({ generator_version: 1, seed: 3, episodes: 6, steps: 5, image_size: [32, 32], policy_mix: "mixed" });
+    expect(meta).toMatchObject({ generator_version: 2, seed: 3, episodes: 6, steps: 5, image_size: [32, 32], policy_mix: "mixed" });
     expect(meta.workspace.min).toEqual([0.35, -0.2, 0.05]);
     expect(meta.camera.verticalFovDeg).toBeGreaterThan(0);
     expect(meta.episode_info).toHaveLength(6);
