@@ -121,7 +121,8 @@ export function registerDemoCommand(program: Command): void {
         const tty = process.stderr.isTTY && !flags.json;
         try {
           const onEpisode = (e: EpisodeResult, i: number): void => {
-            const line = `episode ${i + 1}/${episodes} seed ${e.seed}: ${e.success ? "success" : "failure"} after ${e.steps} steps, final distance ${(100 * e.finalDistance).toFixed(1)} cm`;
+            const grasp = task === "pick_place" ? ` (cube ${e.lifted ? "grasped and lifted" : e.grasped ? "grasped, not lifted" : "never grasped"})` : "";
+            const line = `episode ${i + 1}/${episodes} seed ${e.seed}: ${e.success ? "success" : "failure"} after ${e.steps} steps, final distance ${(100 * e.finalDistance).toFixed(1)} cm${grasp}`;
             if (!flags.json) process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${line}\n`);
             if (flags.save !== undefined) {
               fs.mkdirSync(flags.save, { recursive: true });
@@ -161,6 +162,7 @@ export function registerDemoCommand(program: Command): void {
             topk: p.topk,
             maxnorm: p.maxnorm,
             fix_gripper: p.fix_gripper,
+            gripper_exclusive: p.gripper_exclusive,
             return_to_best: p.return_to_best,
             step_budgets: stepBudgets[task],
             reach_subgoals: task === "reach" ? reachSubgoals : null,
@@ -172,6 +174,7 @@ export function registerDemoCommand(program: Command): void {
             success: e.success,
             steps: e.steps,
             final_distance_m: e.finalDistance,
+            ...(task === "pick_place" ? { grasped: e.grasped, lifted: e.lifted } : {}),
             latency_ms: e.latencyMs,
             path: e.path,
             energy: e.energies /* NaN (unknown) becomes null in JSON */,
@@ -186,6 +189,9 @@ export function registerDemoCommand(program: Command): void {
             process.stdout.write(
               [
                 `${task}: ${summary.successes}/${summary.episodes} episodes succeeded (${(100 * summary.successRate).toFixed(0)}%)`,
+                summary.graspRate !== null && summary.liftRate !== null
+                  ? `cube grasped in ${Math.round(summary.graspRate * summary.episodes)}/${summary.episodes}, lifted in ${Math.round(summary.liftRate * summary.episodes)}/${summary.episodes}`
+                  : "",
                 `steps ${summary.meanSteps.toFixed(1)} on average, final distance ${(100 * summary.meanFinalDistance).toFixed(1)} cm on average`,
                 `planning ${l === null ? "n/a" : `${(l.median / 1000).toFixed(2)} s per step (median; p90 ${(l.p90 / 1000).toFixed(2)} s)`} with ${p.optimizer}, ${p.samples} samples × ${p.iterations} iterations (${settings.evaluations_per_action} model evaluations per action); ${seconds.toFixed(0)} s in all`,
                 flags.save !== undefined ? `pictures in ${flags.save}` : "",

@@ -69,6 +69,10 @@ export interface EpisodeResult {
   energies: number[];
   /** Distance to the target (as `finalDistance`) at each planning status, aligned with `energies` (m). */
   distances: number[];
+  /** pick_place: the cube was held at some point (false for reach). */
+  grasped: boolean;
+  /** pick_place: the cube was held at least LIFT_HEIGHT above the table at some point (false for reach). */
+  lifted: boolean;
   /** Outcome of each goal (reached, budget_exhausted, …) as the planner reported it. */
   goalsReached: number;
   /** First frame, goal images, last frame (for the pictures). */
@@ -81,11 +85,23 @@ export interface EpisodeResult {
   simSeconds: number;
 }
 
+/** How high (m) a held cube's bottom must rise above the table for an episode to count as lifted. */
+export const LIFT_HEIGHT = 0.05;
+
+/** Whether the simulator's cube is held now, and held with its bottom at least LIFT_HEIGHT above the table. */
+export function cubeMilestones(sim: TabletopSim): { held: boolean; lifted: boolean } {
+  const held = sim.cubeHeld;
+  return { held, lifted: held && sim.cubePosition[2] - sim.config.cubeSize / 2 >= LIFT_HEIGHT };
+}
+
 export interface DemoSummary {
   task: SimTask;
   episodes: number;
   successes: number;
   successRate: number;
+  /** pick_place: share of episodes that grasped / lifted the cube (null for reach). */
+  graspRate: number | null;
+  liftRate: number | null;
   meanSteps: number;
   meanFinalDistance: number;
   latencyMs: Summary | null;
@@ -115,6 +131,8 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
   const budgets = [...Array<number>(subgoals).fill(sub?.budget ?? 0), ...o.stepBudgets[o.task]];
   if (budgets.length !== goals.length) throw new Error(`${o.task} has ${goals.length} goals but ${budgets.length} step budgets`);
   const config = demoConfig(o.config, sim);
+  let grasped = false;
+  let lifted = false;
   const pipeline = new InProcessPipeline({
     config,
     model: o.model,
@@ -126,6 +144,9 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
       // The arm follows the actuator's targets; the simulator follows the arm (grasping included).
       render: (state) => {
         sim.step(posesToDiff(sim.state, state), false);
+        const cube = cubeMilestones(sim);
+        grasped ||= cube.held;
+        lifted ||= cube.lifted;
         return view(sim);
       },
     },
@@ -173,6 +194,8 @@ export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promi
     latencyMs: planned.map((s) => s.latency_ms),
     energies: statuses.map((s) => s.current_energy),
     distances,
+    grasped: o.task === "pick_place" && grasped,
+    lifted: o.task === "pick_place" && lifted,
     goalsReached: last === undefined ? 0 : last.goal_index,
     start,
     goals,
@@ -199,6 +222,8 @@ export async function runDemo(o: DemoOptions): Promise<{ summary: DemoSummary; e
       episodes: episodes.length,
       successes,
       successRate: successes / episodes.length,
+      graspRate: o.task === "pick_place" ? episodes.filter((e) => e.grasped).length / episodes.length : null,
+      liftRate: o.task === "pick_place" ? episodes.filter((e) => e.lifted).length / episodes.length : null,
       meanSteps: episodes.reduce((a, e) => a + e.steps, 0) / episodes.length,
       meanFinalDistance: episodes.reduce((a, e) => a + e.finalDistance, 0) / episodes.length,
       latencyMs: latencies.length > 0 ? summarise(latencies) : null,

@@ -57,7 +57,7 @@ describe("vjepa2-mpc demo", () => {
     const ja = JSON.parse(a.stdout);
     const jb = JSON.parse(b.stdout);
     expect(ja.episodes[0].path).toEqual(jb.episodes[0].path);
-    expect(ja.summary).toMatchObject({ episodes: 1, successes: expect.any(Number) });
+    expect(ja.summary).toMatchObject({ episodes: 1, successes: expect.any(Number), graspRate: null, liftRate: null });
     // per-status trace: the current frame's energy and the distance to go, aligned with path[1..]
     const ep = ja.episodes[0];
     expect(ep.energy).toHaveLength(ep.path.length - 1);
@@ -77,7 +77,8 @@ describe("vjepa2-mpc demo", () => {
     });
   }, 60_000);
 
-  it("runs pick_place with its three sub-goals", async () => {
+  it("runs pick_place with its three sub-goals and reports grasp and lift rates", async () => {
+    const save = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-demo-pp-"));
     const r = await runCli([
       "demo",
       "--task",
@@ -92,11 +93,16 @@ describe("vjepa2-mpc demo", () => {
       "1,1,1",
       "--episodes",
       "1",
-      "--json",
+      "--save",
+      save,
     ]);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
+    expect(r.stdout).toMatch(/^cube grasped in [01]\/1, lifted in [01]\/1$/m);
+    expect(r.stderr).toMatch(/episode 1\/1 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm \(cube (never grasped|grasped, not lifted|grasped and lifted)\)/);
+    const out = JSON.parse(fs.readFileSync(path.join(save, "summary.json"), "utf8"));
     expect(out.summary.episodes).toBe(1);
+    expect(out.summary.graspRate).toBe(out.episodes[0].grasped ? 1 : 0);
+    expect(out.summary.liftRate).toBe(out.episodes[0].lifted ? 1 : 0);
     expect(out.episodes[0].steps).toBeLessThanOrEqual(3);
     expect(out.settings).toMatchObject({ fix_gripper: null, return_to_best: false, step_budgets: [1, 1, 1], reach_subgoals: null }); // grasping needs the gripper
   }, 60_000);

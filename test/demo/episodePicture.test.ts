@@ -28,6 +28,8 @@ function episode(over: Partial<EpisodeResult> = {}): EpisodeResult {
     latencyMs: [],
     energies: [],
     distances: [],
+    grasped: false,
+    lifted: false,
     goalsReached: 1,
     start: solid(64, 100),
     goals: [solid(64, 150)],

@@ -4,7 +4,8 @@
  * model's own success rate is measured by `vjepa2-mpc demo` (see README).
  */
 import { resolveConfig } from "../../src/config/configFile";
-import { runDemo } from "../../src/demo/runDemo";
+import { cubeMilestones, LIFT_HEIGHT, runDemo } from "../../src/demo/runDemo";
+import { TabletopSim } from "../../src/sim";
 import { AnalyticWorldModel } from "../helpers/analyticWorldModel";
 
 describe("runDemo (analytic world model)", () => {
@@ -44,4 +45,21 @@ describe("runDemo (analytic world model)", () => {
       expect(mine.at(-1)?.distance).toBeCloseTo(e.finalDistance, 2);
     }
   }, 120000);
+});
+
+describe("pick_place milestones", () => {
+  it("count the cube as grasped while held, and lifted once held LIFT_HEIGHT above the table", () => {
+    const sim = new TabletopSim({ size: 16 });
+    sim.reset(3, "pick_place", { renderGoals: false });
+    expect(cubeMilestones(sim)).toEqual({ held: false, lifted: false });
+    const cube = sim.cubePosition;
+    sim.reset(3, "pick_place", { renderGoals: false, holding: true, eePosition: [cube[0], cube[1], sim.graspHeight] });
+    expect(cubeMilestones(sim)).toEqual({ held: true, lifted: false });
+    sim.step([0, 0, LIFT_HEIGHT - 0.005, 0, 0, 0, 0], false);
+    expect(cubeMilestones(sim)).toEqual({ held: true, lifted: false });
+    sim.step([0, 0, 0.01, 0, 0, 0, 0], false);
+    expect(cubeMilestones(sim)).toEqual({ held: true, lifted: true });
+    sim.step([0, 0, 0, 0, 0, 0, -1], false); // let go: the cube drops
+    expect(cubeMilestones(sim)).toEqual({ held: false, lifted: false });
+  });
 });
