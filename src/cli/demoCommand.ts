@@ -40,11 +40,15 @@ export const DEMO_TASK_PRESETS: Record<SimTask, Record<string, unknown>> = {
 };
 
 /**
- * Reach goals farther than `spacing` get sub-goal images on the straight line to them, `budget` planning
- * steps each: one greedy 7.5 cm step sees no change in the latent L1 to a goal more than ~20 cm away
- * (the arm's patches do not overlap), which is the paper's reason for sub-goals on long tasks.
+ * A first goal (reach: the goal; pick_place: the grasp) farther than `spacing` gets sub-goal images on the
+ * straight line to it, `budget` planning steps each: one greedy 7.5 cm step sees no change in the latent
+ * L1 to a goal more than ~20 cm away (the arm's patches do not overlap), which is the paper's reason for
+ * sub-goals on long tasks.
  */
-export const DEMO_REACH_SUBGOALS = { spacing: 0.15, budget: 3 };
+export const DEMO_APPROACH_SUBGOALS: Record<SimTask, { spacing: number; budget: number }> = {
+  reach: { spacing: 0.15, budget: 3 },
+  pick_place: { spacing: 0, budget: 3 },
+};
 
 /** Planning steps per goal (pick_place: grasp, lift, place, as the paper's 4, 10, 4). */
 export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: [4, 10, 4] };
@@ -64,9 +68,9 @@ export function registerDemoCommand(program: Command): void {
     .option("--budgets <list>", "planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place default 4,10,4)")
     .option(
       "--subgoal-spacing <m>",
-      `reach: sub-goal images at most this far apart (m) on the line to a far goal; 0: the goal alone (default ${DEMO_REACH_SUBGOALS.spacing})`,
+      `sub-goal images at most this far apart (m) on the line to a far first goal (reach: the goal; pick_place: the grasp); 0: none (default reach ${DEMO_APPROACH_SUBGOALS.reach.spacing}, pick_place ${DEMO_APPROACH_SUBGOALS.pick_place.spacing})`,
     )
-    .option("--subgoal-budget <n>", `reach: planning steps per sub-goal (default ${DEMO_REACH_SUBGOALS.budget})`)
+    .option("--subgoal-budget <n>", `planning steps per approach sub-goal (default ${DEMO_APPROACH_SUBGOALS.reach.budget})`)
     .option(
       "--energy-threshold <e>",
       `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default ${EMBEDDED_ENERGY_THRESHOLD} with the embedded model, else 0)`,
@@ -107,9 +111,9 @@ export function registerDemoCommand(program: Command): void {
           throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
         }
         const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
-        const reachSubgoals = {
-          spacing: flags.subgoalSpacing === undefined ? DEMO_REACH_SUBGOALS.spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
-          budget: flags.subgoalBudget === undefined ? DEMO_REACH_SUBGOALS.budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
+        const approachSubgoals = {
+          spacing: flags.subgoalSpacing === undefined ? DEMO_APPROACH_SUBGOALS[task].spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
+          budget: flags.subgoalBudget === undefined ? DEMO_APPROACH_SUBGOALS[task].budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
         };
         const energyThreshold =
           flags.energyThreshold !== undefined ? numberFlag(flags.energyThreshold, "--energy-threshold", 0) : embedded ? EMBEDDED_ENERGY_THRESHOLD : 0;
@@ -140,7 +144,7 @@ export function registerDemoCommand(program: Command): void {
             seed: integerFlag(flags.seed, "--seed"),
             preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
             stepBudgets,
-            reachSubgoals,
+            approachSubgoals,
             energyThreshold,
             onEpisode,
             // On a terminal, one live line per episode: steps so far and the distance to the target.
@@ -165,7 +169,7 @@ export function registerDemoCommand(program: Command): void {
             gripper_exclusive: p.gripper_exclusive,
             return_to_best: p.return_to_best,
             step_budgets: stepBudgets[task],
-            reach_subgoals: task === "reach" ? reachSubgoals : null,
+            approach_subgoals: approachSubgoals,
             energy_threshold: energyThreshold,
             model: reportedModel(config.world_model.model),
           };

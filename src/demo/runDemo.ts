@@ -30,11 +30,11 @@ export interface DemoOptions {
   /** Planning steps per goal (reach: one goal; pick_place: grasp, lift, place — the paper used 4, 10, 4). */
   stepBudgets: { reach: number[]; pick_place: number[] };
   /**
-   * Reach: sub-goal images on the straight line to a far goal, at most `spacing` m apart, each with
-   * `budget` planning steps, before the goal itself (absent or spacing 0: the goal alone). Success is
-   * judged on the goal only.
+   * Sub-goal images on the straight line to a far first goal (reach: the goal; pick_place: the grasp),
+   * at most `spacing` m apart, each with `budget` planning steps, before it (absent or spacing 0: none).
+   * Success is judged as without them.
    */
-  reachSubgoals?: { spacing: number; budget: number };
+  approachSubgoals?: { spacing: number; budget: number };
   /**
    * SetGoal's energy threshold: a goal counts as reached, and the arm holds, once the current frame's
    * energy to it is below this (0: step budgets only, as the paper).
@@ -120,14 +120,14 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
 /** Runs one episode (`index` only labels progress callbacks). */
 export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
   const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
-  const sub = o.task === "reach" ? o.reachSubgoals : undefined;
-  const reset = sim.reset(seed, o.task, { renderGoals: true, reachSubgoalSpacing: sub?.spacing ?? 0 });
+  const sub = o.approachSubgoals;
+  const reset = sim.reset(seed, o.task, { renderGoals: true, approachSubgoalSpacing: sub?.spacing ?? 0 });
   const view = o.view ?? ((s: TabletopSim) => s.observe().image);
   const goalView = o.goalView ?? ((s: TabletopSim, i: number) => s.goals[i].image as RawImage);
   const start = view(sim);
   const goals = reset.goals.map((_, i) => goalView(sim, i));
-  // Reach sub-goals come first, each with the sub-goal budget; the task's budgets cover the rest.
-  const subgoals = sub === undefined ? 0 : goals.length - 1;
+  // Approach sub-goals come first, each with the sub-goal budget; the task's budgets cover the rest.
+  const subgoals = reset.approachSubgoals;
   const budgets = [...Array<number>(subgoals).fill(sub?.budget ?? 0), ...o.stepBudgets[o.task]];
   if (budgets.length !== goals.length) throw new Error(`${o.task} has ${goals.length} goals but ${budgets.length} step budgets`);
   const config = demoConfig(o.config, sim);

@@ -53,8 +53,10 @@ export interface SimObservation {
 /** The result of `reset`. */
 export interface SimResetResult extends SimObservation {
   task: SimTask;
-  /** One goal for reach; grasp → lift → place sub-goals for pick_place. */
+  /** One goal for reach; grasp → lift → place sub-goals for pick_place; either led by any approach sub-goals. */
   goals: SimGoal[];
+  /** How many approach sub-goals lead `goals`. */
+  approachSubgoals: number;
 }
 
 /** The result of `step`. */
@@ -80,10 +82,11 @@ export interface SimResetOptions {
   /** Start with the cube held at the grasp height under the flange (gripper closed). */
   holding?: boolean;
   /**
-   * Reach only: sub-goals on the straight line from the start to the goal, evenly spaced and at most
-   * this far apart (m), before the goal itself, which stays last (0 or absent: the goal alone).
+   * Sub-goals on the straight line from the start to the first goal (reach: the goal; pick_place: the
+   * grasp), evenly spaced and at most this far apart (m), before it (0 or absent: none). Reach labels
+   * them "sub-goal i/n", pick_place "approach i/n" (gripper open, cube on the table).
    */
-  reachSubgoalSpacing?: number;
+  approachSubgoalSpacing?: number;
   /** Render the goal images (default true; dataset generation turns it off). */
   renderGoals?: boolean;
   /** Render the observation (default true). */
@@ -144,8 +147,8 @@ export class TabletopSim {
    */
   reset(seed: number, task: SimTask = "reach", options: SimResetOptions = {}): SimResetResult {
     if (!SIM_TASKS.includes(task)) throw new Error(`unknown sim task '${String(task)}' (expected ${SIM_TASKS.join(" or ")})`);
-    const spacing = options.reachSubgoalSpacing ?? 0;
-    if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`reach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
+    const spacing = options.approachSubgoalSpacing ?? 0;
+    if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`approach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
     const rng = createSimRandom(seed);
     const c = this.config;
     const ws = c.workspace;
@@ -175,22 +178,28 @@ export class TabletopSim {
 
     const orient = [ox, oy, oz];
     const onTable = (xy: readonly number[]): Vec3 => [xy[0], xy[1], c.cubeSize / 2];
-    if (task === "reach") {
-      const at = (p: readonly number[], label: string): SimGoal => ({ label, pose: [...p, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held });
-      const count = subgoalCount(position, reachDraw, spacing);
-      const subgoals = Array.from({ length: count }, (_, i) => {
+    // Evenly spaced points on the line from the start to `to`, at most `spacing` apart, `to` excluded.
+    const approach = (to: readonly number[], label: string, goalGripper: number): SimGoal[] => {
+      const count = subgoalCount(position, to, spacing);
+      return Array.from({ length: count }, (_, i) => {
         const f = (i + 1) / (count + 1);
-        return at(
-          [0, 1, 2].map((a) => position[a] + f * (reachDraw[a] - position[a])),
-          `sub-goal ${i + 1}/${count}`,
-        );
+        const p = [0, 1, 2].map((a) => position[a] + f * (to[a] - position[a]));
+        return { label: `${label} ${i + 1}/${count}`, pose: [...p, ...orient, goalGripper], cube: [...this.cube], cubeHeld: this.held };
       });
-      this.currentGoals = [...subgoals, at(reachDraw, "reach")];
+    };
+    let approachCount = 0;
+    if (task === "reach") {
+      const lead = approach(reachDraw, "sub-goal", gripper);
+      approachCount = lead.length;
+      this.currentGoals = [...lead, { label: "reach", pose: [...reachDraw, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held }];
     } else {
       const g = this.graspHeight;
       const lift = this.liftHeight;
       const liftOffset = g - c.cubeSize / 2;
+      const lead = approach([cubeXY[0], cubeXY[1], g], "approach", 0);
+      approachCount = lead.length;
       this.currentGoals = [
+        ...lead,
         { label: "grasp", pose: [cubeXY[0], cubeXY[1], g, ...orient, 0], cube: onTable(cubeXY), cubeHeld: false },
         { label: "lift", pose: [cubeXY[0], cubeXY[1], lift, ...orient, 1], cube: [cubeXY[0], cubeXY[1], lift - liftOffset], cubeHeld: true },
         { label: "place", pose: [this.place[0], this.place[1], g, ...orient, 0], cube: onTable(this.place), cubeHeld: false },
@@ -200,7 +209,7 @@ export class TabletopSim {
       for (const goal of this.currentGoals) goal.image = this.render({ ee: goal.pose, cube: goal.cube, cubeHeld: goal.cubeHeld });
     }
     const image = options.renderObservation === false ? emptyImage(this.size) : this.render(this.scene());
-    return { image, state: this.state, task, goals: this.currentGoals.map((goal) => ({ ...goal, pose: [...goal.pose] })) };
+    return { image, state: this.state, task, goals: this.currentGoals.map((goal) => ({ ...goal, pose: [...goal.pose] })), approachSubgoals: approachCount };
   }
 
   /**

@@ -72,7 +72,7 @@ describe("vjepa2-mpc demo", () => {
       fix_gripper: 0,
       return_to_best: true,
       step_budgets: [2],
-      reach_subgoals: { spacing: 0.15, budget: 3 },
+      approach_subgoals: { spacing: 0.15, budget: 3 },
       energy_threshold: 0,
     });
   }, 60_000);
@@ -104,7 +104,7 @@ describe("vjepa2-mpc demo", () => {
     expect(out.summary.graspRate).toBe(out.episodes[0].grasped ? 1 : 0);
     expect(out.summary.liftRate).toBe(out.episodes[0].lifted ? 1 : 0);
     expect(out.episodes[0].steps).toBeLessThanOrEqual(3);
-    expect(out.settings).toMatchObject({ fix_gripper: null, return_to_best: false, step_budgets: [1, 1, 1], reach_subgoals: null }); // grasping needs the gripper
+    expect(out.settings).toMatchObject({ fix_gripper: null, return_to_best: false, step_budgets: [1, 1, 1], approach_subgoals: { spacing: 0, budget: 3 } }); // grasping needs the gripper
   }, 60_000);
 
   it("gives far reach goals sub-goal images, each with its budget, unless --subgoal-spacing 0", async () => {
@@ -113,7 +113,7 @@ describe("vjepa2-mpc demo", () => {
     // Planning steps: one per sub-goal budget step plus the goal's; none with spacing 0.
     const none = await run("--subgoal-spacing", "0");
     const dense = await run("--subgoal-spacing", "0.02", "--subgoal-budget", "1");
-    const subgoals = new TabletopSim({ size: 16 }).reset(deriveSeed(5, 0), "reach", { reachSubgoalSpacing: 0.02, renderGoals: false }).goals.length - 1;
+    const subgoals = new TabletopSim({ size: 16 }).reset(deriveSeed(5, 0), "reach", { approachSubgoalSpacing: 0.02, renderGoals: false }).goals.length - 1;
     expect(subgoals).toBeGreaterThan(2);
     expect(none.steps).toBe(2);
     expect(dense.steps).toBe(subgoals + 2);

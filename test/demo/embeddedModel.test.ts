@@ -3,7 +3,7 @@
  * action that produced the goal image, and closed-loop planning with it reaches goal images. These are
  * properties of the trained weights (a random-weight package fails them; see the README's figures).
  */
-import { DEMO_REACH_SUBGOALS, DEMO_STEP_BUDGETS, DEMO_TASK_PRESETS, EMBEDDED_ENERGY_THRESHOLD, EMBEDDED_MODEL } from "../../src/cli/demoCommand";
+import { DEMO_APPROACH_SUBGOALS, DEMO_STEP_BUDGETS, DEMO_TASK_PRESETS, EMBEDDED_ENERGY_THRESHOLD, EMBEDDED_MODEL } from "../../src/cli/demoCommand";
 import { resolveConfig } from "../../src/config/configFile";
 import { runDemo } from "../../src/demo/runDemo";
 import { TabletopSim } from "../../src/sim";
@@ -111,7 +111,7 @@ describe("embedded demo model (models/vjepa2-ac-sim)", () => {
       seed: 424242,
       preprocess: preprocessOptionsFor(model.pkg, "squash"),
       stepBudgets: DEMO_STEP_BUDGETS,
-      reachSubgoals: DEMO_REACH_SUBGOALS,
+      approachSubgoals: DEMO_APPROACH_SUBGOALS.reach,
       energyThreshold: EMBEDDED_ENERGY_THRESHOLD,
     });
     expect(summary.successes).toBeGreaterThanOrEqual(2);

@@ -208,7 +208,7 @@ describe("TabletopSim: goals", () => {
     const sim = new TabletopSim({ size: 16 });
     for (const seed of [0, 1, 2, 3]) {
       const plain = sim.reset(seed, "reach", { renderGoals: false });
-      const r = sim.reset(seed, "reach", { reachSubgoalSpacing: 0.05 });
+      const r = sim.reset(seed, "reach", { approachSubgoalSpacing: 0.05 });
       const goal = plain.goals[0].pose;
       expect(r.goals.at(-1)?.pose).toEqual(goal); // the draw is unchanged
       expect(r.goals.at(-1)?.label).toBe("reach");
@@ -236,10 +236,31 @@ describe("TabletopSim: goals", () => {
       expect(sim.success()).toBe(true);
       expect(sim.distanceToTarget()).toBeLessThan(1e-6);
     }
-    expect(sim.reset(0, "reach", { reachSubgoalSpacing: 10 }).goals).toHaveLength(1);
-    expect(sim.reset(0, "reach", { reachSubgoalSpacing: 0 }).goals).toHaveLength(1);
-    expect(() => sim.reset(0, "reach", { reachSubgoalSpacing: -0.1 })).toThrow(/reach sub-goal spacing must be a finite number ≥ 0 \(m\), got -0.1/);
-    expect(() => sim.reset(0, "pick_place", { reachSubgoalSpacing: Number.NaN })).toThrow(/reach sub-goal spacing must be a finite number ≥ 0 \(m\), got NaN/);
+    expect(sim.reset(0, "reach", { approachSubgoalSpacing: 10 }).goals).toHaveLength(1);
+    expect(sim.reset(0, "reach", { approachSubgoalSpacing: 0 }).goals).toHaveLength(1);
+    expect(() => sim.reset(0, "reach", { approachSubgoalSpacing: -0.1 })).toThrow(/approach sub-goal spacing must be a finite number ≥ 0 \(m\), got -0.1/);
+    expect(() => sim.reset(0, "pick_place", { approachSubgoalSpacing: Number.NaN })).toThrow(/approach sub-goal spacing must be a finite number ≥ 0 \(m\), got NaN/);
+  });
+
+  it("pick_place approach sub-goals lie on the line to the grasp, gripper open, before grasp, lift and place", () => {
+    const sim = new TabletopSim({ size: 16 });
+    const plain = sim.reset(4, "pick_place", { renderGoals: false });
+    const r = sim.reset(4, "pick_place", { approachSubgoalSpacing: 0.05 });
+    const grasp = plain.goals[0].pose;
+    const start = r.state.slice(0, 3);
+    const distance = Math.hypot(grasp[0] - start[0], grasp[1] - start[1], grasp[2] - start[2]);
+    const n = Math.ceil(distance / 0.05) - 1;
+    expect(n).toBeGreaterThan(0);
+    expect(r.goals.map((g) => g.label)).toEqual([...Array.from({ length: n }, (_, i) => `approach ${i + 1}/${n}`), "grasp", "lift", "place"]);
+    expect(r.goals.slice(n).map((g) => g.pose)).toEqual(plain.goals.map((g) => g.pose));
+    expect([r.approachSubgoals, plain.approachSubgoals]).toEqual([n, 0]);
+    r.goals.slice(0, n).forEach((g, i) => {
+      const f = (i + 1) / (n + 1);
+      for (let a = 0; a < 3; a++) expect(g.pose[a]).toBeCloseTo(start[a] + f * (grasp[a] - start[a]), 12);
+      expect(g.pose[6]).toBe(0);
+      expect(g.cubeHeld).toBe(false);
+      expect(g.cube).toEqual(plain.goals[0].cube);
+    });
   });
 
   it("pick_place has grasp → lift → place sub-goals with their poses", () => {
