@@ -3,9 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
-import { EMBEDDED_MODEL } from "../../src/worldmodel/modelFromConfig";
 import { tensor, type FloatTensor } from "../../src/tensor/tensor";
-import { TINY_MODEL, TINY_MODEL_FP16, maxAbsDiff } from "../helpers/fixtures";
+import { FORMAT1_MODEL, TINY_MODEL, TINY_MODEL_FP16, maxAbsDiff } from "../helpers/fixtures";
 
 const N = 16;
 const D = 96;
@@ -175,12 +174,19 @@ describe("OnnxWorldModel package errors", () => {
     await expect(OnnxWorldModel.load(dir)).rejects.toThrow(/weights file predictor.weights .* is 4096 bytes but model.json says \d+/);
   });
 
-  it("loads a format 1 package, whose graphs hold their own weights", async () => {
-    expect(JSON.parse(fs.readFileSync(path.join(EMBEDDED_MODEL, "model.json"), "utf8")).format_version).toBe(1);
-    const m = await OnnxWorldModel.load(EMBEDDED_MODEL);
+  it("loads a format 1 package, whose graphs hold their own weights, and plans with it", async () => {
+    expect(JSON.parse(fs.readFileSync(path.join(FORMAT1_MODEL, "model.json"), "utf8")).format_version).toBe(1);
+    const m = await OnnxWorldModel.load(FORMAT1_MODEL);
     try {
       expect(m.pkg.externalData).toEqual([]);
       expect(m.info.fusedHorizons).toEqual([1]);
+      const n = m.info.tokensPerFrame * m.info.embedDim;
+      const latent = (v: number): FloatTensor => ({ data: new Float32Array(n).fill(v), dims: [1, m.info.tokensPerFrame, m.info.embedDim] });
+      const state: FloatTensor = { data: Float32Array.of(0.5, 0, 0.2, Math.PI, 0, 0, 0), dims: [1, 7] };
+      const actions: FloatTensor = { data: new Float32Array(2 * 7).fill(0.01), dims: [2, 1, 7] };
+      const r = await m.rolloutEnergy(latent(0.1), latent(0.2), state, actions);
+      expect(r.energy).toHaveLength(2);
+      for (const e of r.energy) expect(Number.isFinite(e) && e > 0).toBe(true);
     } finally {
       await m.close();
     }
