@@ -63,6 +63,11 @@ export function createRandomWalkPolicy(
   };
 }
 
+/** `v` clamped to the workspace along axis `a`. */
+function insideWorkspace(ws: SimConfig["workspace"], a: number, v: number): number {
+  return Math.min(ws.max[a], Math.max(ws.min[a], v));
+}
+
 /** A bounded step towards a target position with a little noise (σ = noise m per axis). */
 function stepTowards(rng: SimRandom, state: readonly number[], target: ArrayLike<number>, bound: number, noise: number): number[] {
   const action = [0, 0, 0, 0, 0, 0, 0];
@@ -102,7 +107,7 @@ export function createScriptedReachPolicy(rng: SimRandom, config: SimConfig, { m
 export function createScriptedFineApproachPolicy(rng: SimRandom, config: SimConfig, { maxnorm = 0.075 }: PolicyOptions = {}): SimPolicy {
   const ws = config.workspace;
   const gain = rng.range(0.3, 0.9);
-  const inside = (a: number, v: number): number => Math.min(ws.max[a], Math.max(ws.min[a], v));
+  const inside = (a: number, v: number): number => insideWorkspace(ws, a, v);
   const newTarget = (state: readonly number[]): number[] =>
     rng.chance(0.6) ? [0, 1, 2].map((a) => inside(a, state[a] + rng.range(-0.06, 0.06))) : [0, 1, 2].map((a) => rng.range(ws.min[a], ws.max[a]));
   let target: number[] | null = null;
@@ -218,7 +223,7 @@ export function createScriptedGraspPlayPolicy(
 ): SimPolicy {
   const ws = config.workspace;
   const bound = maxnorm * rng.range(0.5, 1);
-  const inside = (a: number, v: number): number => Math.min(ws.max[a], Math.max(ws.min[a], v));
+  const inside = (a: number, v: number): number => insideWorkspace(ws, a, v);
   let target: number[] | null = null;
   let moves = 0;
   const toggle = (state: readonly number[]): number[] => {
