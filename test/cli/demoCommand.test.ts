@@ -35,7 +35,14 @@ describe("vjepa2-mpc demo", () => {
     expect(summary.episodes).toHaveLength(2);
     expect(summary.episodes[0].path.length).toBeGreaterThanOrEqual(2);
     // reach plans with iCEM (the demo's preset): 16 and max(round(16 / 1.25), min(16, 2 × topk)) = 16, the mean, the plan's evaluation
-    expect(summary.settings).toMatchObject({ optimizer: "icem", evaluations_per_action: 34, icem_population_decay: 1.25 });
+    expect(summary.settings).toMatchObject({
+      optimizer: "icem",
+      evaluations_per_action: 34,
+      icem_population_decay: 1.25,
+      icem_keep_elites: 0.3,
+      icem_noise_beta: 2,
+      icem_execute: "best",
+    });
   }, 60_000);
 
   it("plans with the paper's CEM under --optimizer cem and reports its evaluations per action", async () => {
