@@ -67,6 +67,8 @@ export function registerWorldModelCommands(program: Command): void {
         embed_dim: pkg.embedDim,
         max_context_frames: pkg.maxContextFrames,
         rollout_horizons: [...pkg.graphs.rollout.keys()],
+        // Files to copy along with the graphs (format 2); empty for format 1.
+        external_data: pkg.externalData.map((f) => ({ file: f.file, bytes: f.bytes, used_by: f.usedBy })),
         source: pkg.source,
       });
     });

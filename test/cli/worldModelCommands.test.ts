@@ -83,6 +83,10 @@ describe("vjepa2-mpc command errors", () => {
   it("info prints the package summary", async () => {
     const r = await runCli(["info", "--model", TINY_MODEL]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ name: "ac-tiny", dtype: "fp32", tokens_per_frame: 16, embed_dim: 96, rollout_horizons: [1, 2] });
+    const info = JSON.parse(r.stdout);
+    expect(info).toMatchObject({ name: "ac-tiny", dtype: "fp32", tokens_per_frame: 16, embed_dim: 96, rollout_horizons: [1, 2] });
+    expect(info.external_data).toEqual([
+      { file: "predictor.weights", bytes: fs.statSync(path.join(TINY_MODEL, "predictor.weights")).size, used_by: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"] },
+    ]);
   });
 });
