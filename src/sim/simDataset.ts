@@ -24,7 +24,7 @@ import { DEFAULT_SIM_CONFIG, type SimConfig } from "./simConfig";
 import { PLACE_TOLERANCE, REACH_TOLERANCE, TabletopSim } from "./TabletopSim";
 
 /** Version of the generator; bump when the images or the policies change. */
-export const SIM_GENERATOR_VERSION = 2;
+export const SIM_GENERATOR_VERSION = 1;
 
 /** Largest frames array the writer builds in memory (bytes). */
 export const MAX_DATASET_BYTES = 2 ** 31 - 1;

@@ -23,10 +23,10 @@ import type { SimGoal, SimTask, TabletopSim } from "./TabletopSim";
 export type SimPolicyName = "random" | "scripted_reach" | "scripted_fine_approach" | "scripted_pick_place" | "scripted_grasp_play";
 
 /** Which mixture of policies a dataset draws episodes from. */
-export type SimPolicyMix = "mixed" | "random" | "scripted";
+export type SimPolicyMix = "mixed" | "grasp_rich" | "random" | "scripted";
 
 /** The mixtures, for option parsing. */
-export const SIM_POLICY_MIXES: readonly SimPolicyMix[] = ["mixed", "random", "scripted"];
+export const SIM_POLICY_MIXES: readonly SimPolicyMix[] = ["mixed", "grasp_rich", "random", "scripted"];
 
 /** How an episode starts: anywhere, hovering just over the cube, or holding it. */
 export type SimEpisodeStart = "random" | "near_cube" | "holding";
@@ -34,6 +34,16 @@ export type SimEpisodeStart = "random" | "near_cube" | "holding";
 /** Probability of each (policy, start) pair in each mixture. */
 export const POLICY_MIX_WEIGHTS: Record<SimPolicyMix, ReadonlyArray<{ policy: SimPolicyName; start: SimEpisodeStart; weight: number }>> = {
   mixed: [
+    { policy: "random", start: "random", weight: 0.2 },
+    { policy: "random", start: "near_cube", weight: 0.1 },
+    { policy: "scripted_reach", start: "random", weight: 0.1 },
+    { policy: "scripted_fine_approach", start: "random", weight: 0.25 },
+    { policy: "scripted_pick_place", start: "random", weight: 0.1 },
+    { policy: "scripted_pick_place", start: "near_cube", weight: 0.15 },
+    { policy: "scripted_pick_place", start: "holding", weight: 0.1 },
+  ],
+  // The mixed policies with a fifth of the episodes given to grasp play (closes on and beside the cube, drops from heights).
+  grasp_rich: [
     { policy: "random", start: "random", weight: 0.15 },
     { policy: "random", start: "near_cube", weight: 0.05 },
     { policy: "scripted_reach", start: "random", weight: 0.1 },
@@ -53,8 +63,7 @@ export const POLICY_MIX_WEIGHTS: Record<SimPolicyMix, ReadonlyArray<{ policy: Si
     { policy: "scripted_fine_approach", start: "random", weight: 0.2 },
     { policy: "scripted_pick_place", start: "random", weight: 0.2 },
     { policy: "scripted_pick_place", start: "near_cube", weight: 0.2 },
-    { policy: "scripted_pick_place", start: "holding", weight: 0.1 },
-    { policy: "scripted_grasp_play", start: "near_cube", weight: 0.1 },
+    { policy: "scripted_pick_place", start: "holding", weight: 0.2 },
   ],
 };
 

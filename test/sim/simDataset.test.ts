@@ -121,6 +121,13 @@ describe("recordEpisode", () => {
     expect(grasps).toBeGreaterThanOrEqual(5);
     expect(gripperChanges).toBeGreaterThanOrEqual(20);
   });
+
+  it("the grasp-rich mix gives a fifth of the episodes to grasp play; the mixed one gives it none", () => {
+    const share = (mix: "mixed" | "grasp_rich"): number =>
+      Array.from({ length: 500 }, (_, e) => chooseEpisodeKind(mix, 1, e)).filter((k) => k.policy === "scripted_grasp_play").length / 500;
+    expect(share("mixed")).toBe(0);
+    expect(Math.abs(share("grasp_rich") - 0.2)).toBeLessThan(0.05);
+  });
 });
 
 describe("writeSimDataset", () => {
@@ -147,7 +154,7 @@ describe("writeSimDataset", () => {
     const ep = recordEpisode(new TabletopSim({ size: 32 }), { seed: kind.seed, steps: 5, policy: kind.policy, start: kind.start });
     expect(Buffer.compare(Buffer.from(frames.data.subarray(0, 32 * 32 * 3)), Buffer.from(ep.steps[0].image.data))).toBe(0);
     const meta = JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8"));
-    expect(meta).toMatchObject({ generator_version: 2, seed: 3, episodes: 6, steps: 5, image_size: [32, 32], policy_mix: "mixed" });
+    expect(meta).toMatchObject({ generator_version: 1, seed: 3, episodes: 6, steps: 5, image_size: [32, 32], policy_mix: "mixed" });
     expect(meta.workspace.min).toEqual([0.35, -0.2, 0.05]);
     expect(meta.camera.verticalFovDeg).toBeGreaterThan(0);
     expect(meta.episode_info).toHaveLength(6);
