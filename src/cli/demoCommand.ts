@@ -159,7 +159,12 @@ export function registerDemoCommand(program: Command): void {
           const settings = {
             optimizer: p.optimizer,
             ...(p.optimizer === "icem"
-              ? { icem_population_decay: p.icem_population_decay, icem_keep_elites: p.icem_keep_elites, icem_noise_beta: p.icem_noise_beta, icem_execute: p.icem_execute }
+              ? {
+                  icem_population_decay: p.icem_population_decay,
+                  icem_keep_elites: p.icem_keep_elites,
+                  icem_noise_beta: p.icem_noise_beta,
+                  icem_execute: p.icem_execute,
+                }
               : {}),
             evaluations_per_action: evaluationsPerAction(plannerSettingsFromConfig(p)),
             samples: p.samples,

@@ -477,7 +477,9 @@ export function crossCheck(c: Config): string[] {
     problems.push(`planner.gripper_exclusive cannot be combined with planner.close_gripper (${p.close_gripper}): set one of them`);
   }
   if (p.gripper_exclusive && p.fix_gripper !== null && Math.abs(p.fix_gripper) >= p.gripper_round_below) {
-    problems.push(`planner.gripper_exclusive with planner.fix_gripper ${p.fix_gripper} (≥ gripper_round_below) would never move the arm: fix the gripper at 0 or drop gripper_exclusive`);
+    problems.push(
+      `planner.gripper_exclusive with planner.fix_gripper ${p.fix_gripper} (≥ gripper_round_below) would never move the arm: fix the gripper at 0 or drop gripper_exclusive`,
+    );
   }
   if (p.close_gripper !== null && p.close_gripper >= p.horizon) {
     problems.push(`planner.close_gripper (${p.close_gripper}) must be below planner.horizon (${p.horizon}): use a step index 0..${p.horizon - 1} or null`);

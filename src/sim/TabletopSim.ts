@@ -187,7 +187,7 @@ export class TabletopSim {
         return { label: `${label} ${i + 1}/${count}`, pose: [...p, ...orient, goalGripper], cube: [...this.cube], cubeHeld: this.held };
       });
     };
-    let approachCount = 0;
+    let approachCount: number;
     if (task === "reach") {
       const lead = approach(reachDraw, "sub-goal", gripper);
       approachCount = lead.length;

@@ -105,7 +105,9 @@ describe("vjepa2-mpc demo", () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^cube grasped in [01]\/1, lifted in [01]\/1$/m);
-    expect(r.stderr).toMatch(/episode 1\/1 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm \(cube (never grasped|grasped, not lifted|grasped and lifted)\)/);
+    expect(r.stderr).toMatch(
+      /episode 1\/1 seed \d+: (success|failure) after \d+ steps, final distance \d+\.\d cm \(cube (never grasped|grasped, not lifted|grasped and lifted)\)/,
+    );
     const out = JSON.parse(fs.readFileSync(path.join(save, "summary.json"), "utf8"));
     expect(out.summary.episodes).toBe(1);
     expect(out.summary.graspRate).toBe(out.episodes[0].grasped ? 1 : 0);

@@ -86,7 +86,11 @@ describe("vjepa2-mpc command errors", () => {
     const info = JSON.parse(r.stdout);
     expect(info).toMatchObject({ name: "ac-tiny", dtype: "fp32", tokens_per_frame: 16, embed_dim: 96, rollout_horizons: [1, 2] });
     expect(info.external_data).toEqual([
-      { file: "predictor.weights", bytes: fs.statSync(path.join(TINY_MODEL, "predictor.weights")).size, used_by: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"] },
+      {
+        file: "predictor.weights",
+        bytes: fs.statSync(path.join(TINY_MODEL, "predictor.weights")).size,
+        used_by: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"],
+      },
     ]);
   });
 });

@@ -239,7 +239,9 @@ describe("TabletopSim: goals", () => {
     expect(sim.reset(0, "reach", { approachSubgoalSpacing: 10 }).goals).toHaveLength(1);
     expect(sim.reset(0, "reach", { approachSubgoalSpacing: 0 }).goals).toHaveLength(1);
     expect(() => sim.reset(0, "reach", { approachSubgoalSpacing: -0.1 })).toThrow(/approach sub-goal spacing must be a finite number ≥ 0 \(m\), got -0.1/);
-    expect(() => sim.reset(0, "pick_place", { approachSubgoalSpacing: Number.NaN })).toThrow(/approach sub-goal spacing must be a finite number ≥ 0 \(m\), got NaN/);
+    expect(() => sim.reset(0, "pick_place", { approachSubgoalSpacing: Number.NaN })).toThrow(
+      /approach sub-goal spacing must be a finite number ≥ 0 \(m\), got NaN/,
+    );
   });
 
   it("pick_place approach sub-goals lie on the line to the grasp, gripper open, before grasp, lift and place", () => {
