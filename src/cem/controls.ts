@@ -113,12 +113,12 @@ export function initialDistribution(
 }
 
 /**
- * The exclusive-gripper rule (option gripperExclusive) on `rows` action rows of [H, 7] from row `first`:
+ * The exclusive-gripper rule (option gripperExclusive) on the first `rows` action rows of [H, 7]:
  * where |dgripper| ≥ roundBelow the gripper delta becomes ±1 (the closedness saturates: fully open or
  * closed) and dx, dy, dz become 0; elsewhere the gripper delta becomes 0.
  */
-export function applyExclusiveGripper(actions: Float32Array | Float64Array, first: number, rows: number, horizon: number, roundBelow: number): void {
-  for (let r = first; r < first + rows; r++) {
+export function applyExclusiveGripper(actions: Float32Array | Float64Array, rows: number, horizon: number, roundBelow: number): void {
+  for (let r = 0; r < rows; r++) {
     for (let h = 0; h < horizon; h++) {
       const a = (r * horizon + h) * ACTION_DIM;
       const g = actions[a + 6];

@@ -107,7 +107,7 @@ export async function planCem(energy: BatchEnergyFn, options: Partial<CemOptions
     const iterationStart = now();
     w.sample(w.noise);
     writeActionSamples(w);
-    if (o.gripperExclusive) applyExclusiveGripper(w.actions, 0, S, H, o.gripperRoundBelow);
+    if (o.gripperExclusive) applyExclusiveGripper(w.actions, S, H, o.gripperRoundBelow);
 
     // One batched call scores every sample.
     const energyStart = now();
@@ -156,7 +156,7 @@ export async function planCem(energy: BatchEnergyFn, options: Partial<CemOptions
       plan[h * ACTION_DIM + ACTION_COLUMN[d]] = value;
     }
   }
-  if (o.gripperExclusive) applyExclusiveGripper(plan, 0, 1, H, o.gripperRoundBelow);
+  if (o.gripperExclusive) applyExclusiveGripper(plan, 1, H, o.gripperRoundBelow);
 
   const totalMs = now() - startedAt;
   return {

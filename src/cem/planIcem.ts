@@ -229,7 +229,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
       count++;
     }
 
-    if (o.gripperExclusive) applyExclusiveGripper(actions, 0, count, H, o.gripperRoundBelow);
+    if (o.gripperExclusive) applyExclusiveGripper(actions, count, H, o.gripperRoundBelow);
     const energyStart = now();
     const energies = await energy(actions.subarray(0, count * row), count, H);
     const energyMs = now() - energyStart;
@@ -288,7 +288,7 @@ export async function planIcem(energy: BatchEnergyFn, options: Partial<IcemOptio
       plan[column] = value;
     }
   }
-  if (o.gripperExclusive) applyExclusiveGripper(plan, 0, 1, H, o.gripperRoundBelow);
+  if (o.gripperExclusive) applyExclusiveGripper(plan, 1, H, o.gripperRoundBelow);
   const totalMs = now() - startedAt;
   return {
     plan,

@@ -187,17 +187,15 @@ export class TabletopSim {
         return { label: `${label} ${i + 1}/${count}`, pose: [...p, ...orient, goalGripper], cube: [...this.cube], cubeHeld: this.held };
       });
     };
-    let approachCount: number;
+    let lead: SimGoal[];
     if (task === "reach") {
-      const lead = approach(reachDraw, "sub-goal", gripper);
-      approachCount = lead.length;
+      lead = approach(reachDraw, "sub-goal", gripper);
       this.currentGoals = [...lead, { label: "reach", pose: [...reachDraw, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held }];
     } else {
       const g = this.graspHeight;
       const lift = this.liftHeight;
       const liftOffset = g - c.cubeSize / 2;
-      const lead = approach([cubeXY[0], cubeXY[1], g], "approach", 0);
-      approachCount = lead.length;
+      lead = approach([cubeXY[0], cubeXY[1], g], "approach", 0);
       this.currentGoals = [
         ...lead,
         { label: "grasp", pose: [cubeXY[0], cubeXY[1], g, ...orient, 0], cube: onTable(cubeXY), cubeHeld: false },
@@ -209,7 +207,7 @@ export class TabletopSim {
       for (const goal of this.currentGoals) goal.image = this.render({ ee: goal.pose, cube: goal.cube, cubeHeld: goal.cubeHeld });
     }
     const image = options.renderObservation === false ? emptyImage(this.size) : this.render(this.scene());
-    return { image, state: this.state, task, goals: this.currentGoals.map((goal) => ({ ...goal, pose: [...goal.pose] })), approachSubgoals: approachCount };
+    return { image, state: this.state, task, goals: this.currentGoals.map((goal) => ({ ...goal, pose: [...goal.pose] })), approachSubgoals: lead.length };
   }
 
   /**
