@@ -162,13 +162,10 @@ export class RecedingHorizonPlanner {
     return this.schedule;
   }
 
-  /** Plans one step for the observation. Never throws: failures come back as a status code. */
-  async step(obs: Observation): Promise<PlanStep> {
-    const start = performance.now();
-    const settings = this.settings;
-    const generation = this.scheduleGeneration;
+  /** A status for the schedule as it stands, before anything was evaluated (`code` "planned", no energies). */
+  private scheduleStatus(stamp: number): PlanStatus {
     const s = this.schedule;
-    const status: PlanStatus = {
+    return {
       code: "planned",
       message: "",
       planningStep: this.planningStep,
@@ -181,8 +178,26 @@ export class RecedingHorizonPlanner {
       plannedEnergy: null,
       energyPerIteration: [],
       timings: { modelMs: 0, energyWaitMs: 0, optimiserMs: 0, totalMs: 0, modelCalls: 0, modelEvaluations: 0 },
-      stamp: obs.stamp,
+      stamp,
     };
+  }
+
+  /**
+   * The "idle" status a step would report now, for a caller that must say so without a frame to plan on
+   * (a streaming node plans no frame while it has no goals). Null while goals are set.
+   */
+  idleStatus(stamp: number, message: string): PlanStatus | null {
+    if (this.schedule.length > 0) return null;
+    return { ...this.scheduleStatus(stamp), code: "idle", message };
+  }
+
+  /** Plans one step for the observation. Never throws: failures come back as a status code. */
+  async step(obs: Observation): Promise<PlanStep> {
+    const start = performance.now();
+    const settings = this.settings;
+    const generation = this.scheduleGeneration;
+    const s = this.schedule;
+    const status = this.scheduleStatus(obs.stamp);
     const finish = (code: PlanStatusCode, message: string, action: number[] | null = null, plan: Float64Array | null = null): PlanStep => {
       status.code = code;
       status.message = message;

@@ -162,6 +162,7 @@ export class PlannerNode {
     this.serve<SetGoalRequest, SetGoalResponse>("vjepa2_mpc_interfaces/srv/SetGoal", o.setGoalService, (req) => this.setGoal(req));
     this.serve<Record<string, never>, { success: boolean; message: string }>("std_srvs/srv/Trigger", o.clearGoalsService, () => {
       this.planner.clearGoals();
+      void this.reportIdleAfterClear();
       return { success: true, message: "goals cleared" };
     });
     this.serve<{ data: boolean }, { success: boolean; message: string }>("std_srvs/srv/SetBool", o.pauseService, (req) => {
@@ -319,6 +320,19 @@ export class PlannerNode {
     if (this.paused || this.stopped) return null;
     this.publishAction(endEffectorDeltaMsg(action, stamp, this.options.baseFrame));
     return action;
+  }
+
+  /**
+   * After clear_goals, publishes one IDLE status once the step in flight (if any) has reported. Without
+   * goals a streaming node plans no frame, so no step would say that the planner is idle; a blocking loop
+   * says it itself on its next frame, and then nothing more is published. Goals set in the meantime win.
+   */
+  private async reportIdleAfterClear(): Promise<void> {
+    const before = this.lastStatus;
+    await this.idle();
+    if (this.stopped || (this.lastStatus !== before && this.lastStatus?.code === PLAN_STATUS_CODES.idle)) return;
+    const status = this.planner.idleStatus(this.t.clock.now(), "goals cleared");
+    if (status !== null) this.emit({ action: null, plan: null, status }, false);
   }
 
   /** Starts the blocking loop if there is work and none is running. */

@@ -119,9 +119,10 @@ def test_pause_stops_planning_and_resume_restarts_it(cell):
 
 
 def test_clear_goals_makes_the_planner_idle(cell):
+    # Before the call: the IDLE status may arrive before `ros2 service call` has exited.
+    t_clear = time.time()
     r = service_call('/planner/clear_goals', 'std_srvs/srv/Trigger', {})
     assert r['success'] is True
-    t_clear = time.time()
     wait_until(lambda: cell.statuses(IDLE, t_clear), 20, 'an IDLE status after clear_goals')
     time.sleep(2)
     t_quiet = time.time()

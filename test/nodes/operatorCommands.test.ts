@@ -102,6 +102,40 @@ describe.each(["blocking", "streaming"] as const)("operator commands during a pl
     await s.node.stop();
   });
 
+  it("clear reports IDLE once, after the step in flight reported DISCARDED", async () => {
+    const s = await setup(mode);
+    await s.setGoal();
+    await s.midStep();
+    await s.call("std_srvs/srv/Trigger", "/planner/clear_goals", {});
+    s.model.release();
+    await flush(10);
+    // Blocking mode's loop reports IDLE itself, on the next frame it waits for.
+    if (mode === "blocking") s.frame();
+    await flush(10);
+    s.frame(); // without goals, no frame is planned and nothing more is reported
+    await flush(10);
+    await s.node.idle();
+    expect(codes(s.statuses)).toEqual([PLAN_STATUS_CODES.discarded, PLAN_STATUS_CODES.idle]);
+    expect(s.statuses[1]).toMatchObject({ goal_count: 0, action: [] });
+    expect(s.node.health().values.status).toBe("idle");
+    await s.node.stop();
+  });
+
+  it("clear with no step in flight reports IDLE at once; goals set before it could are not reported idle", async () => {
+    const s = await setup(mode);
+    await s.setGoal();
+    await s.call("std_srvs/srv/Trigger", "/planner/clear_goals", {});
+    await flush(10);
+    expect(codes(s.statuses)).toEqual(mode === "streaming" ? [PLAN_STATUS_CODES.idle] : []);
+    // A blocking loop waits for a frame to report; goals set meanwhile are planned, not reported idle.
+    await s.setGoal();
+    await s.midStep();
+    s.model.release();
+    await flush(10);
+    expect(codes(s.statuses)).toEqual(mode === "streaming" ? [PLAN_STATUS_CODES.idle, PLAN_STATUS_CODES.planned] : [PLAN_STATUS_CODES.planned]);
+    await s.node.stop();
+  });
+
   it("pause mid-step reports the plan PAUSED and does not send it; resume plans again", async () => {
     const s = await setup(mode);
     await s.setGoal();
