@@ -10,7 +10,7 @@ import { reportedModel } from "../demo/demoSettings";
 import { episodePicture } from "../demo/episodePicture";
 import { runDemo, type EpisodeResult } from "../demo/runDemo";
 import { createLogger } from "../log";
-import { SIM_TASKS, type SimTask } from "../sim";
+import { PICK_PLACE_GOALS, SIM_TASKS, type PickPlaceGoals, type SimTask } from "../sim";
 import { encodePng } from "../worldmodel/imageDecode";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { integerFlag, integerListFlag, numberFlag } from "./flagValues";
@@ -50,8 +50,20 @@ export const DEMO_APPROACH_SUBGOALS: Record<SimTask, { spacing: number; budget: 
   pick_place: { spacing: 0, budget: 3 },
 };
 
-/** Planning steps per goal (pick_place: grasp, lift, place, as the paper's 4, 10, 4). */
+/** Planning steps per goal for reach, and for pick_place's paper sub-goals (grasp, lift, place: the paper's 4, 10, 4). */
 export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: [4, 10, 4] };
+
+/**
+ * pick_place's sub-goal images in the demo: "carry" (grasp, lift, carry, place; see PickPlaceGoals), the
+ * paper's budgets with 6 steps to carry the cube across the table. On development seeds (2026) the paper's
+ * three placed none of 5 cubes: both lifted cubes were dropped at the start of the place leg.
+ */
+export const DEMO_PICK_PLACE_GOALS: PickPlaceGoals = "carry";
+export const DEMO_PICK_PLACE_BUDGETS: Record<PickPlaceGoals, number[]> = {
+  paper: DEMO_STEP_BUDGETS.pick_place,
+  carry: [4, 10, 6, 4],
+  close_carry: [4, 2, 4, 6, 4], // 2 to close; the 15 cm lift is two 7.5 cm steps
+};
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -65,7 +77,14 @@ export function registerDemoCommand(program: Command): void {
     .option("--optimizer <name>", `planning optimiser: ${OPTIMIZER_NAMES.join(" | ")} (overrides planner.optimizer)`)
     .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
     .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
-    .option("--budgets <list>", "planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place default 4,10,4)")
+    .option(
+      "--pick-place-goals <goals>",
+      `pick_place's sub-goal images: ${PICK_PLACE_GOALS.join(" | ")} (paper: grasp, lift, place; carry: grasp, lift, carry, place; close_carry: grasp, close, lift, carry, place; default ${DEMO_PICK_PLACE_GOALS})`,
+    )
+    .option(
+      "--budgets <list>",
+      `planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place: one per sub-goal image, default ${PICK_PLACE_GOALS.map((g) => `${DEMO_PICK_PLACE_BUDGETS[g].join(",")} (${g})`).join(", ")})`,
+    )
     .option(
       "--subgoal-spacing <m>",
       `sub-goal images at most this far apart (m) on the line to a far first goal (reach: the goal; pick_place: the grasp); 0: none (default reach ${DEMO_APPROACH_SUBGOALS.reach.spacing}, pick_place ${DEMO_APPROACH_SUBGOALS.pick_place.spacing})`,
@@ -88,6 +107,7 @@ export function registerDemoCommand(program: Command): void {
         optimizer?: string;
         samples?: string;
         iterations?: string;
+        pickPlaceGoals?: string;
         budgets?: string;
         subgoalSpacing?: string;
         subgoalBudget?: string;
@@ -110,7 +130,11 @@ export function registerDemoCommand(program: Command): void {
         if (embedded && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
           throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
         }
-        const stepBudgets = flags.budgets === undefined ? DEMO_STEP_BUDGETS : { ...DEMO_STEP_BUDGETS, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
+        const pickPlaceGoals = (flags.pickPlaceGoals ?? DEMO_PICK_PLACE_GOALS) as PickPlaceGoals;
+        if (!PICK_PLACE_GOALS.includes(pickPlaceGoals))
+          throw new Error(`--pick-place-goals must be one of ${PICK_PLACE_GOALS.join(", ")}, got '${pickPlaceGoals}'`);
+        const defaultBudgets = { ...DEMO_STEP_BUDGETS, pick_place: DEMO_PICK_PLACE_BUDGETS[pickPlaceGoals] };
+        const stepBudgets = flags.budgets === undefined ? defaultBudgets : { ...defaultBudgets, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
         const approachSubgoals = {
           spacing: flags.subgoalSpacing === undefined ? DEMO_APPROACH_SUBGOALS[task].spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
           budget: flags.subgoalBudget === undefined ? DEMO_APPROACH_SUBGOALS[task].budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
@@ -144,6 +168,7 @@ export function registerDemoCommand(program: Command): void {
             seed: integerFlag(flags.seed, "--seed"),
             preprocess: preprocessOptionsFor(model.pkg, config.world_model.resize as "center_crop" | "squash"),
             stepBudgets,
+            pickPlaceGoals,
             approachSubgoals,
             energyThreshold,
             onEpisode,
@@ -175,6 +200,7 @@ export function registerDemoCommand(program: Command): void {
             fix_gripper: p.fix_gripper,
             gripper_exclusive: p.gripper_exclusive,
             return_to_best: p.return_to_best,
+            ...(task === "pick_place" ? { pick_place_goals: pickPlaceGoals } : {}),
             step_budgets: stepBudgets[task],
             approach_subgoals: approachSubgoals,
             energy_threshold: energyThreshold,

@@ -13,7 +13,7 @@ import { posesToDiff } from "../pose/poseMath";
 import { InProcessPipeline } from "../nodes/InProcessPipeline";
 import type { PlanStatusMsg } from "../nodes/messages";
 import { NODE_TOPICS } from "../nodes/topics";
-import { deriveSeed, TabletopSim, type SimTask } from "../sim";
+import { deriveSeed, TabletopSim, type PickPlaceGoals, type SimTask } from "../sim";
 import type { PreprocessOptions, RawImage } from "../worldmodel/preprocess";
 import type { WorldModel } from "../worldmodel/WorldModel";
 
@@ -27,8 +27,10 @@ export interface DemoOptions {
   preprocess: PreprocessOptions;
   /** Simulator image size in pixels (default: the model's input size). */
   simSize?: number;
-  /** Planning steps per goal (reach: one goal; pick_place: grasp, lift, place — the paper used 4, 10, 4). */
+  /** Planning steps per goal (reach: one goal; pick_place: one per image of `pickPlaceGoals`). */
   stepBudgets: { reach: number[]; pick_place: number[] };
+  /** pick_place's sub-goal images (default "paper": grasp, lift, place; see PickPlaceGoals). */
+  pickPlaceGoals?: PickPlaceGoals;
   /**
    * Sub-goal images on the straight line to a far first goal (reach: the goal; pick_place: the grasp),
    * at most `spacing` m apart, each with `budget` planning steps, before it (absent or spacing 0: none).
@@ -121,7 +123,7 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
 export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
   const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
   const sub = o.approachSubgoals;
-  const reset = sim.reset(seed, o.task, { renderGoals: true, approachSubgoalSpacing: sub?.spacing ?? 0 });
+  const reset = sim.reset(seed, o.task, { renderGoals: true, approachSubgoalSpacing: sub?.spacing ?? 0, pickPlaceGoals: o.pickPlaceGoals });
   const view = o.view ?? ((s: TabletopSim) => s.observe().image);
   const goalView = o.goalView ?? ((s: TabletopSim, i: number) => s.goals[i].image as RawImage);
   const start = view(sim);

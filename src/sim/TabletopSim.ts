@@ -29,6 +29,20 @@ export type SimTask = "reach" | "pick_place";
 /** The tasks, for option parsing. */
 export const SIM_TASKS: readonly SimTask[] = ["reach", "pick_place"];
 
+/**
+ * The sub-goal images of pick_place. "paper": grasp (open at the cube), lift (closed, the cube raised),
+ * place (open, the cube on the table at the target): V-JEPA 2's three. "carry" adds, after lift, the cube
+ * held at lift height above the target: with the paper's three, a greedy one-step planner opened the
+ * gripper at the start of the place leg (the place image shows it open) and dropped the cube where it was
+ * picked. "close_carry" also adds, after grasp, the gripper closed on the cube still on the table: from an
+ * open gripper at the cube, closing is the one action that moves toward it, whereas the far-away lift image
+ * drew the arm up before it closed.
+ */
+export type PickPlaceGoals = "paper" | "carry" | "close_carry";
+
+/** The pick_place goal sequences, for option parsing. */
+export const PICK_PLACE_GOALS: readonly PickPlaceGoals[] = ["paper", "carry", "close_carry"];
+
 /** A goal: the image the planner is given, and the pose (and cube) it shows. */
 export interface SimGoal {
   /** What the goal is, e.g. "reach", "grasp", "lift", "place". */
@@ -53,7 +67,10 @@ export interface SimObservation {
 /** The result of `reset`. */
 export interface SimResetResult extends SimObservation {
   task: SimTask;
-  /** One goal for reach; grasp → lift → place sub-goals for pick_place; either led by any approach sub-goals. */
+  /**
+   * One goal for reach; for pick_place grasp → lift → place, with carry before place and close after
+   * grasp as `pickPlaceGoals` says; either led by any approach sub-goals.
+   */
   goals: SimGoal[];
   /** How many approach sub-goals lead `goals`. */
   approachSubgoals: number;
@@ -87,6 +104,8 @@ export interface SimResetOptions {
    * them "sub-goal i/n", pick_place "approach i/n" (gripper open, cube on the table).
    */
   approachSubgoalSpacing?: number;
+  /** pick_place's sub-goal images (default "paper"; see PickPlaceGoals). */
+  pickPlaceGoals?: PickPlaceGoals;
   /** Render the goal images (default true; dataset generation turns it off). */
   renderGoals?: boolean;
   /** Render the observation (default true). */
@@ -149,6 +168,9 @@ export class TabletopSim {
     if (!SIM_TASKS.includes(task)) throw new Error(`unknown sim task '${String(task)}' (expected ${SIM_TASKS.join(" or ")})`);
     const spacing = options.approachSubgoalSpacing ?? 0;
     if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`approach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
+    const pickPlaceGoals = options.pickPlaceGoals ?? "paper";
+    if (!PICK_PLACE_GOALS.includes(pickPlaceGoals))
+      throw new Error(`unknown pick_place goals '${String(pickPlaceGoals)}' (expected one of ${PICK_PLACE_GOALS.join(", ")})`);
     const rng = createSimRandom(seed);
     const c = this.config;
     const ws = c.workspace;
@@ -196,10 +218,20 @@ export class TabletopSim {
       const lift = this.liftHeight;
       const liftOffset = g - c.cubeSize / 2;
       lead = approach([cubeXY[0], cubeXY[1], g], "approach", 0);
+      const held = (xy: readonly number[], z: number): SimGoal => ({
+        label: "",
+        pose: [xy[0], xy[1], z, ...orient, 1],
+        cube: [xy[0], xy[1], z - liftOffset],
+        cubeHeld: true,
+      });
+      const close = pickPlaceGoals === "close_carry";
+      const carry = pickPlaceGoals !== "paper";
       this.currentGoals = [
         ...lead,
         { label: "grasp", pose: [cubeXY[0], cubeXY[1], g, ...orient, 0], cube: onTable(cubeXY), cubeHeld: false },
-        { label: "lift", pose: [cubeXY[0], cubeXY[1], lift, ...orient, 1], cube: [cubeXY[0], cubeXY[1], lift - liftOffset], cubeHeld: true },
+        ...(close ? [{ ...held(cubeXY, g), label: "close" }] : []),
+        { ...held(cubeXY, lift), label: "lift" },
+        ...(carry ? [{ ...held(this.place, lift), label: "carry" }] : []),
         { label: "place", pose: [this.place[0], this.place[1], g, ...orient, 0], cube: onTable(this.place), cubeHeld: false },
       ];
     }

@@ -1,6 +1,6 @@
 /** The tabletop simulator for the embedded demo (pure TypeScript; `simDataset` is the node: writer). */
-export { TabletopSim, SIM_TASKS, REACH_TOLERANCE, PLACE_TOLERANCE } from "./TabletopSim";
-export type { SimTask, SimGoal, SimObservation, SimResetResult, SimStepResult, SimResetOptions, TabletopSimOptions } from "./TabletopSim";
+export { TabletopSim, SIM_TASKS, PICK_PLACE_GOALS, REACH_TOLERANCE, PLACE_TOLERANCE } from "./TabletopSim";
+export type { SimTask, PickPlaceGoals, SimGoal, SimObservation, SimResetResult, SimStepResult, SimResetOptions, TabletopSimOptions } from "./TabletopSim";
 export { SceneRenderer, PinholeCamera } from "./SceneRenderer";
 export type { SceneRendererOptions } from "./SceneRenderer";
 export { sceneBoxes, shadowCasters, headingOf, fingerGap } from "./sceneGeometry";

@@ -1,6 +1,6 @@
 import { computeNewPose, posesToDiff } from "../../src/pose/poseMath";
 import { DEFAULT_SIM_CONFIG } from "../../src/sim/simConfig";
-import { TabletopSim } from "../../src/sim/TabletopSim";
+import { TabletopSim, type SimGoal } from "../../src/sim/TabletopSim";
 
 const DOWN = [Math.PI, 0, 0];
 
@@ -283,5 +283,32 @@ describe("TabletopSim: goals", () => {
     // The grasp goal is reachable by the grasp model.
     expect(sim.fingersAroundCube(grasp.pose)).toBe(true);
     for (const g of r.goals) expect(g.image!.data.length).toBe(32 * 32 * 3);
+  });
+
+  it("pick_place adds carry (held above the target) and close (on the cube, still on the table) to the paper's three on request", () => {
+    const paper = new TabletopSim({ size: 32 }).reset(9, "pick_place");
+    const sim = new TabletopSim({ size: 32 });
+    const withCarry = sim.reset(9, "pick_place", { pickPlaceGoals: "carry" });
+    expect(withCarry.goals.map((g) => g.label)).toEqual(["grasp", "lift", "carry", "place"]);
+    const r = sim.reset(9, "pick_place", { pickPlaceGoals: "close_carry" });
+    expect(r.goals.map((g) => g.label)).toEqual(["grasp", "close", "lift", "carry", "place"]);
+    expect(withCarry.goals[2]).toEqual(r.goals[3]);
+    const [grasp, close, lift, carry, place] = r.goals;
+    // The paper's three are unchanged, images included.
+    expect([grasp, lift, place]).toEqual(paper.goals);
+    const cube = sim.cubePosition;
+    const target = sim.placeTarget;
+    expect(close).toMatchObject({ pose: [...grasp.pose.slice(0, 6), 1], cube, cubeHeld: true });
+    expect(carry.pose).toEqual([target[0], target[1], sim.liftHeight, ...lift.pose.slice(3)]);
+    expect(carry.cube).toEqual([target[0], target[1], lift.cube[2]]);
+    expect(carry.cubeHeld).toBe(true);
+    // Each new image differs from its neighbours (closed fingers; the cube moved).
+    const differ = (a: SimGoal, b: SimGoal) => a.image!.data.some((v, i) => v !== b.image!.data[i]);
+    expect(differ(grasp, close) && differ(close, lift) && differ(lift, carry) && differ(carry, place)).toBe(true);
+    // The episode draws the same start, cube and target either way; the success test is the same.
+    expect(r.state).toEqual(paper.state);
+    expect(() => sim.reset(9, "pick_place", { pickPlaceGoals: "five" as never })).toThrow(
+      /unknown pick_place goals 'five' \(expected one of paper, carry, close_carry\)/,
+    );
   });
 });
