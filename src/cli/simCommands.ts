@@ -11,7 +11,8 @@ import { imageStrip } from "../sim/imageStrip";
 import { checkSimDatasetOptions, writeSimDataset } from "../sim/simDataset";
 import { recordEpisode, SIM_POLICY_MIXES, type SimEpisodeStart, type SimPolicyMix, type SimPolicyName } from "../sim/simEpisode";
 import { writeSimEpisodeBag, writeSimEpisodeBags } from "../sim/simEpisodeBag";
-import { SIM_TASKS, TabletopSim, type SimTask } from "../sim/TabletopSim";
+import { PICK_PLACE_GOALS, SIM_TASKS, TabletopSim, type PickPlaceGoals, type SimTask } from "../sim/TabletopSim";
+import { DEMO_PICK_PLACE_GOALS } from "./demoCommand";
 import { encodePng } from "../worldmodel/imageDecode";
 import { integerFlag, numberFlag } from "./flagValues";
 
@@ -64,6 +65,7 @@ interface SimRenderFlags {
   seed: string;
   out: string;
   task: SimTask;
+  pickPlaceGoals: PickPlaceGoals;
   size: string;
   supersample: string;
   scale: string;
@@ -175,12 +177,15 @@ export function registerSimCommands(program: Command): void {
     .requiredOption("--out <file.png>", "PNG file to write")
     .option("--seed <n>", "episode seed", "0")
     .addOption(new Option("--task <task>", "task whose goals to show").choices([...SIM_TASKS]).default("reach"))
+    .addOption(
+      new Option("--pick-place-goals <goals>", "pick_place's sub-goal images (as demo's)").choices([...PICK_PLACE_GOALS]).default(DEMO_PICK_PLACE_GOALS),
+    )
     .option("--size <px>", "image size (px) of each frame", "64")
     .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
     .option("--scale <k>", "nearest-neighbour upscaling of the PNG, for viewing", "4")
     .action((flags: SimRenderFlags) => {
       const sim = new TabletopSim({ size: integerFlag(flags.size, "--size", 16, 512), supersample: integerFlag(flags.supersample, "--supersample", 1, 8) });
-      const r = sim.reset(integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER), flags.task);
+      const r = sim.reset(integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER), flags.task, { pickPlaceGoals: flags.pickPlaceGoals });
       const images = [r.image, ...r.goals.map((g) => g.image!)];
       const strip = imageStrip(images, { scale: integerFlag(flags.scale, "--scale", 1, 16), gap: 4 });
       fs.mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });

@@ -187,12 +187,30 @@ describe("sim commands", () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8")).policy_mix).toBe("scripted");
   });
 
-  it("sim-render writes the start frame and the goals side by side", async () => {
+  it("sim-render writes the start frame and the goals side by side (pick_place: the demo's sub-goals unless told)", async () => {
     const file = path.join(tmp(), "scene.png");
     const text = await run(["sim-render", "--seed", "4", "--task", "pick_place", "--out", file, "--size", "32", "--scale", "2"]);
-    expect(text).toContain("goal 3 (place)");
+    expect(text).toMatch(/goal 1 \(grasp\).*goal 2 \(lift\).*goal 3 \(carry\).*goal 4 \(place\)/);
     const png = decodeImage(new Uint8Array(fs.readFileSync(file)));
-    expect([png.width, png.height]).toEqual([4 * 64 + 3 * 4, 64]);
+    expect([png.width, png.height]).toEqual([5 * 64 + 4 * 4, 64]);
+    const paper = await run([
+      "sim-render",
+      "--seed",
+      "4",
+      "--task",
+      "pick_place",
+      "--pick-place-goals",
+      "paper",
+      "--out",
+      file,
+      "--size",
+      "32",
+      "--scale",
+      "2",
+    ]);
+    expect(paper).toContain("goal 3 (place)");
+    expect(paper).not.toContain("carry");
+    expect(decodeImage(new Uint8Array(fs.readFileSync(file))).width).toBe(4 * 64 + 3 * 4);
   });
 
   it("rejects bad flags with the flag in the message", async () => {
