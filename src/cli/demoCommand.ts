@@ -39,6 +39,22 @@ export const DEMO_TASK_PRESETS: Record<SimTask, Record<string, unknown>> = {
   pick_place: {},
 };
 
+/** pick_place's sub-goal images in the demo (see PickPlaceGoals). */
+export const DEMO_PICK_PLACE_GOALS: PickPlaceGoals = "staged";
+
+/**
+ * The demo's pick_place settings per sub-goal sequence: step budgets (the paper's 4, 10, 4 for grasp, lift,
+ * place; 6 to carry across the table; 2 to close; 4 for the 15 cm lift, two 7.5 cm steps and two to
+ * correct), planner presets and the approach sub-goal spacing. "staged" moves or toggles the gripper in a
+ * step, never both (planner.gripper_exclusive): with the upstream gripper the sampled gripper deltas opened
+ * and closed it at random, and a grasped cube fell during the lift; and it gets approach sub-goals.
+ */
+export const DEMO_PICK_PLACE: Record<PickPlaceGoals, { budgets: number[]; presets: Record<string, unknown>; approachSpacing: number }> = {
+  paper: { budgets: [4, 10, 4], presets: {}, approachSpacing: 0 },
+  carry: { budgets: [4, 10, 6, 4], presets: {}, approachSpacing: 0 },
+  staged: { budgets: [4, 2, 4, 6, 4], presets: { "planner.gripper_exclusive": true }, approachSpacing: 0.15 },
+};
+
 /**
  * A first goal (reach: the goal; pick_place: the grasp) farther than `spacing` gets sub-goal images on the
  * straight line to it, `budget` planning steps each: one greedy 7.5 cm step sees no change in the latent
@@ -47,23 +63,11 @@ export const DEMO_TASK_PRESETS: Record<SimTask, Record<string, unknown>> = {
  */
 export const DEMO_APPROACH_SUBGOALS: Record<SimTask, { spacing: number; budget: number }> = {
   reach: { spacing: 0.15, budget: 3 },
-  pick_place: { spacing: 0, budget: 3 },
+  pick_place: { spacing: DEMO_PICK_PLACE[DEMO_PICK_PLACE_GOALS].approachSpacing, budget: 3 }, // the spacing: per sequence, DEMO_PICK_PLACE
 };
 
-/** Planning steps per goal for reach, and for pick_place's paper sub-goals (grasp, lift, place: the paper's 4, 10, 4). */
-export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: [4, 10, 4] };
-
-/**
- * pick_place's sub-goal images in the demo: "carry" (grasp, lift, carry, place; see PickPlaceGoals), the
- * paper's budgets with 6 steps to carry the cube across the table. On development seeds (2026) the paper's
- * three placed none of 5 cubes: both lifted cubes were dropped at the start of the place leg.
- */
-export const DEMO_PICK_PLACE_GOALS: PickPlaceGoals = "carry";
-export const DEMO_PICK_PLACE_BUDGETS: Record<PickPlaceGoals, number[]> = {
-  paper: DEMO_STEP_BUDGETS.pick_place,
-  carry: [4, 10, 6, 4],
-  close_carry: [4, 2, 4, 6, 4], // 2 to close; the 15 cm lift is two 7.5 cm steps
-};
+/** Planning steps per goal (reach: the goal; pick_place: the demo's sub-goal sequence). */
+export const DEMO_STEP_BUDGETS: Record<SimTask, number[]> = { reach: [12], pick_place: DEMO_PICK_PLACE[DEMO_PICK_PLACE_GOALS].budgets };
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -79,15 +83,15 @@ export function registerDemoCommand(program: Command): void {
     .option("--iterations <n>", "CEM iterations (overrides planner.iterations)")
     .option(
       "--pick-place-goals <goals>",
-      `pick_place's sub-goal images: ${PICK_PLACE_GOALS.join(" | ")} (paper: grasp, lift, place; carry: grasp, lift, carry, place; close_carry: grasp, close, lift, carry, place; default ${DEMO_PICK_PLACE_GOALS})`,
+      `pick_place's sub-goal images: ${PICK_PLACE_GOALS.join(" | ")} (paper: grasp, lift, place; carry: grasp, lift, carry, place; staged: grasp, close, lift, set down, place, with gripper_exclusive and approach sub-goals; default ${DEMO_PICK_PLACE_GOALS})`,
     )
     .option(
       "--budgets <list>",
-      `planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place: one per sub-goal image, default ${PICK_PLACE_GOALS.map((g) => `${DEMO_PICK_PLACE_BUDGETS[g].join(",")} (${g})`).join(", ")})`,
+      `planning steps per goal, comma-separated (reach: the goal's, after any sub-goals, default 12; pick_place: one per sub-goal image, default ${PICK_PLACE_GOALS.map((g) => `${DEMO_PICK_PLACE[g].budgets.join(",")} (${g})`).join(", ")})`,
     )
     .option(
       "--subgoal-spacing <m>",
-      `sub-goal images at most this far apart (m) on the line to a far first goal (reach: the goal; pick_place: the grasp); 0: none (default reach ${DEMO_APPROACH_SUBGOALS.reach.spacing}, pick_place ${DEMO_APPROACH_SUBGOALS.pick_place.spacing})`,
+      `sub-goal images at most this far apart (m) on the line to a far first goal (reach: the goal; pick_place: the grasp); 0: none (default reach ${DEMO_APPROACH_SUBGOALS.reach.spacing}, pick_place ${PICK_PLACE_GOALS.map((g) => `${DEMO_PICK_PLACE[g].approachSpacing} (${g})`).join(", ")})`,
     )
     .option("--subgoal-budget <n>", `planning steps per approach sub-goal (default ${DEMO_APPROACH_SUBGOALS.reach.budget})`)
     .option(
@@ -118,25 +122,32 @@ export function registerDemoCommand(program: Command): void {
       }) => {
         if (!SIM_TASKS.includes(flags.task as SimTask)) throw new Error(`--task must be one of ${SIM_TASKS.join(", ")}, got '${flags.task}'`);
         const task = flags.task as SimTask;
+        const pickPlaceGoals = (flags.pickPlaceGoals ?? DEMO_PICK_PLACE_GOALS) as PickPlaceGoals;
+        if (!PICK_PLACE_GOALS.includes(pickPlaceGoals))
+          throw new Error(`--pick-place-goals must be one of ${PICK_PLACE_GOALS.join(", ")}, got '${pickPlaceGoals}'`);
+        const pickPlace = DEMO_PICK_PLACE[pickPlaceGoals];
+        const presets = task === "pick_place" ? { ...DEMO_TASK_PRESETS.pick_place, ...pickPlace.presets } : DEMO_TASK_PRESETS[task];
         // The model: --model, else the --config files' world_model.model, else the embedded one.
-        const fromFiles = resolveConfig(flags.config ?? [], {}, DEMO_TASK_PRESETS[task]);
+        const fromFiles = resolveConfig(flags.config ?? [], {}, presets);
         const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? EMBEDDED_MODEL : fromFiles.world_model.model);
         const embedded = path.resolve(modelDir) === EMBEDDED_MODEL;
         const overrides: Record<string, unknown> = { "world_model.model": modelDir };
         if (flags.optimizer !== undefined) overrides["planner.optimizer"] = flags.optimizer;
         if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
         if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
-        const config = resolveConfig(flags.config ?? [], overrides, DEMO_TASK_PRESETS[task]);
+        const config = resolveConfig(flags.config ?? [], overrides, presets);
         if (embedded && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
           throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
         }
-        const pickPlaceGoals = (flags.pickPlaceGoals ?? DEMO_PICK_PLACE_GOALS) as PickPlaceGoals;
-        if (!PICK_PLACE_GOALS.includes(pickPlaceGoals))
-          throw new Error(`--pick-place-goals must be one of ${PICK_PLACE_GOALS.join(", ")}, got '${pickPlaceGoals}'`);
-        const defaultBudgets = { ...DEMO_STEP_BUDGETS, pick_place: DEMO_PICK_PLACE_BUDGETS[pickPlaceGoals] };
+        const defaultBudgets = { ...DEMO_STEP_BUDGETS, pick_place: pickPlace.budgets };
         const stepBudgets = flags.budgets === undefined ? defaultBudgets : { ...defaultBudgets, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
         const approachSubgoals = {
-          spacing: flags.subgoalSpacing === undefined ? DEMO_APPROACH_SUBGOALS[task].spacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
+          spacing:
+            flags.subgoalSpacing !== undefined
+              ? numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0)
+              : task === "pick_place"
+                ? pickPlace.approachSpacing
+                : DEMO_APPROACH_SUBGOALS[task].spacing,
           budget: flags.subgoalBudget === undefined ? DEMO_APPROACH_SUBGOALS[task].budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
         };
         const energyThreshold =

@@ -34,14 +34,15 @@ export const SIM_TASKS: readonly SimTask[] = ["reach", "pick_place"];
  * place (open, the cube on the table at the target): V-JEPA 2's three. "carry" adds, after lift, the cube
  * held at lift height above the target: with the paper's three, a greedy one-step planner opened the
  * gripper at the start of the place leg (the place image shows it open) and dropped the cube where it was
- * picked. "close_carry" also adds, after grasp, the gripper closed on the cube still on the table: from an
- * open gripper at the cube, closing is the one action that moves toward it, whereas the far-away lift image
- * drew the arm up before it closed.
+ * picked. "staged" has five: grasp; close (the gripper closed on the cube, still on the table): from an open
+ * gripper at the cube, closing is the one action that moves toward it, whereas the far-away lift image drew
+ * the arm up first; lift; set down (the cube on the table at the target, still held), so that the arm centres
+ * the cube before it lets go; place.
  */
-export type PickPlaceGoals = "paper" | "carry" | "close_carry";
+export type PickPlaceGoals = "paper" | "carry" | "staged";
 
 /** The pick_place goal sequences, for option parsing. */
-export const PICK_PLACE_GOALS: readonly PickPlaceGoals[] = ["paper", "carry", "close_carry"];
+export const PICK_PLACE_GOALS: readonly PickPlaceGoals[] = ["paper", "carry", "staged"];
 
 /** A goal: the image the planner is given, and the pose (and cube) it shows. */
 export interface SimGoal {
@@ -68,8 +69,8 @@ export interface SimObservation {
 export interface SimResetResult extends SimObservation {
   task: SimTask;
   /**
-   * One goal for reach; for pick_place grasp → lift → place, with carry before place and close after
-   * grasp as `pickPlaceGoals` says; either led by any approach sub-goals.
+   * One goal for reach; for pick_place grasp → lift → place, with more sub-goals between as
+   * `pickPlaceGoals` says; either led by any approach sub-goals.
    */
   goals: SimGoal[];
   /** How many approach sub-goals lead `goals`. */
@@ -224,14 +225,14 @@ export class TabletopSim {
         cube: [xy[0], xy[1], z - liftOffset],
         cubeHeld: true,
       });
-      const close = pickPlaceGoals === "close_carry";
-      const carry = pickPlaceGoals !== "paper";
+      const staged = pickPlaceGoals === "staged";
       this.currentGoals = [
         ...lead,
         { label: "grasp", pose: [cubeXY[0], cubeXY[1], g, ...orient, 0], cube: onTable(cubeXY), cubeHeld: false },
-        ...(close ? [{ ...held(cubeXY, g), label: "close" }] : []),
+        ...(staged ? [{ ...held(cubeXY, g), label: "close" }] : []),
         { ...held(cubeXY, lift), label: "lift" },
-        ...(carry ? [{ ...held(this.place, lift), label: "carry" }] : []),
+        ...(pickPlaceGoals === "carry" ? [{ ...held(this.place, lift), label: "carry" }] : []),
+        ...(staged ? [{ ...held(this.place, g), label: "set down" }] : []),
         { label: "place", pose: [this.place[0], this.place[1], g, ...orient, 0], cube: onTable(this.place), cubeHeld: false },
       ];
     }

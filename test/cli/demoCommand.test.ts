@@ -84,7 +84,7 @@ describe("vjepa2-mpc demo", () => {
     });
   }, 60_000);
 
-  it("runs pick_place with grasp, lift, carry and place by default and reports grasp and lift rates", async () => {
+  it("runs pick_place with its five staged sub-goals by default and reports grasp and lift rates", async () => {
     const save = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-demo-pp-"));
     const r = await runCli([
       "demo",
@@ -97,7 +97,9 @@ describe("vjepa2-mpc demo", () => {
       "--iterations",
       "2",
       "--budgets",
-      "1,1,1,1",
+      "1,1,1,1,1",
+      "--subgoal-spacing",
+      "0",
       "--episodes",
       "1",
       "--save",
@@ -112,18 +114,30 @@ describe("vjepa2-mpc demo", () => {
     expect(out.summary.episodes).toBe(1);
     expect(out.summary.graspRate).toBe(out.episodes[0].grasped ? 1 : 0);
     expect(out.summary.liftRate).toBe(out.episodes[0].lifted ? 1 : 0);
-    expect(out.episodes[0].steps).toBeLessThanOrEqual(4);
+    expect(out.episodes[0].steps).toBeLessThanOrEqual(5);
     expect(out.settings).toMatchObject({
-      pick_place_goals: "carry",
-      step_budgets: [1, 1, 1, 1],
+      pick_place_goals: "staged",
+      step_budgets: [1, 1, 1, 1, 1],
       fix_gripper: null, // grasping needs the gripper
+      gripper_exclusive: true,
       return_to_best: false,
       approach_subgoals: { spacing: 0, budget: 3 },
     });
+  }, 60_000);
+
+  it("runs pick_place with the paper's three sub-goals or with carry, without the staged presets; staged adds approach sub-goals", async () => {
     const paper = await runCli(["demo", "--task", "pick_place", ...fast, "--budgets", "1,1,1", "--pick-place-goals", "paper", "--episodes", "1", "--json"]);
     expect(paper.code).toBe(0);
     expect(JSON.parse(paper.stdout).settings).toMatchObject({ pick_place_goals: "paper", step_budgets: [1, 1, 1] });
     expect(JSON.parse(paper.stdout).episodes[0].steps).toBeLessThanOrEqual(3);
+    expect(JSON.parse(paper.stdout).settings).toMatchObject({ gripper_exclusive: false, approach_subgoals: { spacing: 0, budget: 3 } });
+    const carry = await runCli(["demo", "--task", "pick_place", ...fast, "--budgets", "1,1,1,1", "--pick-place-goals", "carry", "--episodes", "1", "--json"]);
+    expect(carry.code).toBe(0);
+    expect(JSON.parse(carry.stdout).settings).toMatchObject({ pick_place_goals: "carry", step_budgets: [1, 1, 1, 1], gripper_exclusive: false });
+    // staged's own default: approach sub-goals before the grasp.
+    const staged = await runCli(["demo", "--task", "pick_place", ...fast, "--budgets", "1,1,1,1,1", "--episodes", "1", "--json"]);
+    expect(staged.code).toBe(0);
+    expect(JSON.parse(staged.stdout).settings).toMatchObject({ pick_place_goals: "staged", approach_subgoals: { spacing: 0.15, budget: 3 } });
   }, 60_000);
 
   it("gives far reach goals sub-goal images, each with its budget, unless --subgoal-spacing 0", async () => {
@@ -164,8 +178,8 @@ describe("vjepa2-mpc demo", () => {
       [[...fast, "--subgoal-budget", "0"], "--subgoal-budget expects an integer ≥ 1, got '0'"],
       [[...fast, "--budgets", "2,x"], "--budgets expects an integer"],
       [[...fast, "--energy-threshold", "-1"], "--energy-threshold expects a number ≥ 0, got '-1'"],
-      [["--task", "pick_place", ...fast, "--pick-place-goals", "five"], "--pick-place-goals must be one of paper, carry, close_carry, got 'five'"],
-      [["--task", "pick_place", ...fast, "--budgets", "1,1,1"], "pick_place has 4 goals but 3 step budgets"],
+      [["--task", "pick_place", ...fast, "--pick-place-goals", "five"], "--pick-place-goals must be one of paper, carry, staged, got 'five'"],
+      [["--task", "pick_place", ...fast, "--budgets", "1,1,1", "--subgoal-spacing", "0"], "pick_place has 5 goals but 3 step budgets"],
     ];
     for (const [args, message] of refusals) {
       const r = await runCli(["demo", ...args]);

@@ -285,15 +285,15 @@ describe("TabletopSim: goals", () => {
     for (const g of r.goals) expect(g.image!.data.length).toBe(32 * 32 * 3);
   });
 
-  it("pick_place adds carry (held above the target) and close (on the cube, still on the table) to the paper's three on request", () => {
+  it("pick_place adds carry (held above the target), or close and set down (held on the table at the target), on request", () => {
     const paper = new TabletopSim({ size: 32 }).reset(9, "pick_place");
     const sim = new TabletopSim({ size: 32 });
     const withCarry = sim.reset(9, "pick_place", { pickPlaceGoals: "carry" });
     expect(withCarry.goals.map((g) => g.label)).toEqual(["grasp", "lift", "carry", "place"]);
-    const r = sim.reset(9, "pick_place", { pickPlaceGoals: "close_carry" });
-    expect(r.goals.map((g) => g.label)).toEqual(["grasp", "close", "lift", "carry", "place"]);
-    expect(withCarry.goals[2]).toEqual(r.goals[3]);
-    const [grasp, close, lift, carry, place] = r.goals;
+    const carry = withCarry.goals[2];
+    const r = sim.reset(9, "pick_place", { pickPlaceGoals: "staged" });
+    expect(r.goals.map((g) => g.label)).toEqual(["grasp", "close", "lift", "set down", "place"]);
+    const [grasp, close, lift, setDown, place] = r.goals;
     // The paper's three are unchanged, images included.
     expect([grasp, lift, place]).toEqual(paper.goals);
     const cube = sim.cubePosition;
@@ -302,13 +302,15 @@ describe("TabletopSim: goals", () => {
     expect(carry.pose).toEqual([target[0], target[1], sim.liftHeight, ...lift.pose.slice(3)]);
     expect(carry.cube).toEqual([target[0], target[1], lift.cube[2]]);
     expect(carry.cubeHeld).toBe(true);
+    expect(setDown).toMatchObject({ pose: [target[0], target[1], sim.graspHeight, ...lift.pose.slice(3)], cube: place.cube, cubeHeld: true });
     // Each new image differs from its neighbours (closed fingers; the cube moved).
     const differ = (a: SimGoal, b: SimGoal) => a.image!.data.some((v, i) => v !== b.image!.data[i]);
-    expect(differ(grasp, close) && differ(close, lift) && differ(lift, carry) && differ(carry, place)).toBe(true);
+    expect(differ(grasp, close) && differ(close, lift) && differ(lift, setDown) && differ(setDown, place)).toBe(true);
+    expect(differ(lift, carry) && differ(carry, place)).toBe(true);
     // The episode draws the same start, cube and target either way; the success test is the same.
     expect(r.state).toEqual(paper.state);
     expect(() => sim.reset(9, "pick_place", { pickPlaceGoals: "five" as never })).toThrow(
-      /unknown pick_place goals 'five' \(expected one of paper, carry, close_carry\)/,
+      /unknown pick_place goals 'five' \(expected one of paper, carry, staged\)/,
     );
   });
 });

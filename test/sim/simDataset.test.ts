@@ -190,9 +190,9 @@ describe("sim commands", () => {
   it("sim-render writes the start frame and the goals side by side (pick_place: the demo's sub-goals unless told)", async () => {
     const file = path.join(tmp(), "scene.png");
     const text = await run(["sim-render", "--seed", "4", "--task", "pick_place", "--out", file, "--size", "32", "--scale", "2"]);
-    expect(text).toMatch(/goal 1 \(grasp\).*goal 2 \(lift\).*goal 3 \(carry\).*goal 4 \(place\)/);
+    expect(text).toMatch(/goal 1 \(grasp\).*goal 2 \(close\).*goal 3 \(lift\).*goal 4 \(set down\).*goal 5 \(place\)/);
     const png = decodeImage(new Uint8Array(fs.readFileSync(file)));
-    expect([png.width, png.height]).toEqual([5 * 64 + 4 * 4, 64]);
+    expect([png.width, png.height]).toEqual([6 * 64 + 5 * 4, 64]);
     const paper = await run([
       "sim-render",
       "--seed",
@@ -209,7 +209,7 @@ describe("sim commands", () => {
       "2",
     ]);
     expect(paper).toContain("goal 3 (place)");
-    expect(paper).not.toContain("carry");
+    expect(paper).not.toContain("close");
     expect(decodeImage(new Uint8Array(fs.readFileSync(file))).width).toBe(4 * 64 + 3 * 4);
   });
 
