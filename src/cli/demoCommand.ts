@@ -63,7 +63,7 @@ export const DEMO_PICK_PLACE: Record<PickPlaceGoals, { budgets: number[]; preset
  */
 export const DEMO_APPROACH_SUBGOALS: Record<SimTask, { spacing: number; budget: number }> = {
   reach: { spacing: 0.15, budget: 3 },
-  pick_place: { spacing: DEMO_PICK_PLACE[DEMO_PICK_PLACE_GOALS].approachSpacing, budget: 3 }, // the spacing: per sequence, DEMO_PICK_PLACE
+  pick_place: { spacing: DEMO_PICK_PLACE[DEMO_PICK_PLACE_GOALS].approachSpacing, budget: 3 }, // the default sequence's spacing; DEMO_PICK_PLACE has each one's
 };
 
 /** Planning steps per goal (reach: the goal; pick_place: the demo's sub-goal sequence). */
