@@ -141,13 +141,9 @@ export function registerDemoCommand(program: Command): void {
         }
         const defaultBudgets = { ...DEMO_STEP_BUDGETS, pick_place: pickPlace.budgets };
         const stepBudgets = flags.budgets === undefined ? defaultBudgets : { ...defaultBudgets, [task]: integerListFlag(flags.budgets, "--budgets", 1) };
+        const defaultSpacing = task === "pick_place" ? pickPlace.approachSpacing : DEMO_APPROACH_SUBGOALS[task].spacing;
         const approachSubgoals = {
-          spacing:
-            flags.subgoalSpacing !== undefined
-              ? numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0)
-              : task === "pick_place"
-                ? pickPlace.approachSpacing
-                : DEMO_APPROACH_SUBGOALS[task].spacing,
+          spacing: flags.subgoalSpacing === undefined ? defaultSpacing : numberFlag(flags.subgoalSpacing, "--subgoal-spacing", 0),
           budget: flags.subgoalBudget === undefined ? DEMO_APPROACH_SUBGOALS[task].budget : integerFlag(flags.subgoalBudget, "--subgoal-budget", 1),
         };
         const energyThreshold =
