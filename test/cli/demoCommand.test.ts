@@ -170,6 +170,18 @@ describe("vjepa2-mpc demo", () => {
     expect(JSON.parse(r.stdout).settings).toMatchObject({ model: TINY_MODEL, energy_threshold: 0 });
   }, 60_000);
 
+  it("uses the embedded model's goal-reached threshold per task (reach: 0.012, pick_place: 0.025)", async () => {
+    const tiny = ["--samples", "16", "--iterations", "1", "--subgoal-spacing", "0", "--episodes", "1", "--json"];
+    const reach = await runCli(["demo", ...tiny, "--budgets", "1"]);
+    expect(reach.code).toBe(0);
+    expect(JSON.parse(reach.stdout).settings).toMatchObject({ model: "models/vjepa2-ac-sim", energy_threshold: 0.012 });
+    const pickPlace = await runCli(["demo", "--task", "pick_place", ...tiny, "--budgets", "1,1,1,1,1"]);
+    expect(pickPlace.code).toBe(0);
+    expect(JSON.parse(pickPlace.stdout).settings).toMatchObject({ model: "models/vjepa2-ac-sim", energy_threshold: 0.025 });
+    const off = await runCli(["demo", ...tiny, "--budgets", "1", "--energy-threshold", "0"]);
+    expect(JSON.parse(off.stdout).settings.energy_threshold).toBe(0);
+  }, 60_000);
+
   it("refuses bad options and a missing model with a clear message", async () => {
     const refusals: Array<[string[], string]> = [
       [["--task", "juggle"], "--task must be one of reach, pick_place"],

@@ -3,7 +3,7 @@
  * action that produced the goal image, and closed-loop planning with it reaches goal images. These are
  * properties of the trained weights (a random-weight package fails them; see the README's figures).
  */
-import { DEMO_APPROACH_SUBGOALS, DEMO_STEP_BUDGETS, DEMO_TASK_PRESETS, EMBEDDED_ENERGY_THRESHOLD, EMBEDDED_MODEL } from "../../src/cli/demoCommand";
+import { DEMO_APPROACH_SUBGOALS, DEMO_STEP_BUDGETS, DEMO_TASK_PRESETS, EMBEDDED_ENERGY_THRESHOLDS, EMBEDDED_MODEL } from "../../src/cli/demoCommand";
 import { resolveConfig } from "../../src/config/configFile";
 import { runDemo } from "../../src/demo/runDemo";
 import { TabletopSim } from "../../src/sim";
@@ -112,7 +112,7 @@ describe("embedded demo model (models/vjepa2-ac-sim)", () => {
       preprocess: preprocessOptionsFor(model.pkg, "squash"),
       stepBudgets: DEMO_STEP_BUDGETS,
       approachSubgoals: DEMO_APPROACH_SUBGOALS.reach,
-      energyThreshold: EMBEDDED_ENERGY_THRESHOLD,
+      energyThreshold: EMBEDDED_ENERGY_THRESHOLDS.reach,
     });
     expect(summary.successes).toBeGreaterThanOrEqual(2);
     expect(summary.meanFinalDistance).toBeLessThan(0.05);
