@@ -20,7 +20,7 @@ export function registerThresholdCommand(program: Command): void {
     .command("demo-threshold")
     .description("calibrate SetGoal's energy threshold for a model: energies of simulator renders near reach goals against their true distance")
     .option("--model <dir>", "model package (default: the embedded demo model)")
-    // 6000 renders (~30 s on 2 cores): 600 within 4.5 cm missed frames 2-3 cm off with the lowest energies.
+    // 6000 renders (~20 s on 2 cores): 600 within 4.5 cm missed the frames 2-3 cm off with the lowest energies.
     .option("--goals <n>", "reach goals to sample", "200")
     .option("--renders <n>", "renders per goal, uniformly within --radius of the goal pose", "30")
     .option("--radius <m>", "radius of the renders around the goal pose (m)", "0.035")
