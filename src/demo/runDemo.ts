@@ -38,6 +38,12 @@ export interface DemoOptions {
    */
   approachSubgoals?: { spacing: number; budget: number };
   /**
+   * pick_place: sub-goal images of the cube held at lift height on the line from above the cube to above
+   * the target, at most `spacing` m apart, each with `budget` planning steps, right after lift (absent or
+   * spacing 0: none).
+   */
+  carrySubgoals?: { spacing: number; budget: number };
+  /**
    * SetGoal's energy threshold: a goal counts as reached, and the arm holds, once the current frame's
    * energy to it is below this (0: step budgets only, as the paper).
    */
@@ -122,16 +128,23 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
 /** Runs one episode (`index` only labels progress callbacks). */
 export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
   const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
-  const sub = o.approachSubgoals;
-  const reset = sim.reset(seed, o.task, { renderGoals: true, approachSubgoalSpacing: sub?.spacing ?? 0, pickPlaceGoals: o.pickPlaceGoals });
+  const reset = sim.reset(seed, o.task, {
+    renderGoals: true,
+    approachSubgoalSpacing: o.approachSubgoals?.spacing ?? 0,
+    carrySubgoalSpacing: o.carrySubgoals?.spacing ?? 0,
+    pickPlaceGoals: o.pickPlaceGoals,
+  });
   const view = o.view ?? ((s: TabletopSim) => s.observe().image);
   const goalView = o.goalView ?? ((s: TabletopSim, i: number) => s.goals[i].image as RawImage);
   const start = view(sim);
   const goals = reset.goals.map((_, i) => goalView(sim, i));
-  // Approach sub-goals come first, each with the sub-goal budget; the task's budgets cover the rest.
-  const subgoals = reset.approachSubgoals;
-  const budgets = [...Array<number>(subgoals).fill(sub?.budget ?? 0), ...o.stepBudgets[o.task]];
-  if (budgets.length !== goals.length) throw new Error(`${o.task} has ${goals.length} goals but ${budgets.length} step budgets`);
+  // Sub-goals get their kind's budget; the task's budgets cover its own goals, in order.
+  const taskGoals = reset.goals.filter((g) => g.subgoal === null).length;
+  const taskBudgets = o.stepBudgets[o.task];
+  if (taskBudgets.length !== taskGoals) throw new Error(`${o.task} has ${taskGoals} goals but ${taskBudgets.length} step budgets`);
+  let next = 0;
+  const subgoalBudget = { approach: o.approachSubgoals?.budget ?? 0, carry: o.carrySubgoals?.budget ?? 0 };
+  const budgets = reset.goals.map((g) => (g.subgoal === null ? taskBudgets[next++] : subgoalBudget[g.subgoal]));
   const config = demoConfig(o.config, sim);
   let grasped = false;
   let lifted = false;

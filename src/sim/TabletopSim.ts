@@ -54,6 +54,8 @@ export interface SimGoal {
   cube: Vec3;
   /** Whether the image shows the cube held. */
   cubeHeld: boolean;
+  /** An intermediate image on a long leg (`approachSubgoalSpacing`, `carrySubgoalSpacing`), or null for the task's own goals. */
+  subgoal: "approach" | "carry" | null;
   /** The rendered goal image (rgb8); absent when the reset asked for no goal images. */
   image?: RawImage;
 }
@@ -70,7 +72,7 @@ export interface SimResetResult extends SimObservation {
   task: SimTask;
   /**
    * One goal for reach; for pick_place grasp → lift → place, with more sub-goals between as
-   * `pickPlaceGoals` says; either led by any approach sub-goals.
+   * `pickPlaceGoals` says and any carry sub-goals after lift; either led by any approach sub-goals.
    */
   goals: SimGoal[];
   /** How many approach sub-goals lead `goals`. */
@@ -105,6 +107,13 @@ export interface SimResetOptions {
    * them "sub-goal i/n", pick_place "approach i/n" (gripper open, cube on the table).
    */
   approachSubgoalSpacing?: number;
+  /**
+   * pick_place: sub-goals with the cube held at lift height, evenly spaced and at most this far apart (m)
+   * on the straight line from above the cube to above the target, right after lift (0 or absent: none).
+   * Labelled "carry i/n". A set-down or place image far from the lifted cube shares no arm patches with
+   * the current frame, so the energy does not tell the planner which way to carry.
+   */
+  carrySubgoalSpacing?: number;
   /** pick_place's sub-goal images (default "paper"; see PickPlaceGoals). */
   pickPlaceGoals?: PickPlaceGoals;
   /** Render the goal images (default true; dataset generation turns it off). */
@@ -169,6 +178,8 @@ export class TabletopSim {
     if (!SIM_TASKS.includes(task)) throw new Error(`unknown sim task '${String(task)}' (expected ${SIM_TASKS.join(" or ")})`);
     const spacing = options.approachSubgoalSpacing ?? 0;
     if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`approach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
+    const carrySpacing = options.carrySubgoalSpacing ?? 0;
+    if (!(Number.isFinite(carrySpacing) && carrySpacing >= 0)) throw new Error(`carry sub-goal spacing must be a finite number ≥ 0 (m), got ${carrySpacing}`);
     const pickPlaceGoals = options.pickPlaceGoals ?? "paper";
     if (!PICK_PLACE_GOALS.includes(pickPlaceGoals))
       throw new Error(`unknown pick_place goals '${String(pickPlaceGoals)}' (expected one of ${PICK_PLACE_GOALS.join(", ")})`);
@@ -201,39 +212,48 @@ export class TabletopSim {
 
     const orient = [ox, oy, oz];
     const onTable = (xy: readonly number[]): Vec3 => [xy[0], xy[1], c.cubeSize / 2];
-    // Evenly spaced points on the line from the start to `to`, at most `spacing` apart, `to` excluded.
-    const approach = (to: readonly number[], label: string, goalGripper: number): SimGoal[] => {
-      const count = subgoalCount(position, to, spacing);
-      return Array.from({ length: count }, (_, i) => {
-        const f = (i + 1) / (count + 1);
-        const p = [0, 1, 2].map((a) => position[a] + f * (to[a] - position[a]));
-        return { label: `${label} ${i + 1}/${count}`, pose: [...p, ...orient, goalGripper], cube: [...this.cube], cubeHeld: this.held };
-      });
+    // Evenly spaced points on the line from `from` to `to`, at most `step` apart, both ends excluded.
+    const between = (from: readonly number[], to: readonly number[], step: number): number[][] => {
+      const count = subgoalCount(from, to, step);
+      return Array.from({ length: count }, (_, i) => [0, 1, 2].map((a) => from[a] + ((i + 1) / (count + 1)) * (to[a] - from[a])));
     };
+    const approach = (to: readonly number[], label: string, goalGripper: number): SimGoal[] =>
+      between(position, to, spacing).map((p, i, all) => ({
+        label: `${label} ${i + 1}/${all.length}`,
+        pose: [...p, ...orient, goalGripper],
+        cube: [...this.cube],
+        cubeHeld: this.held,
+        subgoal: "approach",
+      }));
     let lead: SimGoal[];
     if (task === "reach") {
       lead = approach(reachDraw, "sub-goal", gripper);
-      this.currentGoals = [...lead, { label: "reach", pose: [...reachDraw, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held }];
+      this.currentGoals = [...lead, { label: "reach", pose: [...reachDraw, ...orient, gripper], cube: [...this.cube], cubeHeld: this.held, subgoal: null }];
     } else {
       const g = this.graspHeight;
       const lift = this.liftHeight;
       const liftOffset = g - c.cubeSize / 2;
       lead = approach([cubeXY[0], cubeXY[1], g], "approach", 0);
-      const held = (xy: readonly number[], z: number): SimGoal => ({
-        label: "",
+      const held = (xy: readonly number[], z: number, label: string, subgoal: SimGoal["subgoal"] = null): SimGoal => ({
+        label,
         pose: [xy[0], xy[1], z, ...orient, 1],
         cube: [xy[0], xy[1], z - liftOffset],
         cubeHeld: true,
+        subgoal,
       });
+      const carry = between([cubeXY[0], cubeXY[1], lift], [this.place[0], this.place[1], lift], carrySpacing).map((p, i, all) =>
+        held(p, lift, `carry ${i + 1}/${all.length}`, "carry"),
+      );
       const staged = pickPlaceGoals === "staged";
       this.currentGoals = [
         ...lead,
-        { label: "grasp", pose: [cubeXY[0], cubeXY[1], g, ...orient, 0], cube: onTable(cubeXY), cubeHeld: false },
-        ...(staged ? [{ ...held(cubeXY, g), label: "close" }] : []),
-        { ...held(cubeXY, lift), label: "lift" },
-        ...(pickPlaceGoals === "carry" ? [{ ...held(this.place, lift), label: "carry" }] : []),
-        ...(staged ? [{ ...held(this.place, g), label: "set down" }] : []),
-        { label: "place", pose: [this.place[0], this.place[1], g, ...orient, 0], cube: onTable(this.place), cubeHeld: false },
+        { label: "grasp", pose: [cubeXY[0], cubeXY[1], g, ...orient, 0], cube: onTable(cubeXY), cubeHeld: false, subgoal: null },
+        ...(staged ? [held(cubeXY, g, "close")] : []),
+        held(cubeXY, lift, "lift"),
+        ...carry,
+        ...(pickPlaceGoals === "carry" ? [held(this.place, lift, "carry")] : []),
+        ...(staged ? [held(this.place, g, "set down")] : []),
+        { label: "place", pose: [this.place[0], this.place[1], g, ...orient, 0], cube: onTable(this.place), cubeHeld: false, subgoal: null },
       ];
     }
     if (options.renderGoals !== false) {

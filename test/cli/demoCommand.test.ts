@@ -100,6 +100,8 @@ describe("vjepa2-mpc demo", () => {
       "1,1,1,1,1",
       "--subgoal-spacing",
       "0",
+      "--carry-spacing",
+      "0",
       "--episodes",
       "1",
       "--save",
@@ -122,6 +124,7 @@ describe("vjepa2-mpc demo", () => {
       gripper_exclusive: true,
       return_to_best: false,
       approach_subgoals: { spacing: 0, budget: 3 },
+      carry_subgoals: { spacing: 0, budget: 3 },
     });
   }, 60_000);
 
@@ -130,15 +133,43 @@ describe("vjepa2-mpc demo", () => {
     expect(paper.code).toBe(0);
     expect(JSON.parse(paper.stdout).settings).toMatchObject({ pick_place_goals: "paper", step_budgets: [1, 1, 1] });
     expect(JSON.parse(paper.stdout).episodes[0].steps).toBeLessThanOrEqual(3);
-    expect(JSON.parse(paper.stdout).settings).toMatchObject({ gripper_exclusive: false, approach_subgoals: { spacing: 0, budget: 3 } });
+    expect(JSON.parse(paper.stdout).settings).toMatchObject({
+      gripper_exclusive: false,
+      approach_subgoals: { spacing: 0, budget: 3 },
+      carry_subgoals: { spacing: 0, budget: 3 },
+    });
     const carry = await runCli(["demo", "--task", "pick_place", ...fast, "--budgets", "1,1,1,1", "--pick-place-goals", "carry", "--episodes", "1", "--json"]);
     expect(carry.code).toBe(0);
     expect(JSON.parse(carry.stdout).settings).toMatchObject({ pick_place_goals: "carry", step_budgets: [1, 1, 1, 1], gripper_exclusive: false });
-    // staged's own default: approach sub-goals before the grasp.
+    // staged's own default: approach sub-goals before the grasp, carry sub-goals after the lift.
     const staged = await runCli(["demo", "--task", "pick_place", ...fast, "--budgets", "1,1,1,1,1", "--episodes", "1", "--json"]);
     expect(staged.code).toBe(0);
-    expect(JSON.parse(staged.stdout).settings).toMatchObject({ pick_place_goals: "staged", approach_subgoals: { spacing: 0.15, budget: 3 } });
+    expect(JSON.parse(staged.stdout).settings).toMatchObject({
+      pick_place_goals: "staged",
+      approach_subgoals: { spacing: 0.15, budget: 3 },
+      carry_subgoals: { spacing: 0.15, budget: 3 },
+    });
   }, 60_000);
+
+  it("gives long pick_place carries sub-goal images, each with the sub-goal budget; --carry-spacing is pick_place's only", async () => {
+    const args = ["demo", "--task", "pick_place", ...fast, "--budgets", "1,1,1,1,1", "--subgoal-spacing", "0", "--episodes", "1", "--seed", "5", "--json"];
+    const run = async (...extra: string[]) => JSON.parse((await runCli([...args, ...extra])).stdout);
+    const none = await run("--carry-spacing", "0");
+    const dense = await run("--carry-spacing", "0.02", "--subgoal-budget", "2");
+    const carries = new TabletopSim({ size: 16 })
+      .reset(deriveSeed(5, 0), "pick_place", { pickPlaceGoals: "staged", carrySubgoalSpacing: 0.02, renderGoals: false })
+      .goals.filter((g) => g.subgoal === "carry").length;
+    expect(carries).toBeGreaterThan(2);
+    expect(none.episodes[0].steps).toBe(5);
+    expect(dense.episodes[0].steps).toBe(5 + 2 * carries);
+    expect(dense.settings).toMatchObject({ carry_subgoals: { spacing: 0.02, budget: 2 }, step_budgets: [1, 1, 1, 1, 1] });
+    const reach = await runCli(["demo", ...fast, "--episodes", "1", "--carry-spacing", "0.1"]);
+    expect(reach.code).not.toBe(0);
+    expect(reach.stderr).toMatch(/--carry-spacing applies to --task pick_place only/);
+    const negative = await runCli([...args, "--carry-spacing", "-0.1"]);
+    expect(negative.code).not.toBe(0);
+    expect(negative.stderr).toMatch(/--carry-spacing/);
+  }, 120_000);
 
   it("gives far reach goals sub-goal images, each with its budget, unless --subgoal-spacing 0", async () => {
     const run = async (...extra: string[]) =>

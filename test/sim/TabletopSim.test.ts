@@ -262,6 +262,7 @@ describe("TabletopSim: goals", () => {
       expect(g.pose[6]).toBe(0);
       expect(g.cubeHeld).toBe(false);
       expect(g.cube).toEqual(plain.goals[0].cube);
+      expect(g.subgoal).toBe("approach");
     });
   });
 
@@ -312,5 +313,50 @@ describe("TabletopSim: goals", () => {
     expect(() => sim.reset(9, "pick_place", { pickPlaceGoals: "five" as never })).toThrow(
       /unknown pick_place goals 'five' \(expected one of paper, carry, staged\)/,
     );
+  });
+
+  it("pick_place carry sub-goals hold the cube at lift height on the line to above the target, right after lift", () => {
+    const sim = new TabletopSim({ size: 16 });
+    for (const [seed, goals] of [
+      [9, "staged"],
+      [4, "paper"],
+      [11, "carry"],
+    ] as const) {
+      const plain = sim.reset(seed, "pick_place", { pickPlaceGoals: goals });
+      const r = sim.reset(seed, "pick_place", { pickPlaceGoals: goals, carrySubgoalSpacing: 0.03 });
+      const cube = sim.cubePosition;
+      const target = sim.placeTarget;
+      const lift = sim.liftHeight;
+      const carry = Math.hypot(target[0] - cube[0], target[1] - cube[1]);
+      const n = Math.ceil(carry / 0.03) - 1;
+      expect(n).toBeGreaterThan(1);
+      const at = plain.goals.findIndex((g) => g.label === "lift") + 1;
+      expect(r.goals.map((g) => g.label)).toEqual([
+        ...plain.goals.slice(0, at).map((g) => g.label),
+        ...Array.from({ length: n }, (_, i) => `carry ${i + 1}/${n}`),
+        ...plain.goals.slice(at).map((g) => g.label),
+      ]);
+      // The task's own goals are unchanged, images included, and marked as such.
+      expect(r.goals.filter((g) => g.subgoal === null)).toEqual(plain.goals);
+      expect(plain.goals.every((g) => g.subgoal === null)).toBe(true);
+      const liftGoal = r.goals[at - 1];
+      r.goals.slice(at, at + n).forEach((g, i) => {
+        const f = (i + 1) / (n + 1);
+        expect(g.subgoal).toBe("carry");
+        expect(g.pose[0]).toBeCloseTo(cube[0] + f * (target[0] - cube[0]), 12);
+        expect(g.pose[1]).toBeCloseTo(cube[1] + f * (target[1] - cube[1]), 12);
+        expect(g.pose[2]).toBe(lift);
+        expect(g.pose.slice(3)).toEqual(liftGoal.pose.slice(3)); // gripper closed, orientation as lift's
+        expect(g.cubeHeld).toBe(true);
+        expect(g.cube).toEqual([g.pose[0], g.pose[1], liftGoal.cube[2]]);
+        expect(imagesEqual(g.image!.data, sim.render({ ee: g.pose, cube: g.cube, cubeHeld: true }).data)).toBe(true);
+      });
+      expect(r.state).toEqual(plain.state);
+    }
+    // A carry no longer than the spacing gets none; reach ignores the option.
+    expect(sim.reset(9, "pick_place", { carrySubgoalSpacing: 10 }).goals.map((g) => g.label)).toEqual(["grasp", "lift", "place"]);
+    expect(sim.reset(9, "reach", { carrySubgoalSpacing: 0.01 }).goals).toHaveLength(1);
+    expect(() => sim.reset(9, "pick_place", { carrySubgoalSpacing: -1 })).toThrow(/carry sub-goal spacing must be a finite number ≥ 0 \(m\), got -1/);
+    expect(() => sim.reset(9, "pick_place", { carrySubgoalSpacing: Number.POSITIVE_INFINITY })).toThrow(/carry sub-goal spacing must be a finite number ≥ 0/);
   });
 });
