@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { resolveConfig } from "../config/configFile";
-import { calibrateGoalEnergy, thresholdRow } from "../demo/goalEnergyCalibration";
+import { calibrateGoalEnergy, GOAL_ENERGY_CALIBRATION_DEFAULTS as DEFAULTS, thresholdRow } from "../demo/goalEnergyCalibration";
 import { createLogger } from "../log";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { EMBEDDED_ENERGY_THRESHOLDS, EMBEDDED_MODEL } from "./demoCommand";
@@ -20,12 +20,11 @@ export function registerThresholdCommand(program: Command): void {
     .command("demo-threshold")
     .description("calibrate SetGoal's energy threshold for a model: energies of simulator renders near reach goals against their true distance")
     .option("--model <dir>", "model package (default: the embedded demo model)")
-    // 6000 renders (~20 s on 2 cores): 600 within 4.5 cm missed the frames 2-3 cm off with the lowest energies.
-    .option("--goals <n>", "reach goals to sample", "200")
-    .option("--renders <n>", "renders per goal, uniformly within --radius of the goal pose", "30")
-    .option("--radius <m>", "radius of the renders around the goal pose (m)", "0.035")
-    .option("--tolerance <m>", "a safe threshold keeps every frame below it within this distance of its goal (m)", "0.015")
-    .option("--seed <n>", "seed of the scenes and offsets", "800000")
+    .option("--goals <n>", "reach goals to sample", String(DEFAULTS.goals))
+    .option("--renders <n>", "renders per goal, uniformly within --radius of the goal pose", String(DEFAULTS.rendersPerGoal))
+    .option("--radius <m>", "radius of the renders around the goal pose (m)", String(DEFAULTS.radius))
+    .option("--tolerance <m>", "a safe threshold keeps every frame below it within this distance of its goal (m)", String(DEFAULTS.tolerance))
+    .option("--seed <n>", "seed of the scenes and offsets", String(DEFAULTS.seed))
     .option("--json", "print one JSON object instead of text")
     .action(async (flags: { model?: string; goals: string; renders: string; radius: string; tolerance: string; seed: string; json?: boolean }) => {
       const settings = {
