@@ -176,10 +176,8 @@ export class TabletopSim {
    */
   reset(seed: number, task: SimTask = "reach", options: SimResetOptions = {}): SimResetResult {
     if (!SIM_TASKS.includes(task)) throw new Error(`unknown sim task '${String(task)}' (expected ${SIM_TASKS.join(" or ")})`);
-    const spacing = options.approachSubgoalSpacing ?? 0;
-    if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`approach sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
-    const carrySpacing = options.carrySubgoalSpacing ?? 0;
-    if (!(Number.isFinite(carrySpacing) && carrySpacing >= 0)) throw new Error(`carry sub-goal spacing must be a finite number ≥ 0 (m), got ${carrySpacing}`);
+    const spacing = subgoalSpacing(options.approachSubgoalSpacing, "approach");
+    const carrySpacing = subgoalSpacing(options.carrySubgoalSpacing, "carry");
     const pickPlaceGoals = options.pickPlaceGoals ?? "paper";
     if (!PICK_PLACE_GOALS.includes(pickPlaceGoals))
       throw new Error(`unknown pick_place goals '${String(pickPlaceGoals)}' (expected one of ${PICK_PLACE_GOALS.join(", ")})`);
@@ -404,6 +402,13 @@ export class TabletopSim {
     }
     return best;
   }
+}
+
+/** A sub-goal spacing option (m; absent: 0, none), checked. */
+function subgoalSpacing(value: number | undefined, kind: "approach" | "carry"): number {
+  const spacing = value ?? 0;
+  if (!(Number.isFinite(spacing) && spacing >= 0)) throw new Error(`${kind} sub-goal spacing must be a finite number ≥ 0 (m), got ${spacing}`);
+  return spacing;
 }
 
 /** Sub-goals needed so that no leg from `from` to `to` is longer than `spacing` (m; 0: none). */
