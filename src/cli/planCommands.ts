@@ -9,6 +9,7 @@ import { plannerSettingsFromConfig } from "../mpc/plannerSettings";
 import { RecedingHorizonPlanner, type PlanStep } from "../mpc/RecedingHorizonPlanner";
 import { imagesToBatch, preprocessOptionsFor, readImages } from "../worldmodel/imageInput";
 import { loadModelFromConfig } from "../worldmodel/modelFromConfig";
+import { inputDims } from "../worldmodel/preprocess";
 import type { OnnxWorldModel } from "../worldmodel/OnnxWorldModel";
 import type { ProviderName } from "../worldmodel/sessionProtocol";
 import { tensor, type FloatTensor } from "../tensor/tensor";
@@ -201,11 +202,11 @@ export interface BenchResult {
 
 /** Runs `warmup + repeats` planning steps on two synthetic frames and summarises the timings. */
 export async function benchPlanner(model: OnnxWorldModel, config: Config, repeats: number, warmup: number): Promise<BenchResult> {
-  const px = model.pkg.imageSize;
+  const dims = inputDims(preprocessOptionsFor(model.pkg, "squash"), 2);
   // Two deterministic textured frames: the current one and a shifted copy as the goal.
-  const frames = new Float32Array(2 * 3 * px * px);
+  const frames = new Float32Array(dims.reduce((a, b) => a * b));
   for (let i = 0; i < frames.length; i++) frames[i] = Math.sin(i * 0.37) * 1.5 + (i >= frames.length / 2 ? 0.3 : 0);
-  const tokens = await model.encode(tensor(frames, [2, 3, px, px]));
+  const tokens = await model.encode(tensor(frames, dims));
   const planner = new RecedingHorizonPlanner(model, plannerSettingsFromConfig(config.planner, false));
   planner.setGoals([{ embedding: frameOf(tokens, 1), stepBudget: 1_000_000, energyThreshold: null, label: "bench" }]);
   const obs = { embedding: frameOf(tokens, 0), state: [0.5, 0, 0.3, Math.PI, 0, 0, 0], stamp: 0 };

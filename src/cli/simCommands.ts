@@ -22,6 +22,7 @@ interface SimDataFlags {
   steps: string;
   size: string;
   supersample: string;
+  views: string;
   seed: string;
   policy: SimPolicyMix;
   maxnorm: string;
@@ -41,6 +42,7 @@ interface SimBagFlags {
   policy: (typeof SIM_BAG_POLICIES)[number];
   start: SimEpisodeStart;
   size: string;
+  views: string;
   supersample: string;
   maxnorm: string;
   json?: boolean;
@@ -68,7 +70,19 @@ interface SimRenderFlags {
   pickPlaceGoals: PickPlaceGoals;
   size: string;
   supersample: string;
+  views: string;
   scale: string;
+}
+
+const VIEWS_HELP = "cameras side by side in each frame: 1, or 2 for a two-view model (the second mirrored across the x-z plane)";
+
+/** A simulator with the image flags every sim command takes. */
+function simFromFlags(flags: { size: string; supersample: string; views: string }): TabletopSim {
+  return new TabletopSim({
+    size: integerFlag(flags.size, "--size", 16, 512),
+    supersample: integerFlag(flags.supersample, "--supersample", 1, 8),
+    views: integerFlag(flags.views, "--views", 1, 2),
+  });
 }
 
 /** Adds `sim-data` and `sim-render` to the program. */
@@ -79,7 +93,8 @@ export function registerSimCommands(program: Command): void {
     .requiredOption("--out <dir>", "output directory (created; existing files are replaced)")
     .option("--episodes <n>", "number of episodes E", "500")
     .option("--steps <t>", "frames per episode T (T − 1 actions)", "16")
-    .option("--size <px>", "image width and height (px)", "64")
+    .option("--size <px>", "image height and width of each view (px)", "64")
+    .option("--views <n>", VIEWS_HELP, "1")
     .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
     .option("--seed <n>", "base seed (episode e uses a seed derived from it)", "0")
     .addOption(new Option("--policy <mix>", "data-collection policies").choices([...SIM_POLICY_MIXES]).default("mixed"))
@@ -90,10 +105,11 @@ export function registerSimCommands(program: Command): void {
       const episodes = integerFlag(flags.episodes, "--episodes", 1);
       const steps = integerFlag(flags.steps, "--steps", 2);
       const size = integerFlag(flags.size, "--size", 16, 512);
+      const views = integerFlag(flags.views, "--views", 1, 2);
       const supersample = integerFlag(flags.supersample, "--supersample", 1, 8);
       const seed = integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
       const maxnorm = numberFlag(flags.maxnorm, "--maxnorm", 0, true);
-      const options = { out: flags.out, episodes, steps, size, supersample, seed, policy: flags.policy, maxnorm };
+      const options = { out: flags.out, episodes, steps, size, views, supersample, seed, policy: flags.policy, maxnorm };
       checkSimDatasetOptions(options);
       let bags: { dir: string; episodes: number; actions: number } | null = null;
       if (flags.bags !== undefined) {
@@ -119,7 +135,7 @@ export function registerSimCommands(program: Command): void {
       } else {
         const rate = (summary.episodes * summary.steps) / (summary.elapsedMs / 1000);
         process.stdout.write(
-          `${summary.out}: ${summary.episodes} episodes × ${summary.steps} frames at ${size}×${size} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${rate.toFixed(0)} frames/s); ` +
+          `${summary.out}: ${summary.episodes} episodes × ${summary.steps} frames at ${size * views}×${size}${views > 1 ? ` (${views} views)` : ""} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${rate.toFixed(0)} frames/s); ` +
             `${summary.episodesWithGrasp} episodes with a grasp; ${Object.entries(summary.counts)
               .map(([k, v]) => `${k} ${v}`)
               .join(", ")}\n`,
@@ -141,7 +157,8 @@ export function registerSimCommands(program: Command): void {
         .default("scripted"),
     )
     .addOption(new Option("--start <start>", "where the episode starts").choices([...SIM_EPISODE_STARTS]).default("random"))
-    .option("--size <px>", "image width and height (px)", "64")
+    .option("--size <px>", "image height and width of each view (px)", "64")
+    .option("--views <n>", VIEWS_HELP, "1")
     .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
     .option("--maxnorm <m>", "bound of |dx|, |dy|, |dz| per step (m)", "0.075")
     .option("--json", "print the result as one JSON object")
@@ -149,7 +166,7 @@ export function registerSimCommands(program: Command): void {
       const seed = integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER);
       const steps = integerFlag(flags.steps, "--steps", 2);
       const policy = simBagPolicy(flags.policy, flags.task);
-      const sim = new TabletopSim({ size: integerFlag(flags.size, "--size", 16, 512), supersample: integerFlag(flags.supersample, "--supersample", 1, 8) });
+      const sim = simFromFlags(flags);
       const episode = recordEpisode(sim, { seed, steps, policy, start: flags.start, maxnorm: numberFlag(flags.maxnorm, "--maxnorm", 0, true) });
       const result = await writeSimEpisodeBag(episode, flags.out);
       const info = {
@@ -180,11 +197,12 @@ export function registerSimCommands(program: Command): void {
     .addOption(
       new Option("--pick-place-goals <goals>", "pick_place's sub-goal images (as demo's)").choices([...PICK_PLACE_GOALS]).default(DEMO_PICK_PLACE_GOALS),
     )
-    .option("--size <px>", "image size (px) of each frame", "64")
+    .option("--size <px>", "image size (px) of each frame (of each view)", "64")
+    .option("--views <n>", VIEWS_HELP, "1")
     .option("--supersample <n>", "anti-aliasing rays per pixel per axis", "2")
     .option("--scale <k>", "nearest-neighbour upscaling of the PNG, for viewing", "4")
     .action((flags: SimRenderFlags) => {
-      const sim = new TabletopSim({ size: integerFlag(flags.size, "--size", 16, 512), supersample: integerFlag(flags.supersample, "--supersample", 1, 8) });
+      const sim = simFromFlags(flags);
       const r = sim.reset(integerFlag(flags.seed, "--seed", Number.MIN_SAFE_INTEGER), flags.task, { pickPlaceGoals: flags.pickPlaceGoals });
       const images = [r.image, ...r.goals.map((g) => g.image!)];
       const strip = imageStrip(images, { scale: integerFlag(flags.scale, "--scale", 1, 16), gap: 4 });

@@ -63,6 +63,7 @@ export function registerWorldModelCommands(program: Command): void {
         name: pkg.name,
         dtype: pkg.dtype,
         image_size: pkg.imageSize,
+        views: pkg.views,
         tokens_per_frame: pkg.tokensPerFrame,
         embed_dim: pkg.embedDim,
         max_context_frames: pkg.maxContextFrames,
@@ -77,7 +78,11 @@ export function registerWorldModelCommands(program: Command): void {
     .description("encode images to layer-normed tokens [B,N,D]")
     .requiredOption("--images <files...>", "a .npy of uint8 RGB [B,H,W,3], or JPEG/PNG files")
     .requiredOption("--out <file>", "output .npy, float32 [B,N,D]")
-    .addOption(new Option("--resize <mode>", "how non-square images become square").choices(["center_crop", "squash"]).default("center_crop"))
+    .addOption(
+      new Option("--resize <mode>", "how images of another shape become the model's (square, or views side by side)")
+        .choices(["center_crop", "squash"])
+        .default("center_crop"),
+    )
     .action(async (flags: ModelFlags & { images: string[]; out: string; resize: "center_crop" | "squash" }) => {
       await withModel(flags, {}, async (model) => {
         const frames = imagesToBatch(readImages(flags.images), preprocessOptionsFor(model.pkg, flags.resize));

@@ -12,29 +12,43 @@ const END_COLOUR: [number, number, number] = [255, 40, 200];
 /** Nearest-neighbour enlargement of an rgb8 image. */
 const enlarge = (img: RawImage, scale: number): RawImage => imageStrip([img], { scale, gap: 0 });
 
-function dot(img: RawImage, x: number, y: number, r: number, c: readonly number[]): void {
+/** A filled disc, clipped to the columns [left, right) of `img`. */
+function dot(img: RawImage, x: number, y: number, r: number, c: readonly number[], left: number, right: number): void {
   for (let dy = -r; dy <= r; dy++) {
     for (let dx = -r; dx <= r; dx++) {
       const px = Math.round(x + dx);
       const py = Math.round(y + dy);
-      if (dx * dx + dy * dy > r * r || px < 0 || py < 0 || px >= img.width || py >= img.height) continue;
+      if (dx * dx + dy * dy > r * r || px < left || py < 0 || px >= right || py >= img.height) continue;
       img.data.set(c, (py * img.width + px) * 3);
     }
   }
 }
 
-/** Draws the path (m, base frame) onto an enlarged copy of `frame`. */
-export function drawPath(frame: RawImage, path: readonly number[][], scale: number, camera: SimConfig["camera"] = DEFAULT_SIM_CONFIG.camera): RawImage {
+/**
+ * Draws the path (m, base frame) onto an enlarged copy of `frame`. A frame w times as wide as high holds
+ * w views side by side (TabletopSim `views`): the path is drawn in each through its own camera.
+ */
+export function drawPath(
+  frame: RawImage,
+  path: readonly number[][],
+  scale: number,
+  cameras: ReadonlyArray<SimConfig["camera"]> = [DEFAULT_SIM_CONFIG.camera, DEFAULT_SIM_CONFIG.secondCamera],
+): RawImage {
   const img = enlarge(frame, scale);
-  const cam = new PinholeCamera(camera, frame.width);
-  const pts = path.map((p) => cam.project(p)).map((q) => [q.u * scale, q.v * scale]);
-  for (let i = 1; i < pts.length; i++) {
-    const [x0, y0] = pts[i - 1];
-    const [x1, y1] = pts[i];
-    const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
-    for (let k = 0; k <= n; k++) dot(img, x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n, 1, PATH_COLOUR);
+  const side = frame.height;
+  const views = Math.min(cameras.length, Math.max(1, Math.floor(frame.width / side)));
+  for (let v = 0; v < views; v++) {
+    const cam = new PinholeCamera(cameras[v], side);
+    const [left, right] = [v * side * scale, (v + 1) * side * scale];
+    const pts = path.map((p) => cam.project(p)).map((q) => [left + q.u * scale, q.v * scale]);
+    for (let i = 1; i < pts.length; i++) {
+      const [x0, y0] = pts[i - 1];
+      const [x1, y1] = pts[i];
+      const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
+      for (let k = 0; k <= n; k++) dot(img, x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n, 1, PATH_COLOUR, left, right);
+    }
+    pts.forEach(([x, y], i) => dot(img, x, y, i === pts.length - 1 ? 3 : 2, i === pts.length - 1 ? END_COLOUR : PATH_COLOUR, left, right));
   }
-  pts.forEach(([x, y], i) => dot(img, x, y, i === pts.length - 1 ? 3 : 2, i === pts.length - 1 ? END_COLOUR : PATH_COLOUR));
   return img;
 }
 

@@ -83,7 +83,7 @@ export async function calibrateGoalEnergy(o: GoalEnergyCalibrationOptions): Prom
   const encode = async (images: RawImage[]): Promise<Float32Array> => (await model.encode(imagesToBatch(images, preprocess))).data;
   const { tokensPerFrame, embedDim } = model.info;
   const frameSize = tokensPerFrame * embedDim;
-  const sim = new TabletopSim({ size: model.info.imageSize });
+  const sim = new TabletopSim({ size: model.info.imageSize, views: model.info.views });
   const rng = createSimRandom(seed);
   const samples: CalibrationSample[] = [];
   for (let g = 0; g < goals; g++) {

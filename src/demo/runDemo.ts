@@ -127,7 +127,7 @@ export function demoConfig(config: Config, sim: TabletopSim): Config {
 
 /** Runs one episode (`index` only labels progress callbacks). */
 export async function runEpisode(o: DemoOptions, seed: number, index = 0): Promise<EpisodeResult> {
-  const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size });
+  const sim = new TabletopSim({ size: o.simSize ?? o.preprocess.size, views: o.preprocess.views ?? 1 });
   const reset = sim.reset(seed, o.task, {
     renderGoals: true,
     approachSubgoalSpacing: o.approachSubgoals?.spacing ?? 0,

@@ -7,7 +7,7 @@
  */
 import { LatestOnly } from "../mpc/LatestOnly";
 import { decodeImage } from "../worldmodel/imageDecode";
-import { channelsOf, checkRawImage, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
+import { channelsOf, checkRawImage, inputDims, preprocessImage, type PixelEncoding, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../tensor/tensor";
 import type { CompressedImage as CompressedImageMsg, Image as ImageMsg } from "../ros/messages";
 import { DIAGNOSTIC_LEVEL, type NodeHealth } from "./diagnostics";
@@ -225,10 +225,9 @@ export class CameraNode {
   }
 
   private async encodeAndPublish(msg: ImageMsg | CompressedImageMsg, stamp: number, frames: Float32Array): Promise<void> {
-    const px = this.options.preprocess.size;
     try {
       const started = performance.now();
-      const tokens = await this.encode({ data: frames, dims: [1, 3, px, px] });
+      const tokens = await this.encode({ data: frames, dims: inputDims(this.options.preprocess, 1) });
       this.stats.encoded++;
       const encodedAt = this.t.clock.now();
       this.window.encodeMs += performance.now() - started;

@@ -8,7 +8,7 @@
 import { MAX_ERROR_RETRIES, MpcController, type RobotInterface } from "../mpc/MpcController";
 import type { Observation, PlannerSettings, PlanStep, RecedingHorizonPlanner } from "../mpc/RecedingHorizonPlanner";
 import type { PreprocessOptions } from "../worldmodel/preprocess";
-import { preprocessImage } from "../worldmodel/preprocess";
+import { inputDims, inputLength, preprocessImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../tensor/tensor";
 import type { ActuatorStatus as ActuatorStatusMsg, JointState as JointStateMsg, PoseStamped as PoseStampedMsg } from "../ros/messages";
 import type { EmbeddingChannel, EncodedFrame } from "./embeddingChannel";
@@ -401,11 +401,10 @@ export class PlannerNode {
     const current = this.planner.goals;
     try {
       const images = goalImagesFromRequest(req, this.options.goalLimits, this.options.defaultStepBudget);
-      const px = this.options.preprocess.size;
-      const per = 3 * px * px;
+      const per = inputLength(this.options.preprocess);
       const frames = new Float32Array(images.length * per);
       images.forEach((g, i) => preprocessImage(g.image, this.options.preprocess, frames.subarray(i * per, (i + 1) * per)));
-      const tokens = await this.encode({ data: frames, dims: [images.length, 3, px, px] });
+      const tokens = await this.encode({ data: frames, dims: inputDims(this.options.preprocess, images.length) });
       const [, n, d] = tokens.dims;
       // > 0: the request's own; 0: the planner's energy_threshold parameter; < 0: step budgets only.
       const threshold = req.energy_threshold > 0 ? req.energy_threshold : req.energy_threshold === 0 ? this.options.defaultEnergyThreshold : null;

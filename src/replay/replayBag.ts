@@ -21,7 +21,7 @@ import { NODE_TOPICS } from "../nodes/topics";
 import { closednessFromJointState } from "../nodes/actuator";
 import { secondsFromTime, type Time } from "../ros/messages";
 import { decodeImage } from "../worldmodel/imageDecode";
-import { preprocessImage, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
+import { inputDims, preprocessImage, type PreprocessOptions, type RawImage } from "../worldmodel/preprocess";
 import type { FloatTensor } from "../tensor/tensor";
 import type { WorldModel } from "../worldmodel/WorldModel";
 import { summariseAgreement } from "./agreement";
@@ -312,9 +312,8 @@ async function energyLandscape(
   grid: number,
   step: ReplayStep | null,
 ): Promise<EnergyLandscape> {
-  const px = o.preprocess.size;
   const goalFrame = preprocessImage(toRawImage(frames[goalFrameIndex]), o.preprocess);
-  const goal = await o.model.encode({ data: goalFrame, dims: [1, 3, px, px] });
+  const goal = await o.model.encode({ data: goalFrame, dims: inputDims(o.preprocess, 1) });
   const m = config.planner.maxnorm;
   const axis = Array.from({ length: grid }, (_, i) => -m + (2 * m * i) / (grid - 1));
   const actions = new Float32Array(grid * grid * 7);

@@ -20,6 +20,8 @@ export interface SceneRendererOptions {
   supersample?: number;
   /** Scene parameters; DEFAULT_SIM_CONFIG by default. */
   config?: SimConfig;
+  /** The camera to render from; `config.camera` by default. */
+  camera?: SimConfig["camera"];
 }
 
 const TABLE_COLOR: Vec3 = [196, 178, 150];
@@ -105,7 +107,7 @@ export class SceneRenderer {
   private readonly color: Float32Array; // [sub², 3]
   private readonly depth: Float64Array; // [sub²]
 
-  constructor({ size = 64, supersample = 2, config = DEFAULT_SIM_CONFIG }: SceneRendererOptions = {}) {
+  constructor({ size = 64, supersample = 2, config = DEFAULT_SIM_CONFIG, camera = config.camera }: SceneRendererOptions = {}) {
     if (!Number.isInteger(size) || size < 16 || size > 512) throw new Error(`sim image size must be an integer in 16..512 px, got ${size}`);
     if (!Number.isInteger(supersample) || supersample < 1 || supersample > 8) throw new Error(`sim supersample must be an integer in 1..8, got ${supersample}`);
     validateSimConfig(config);
@@ -113,7 +115,7 @@ export class SceneRenderer {
     this.supersample = supersample;
     this.config = config;
     this.sub = size * supersample;
-    this.camera = new PinholeCamera(config.camera, this.sub);
+    this.camera = new PinholeCamera(camera, this.sub);
     const n = this.sub * this.sub;
     this.dirs = new Float64Array(n * 3);
     this.background = new Float32Array(n * 3);

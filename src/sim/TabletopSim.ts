@@ -130,7 +130,15 @@ export interface TabletopSimOptions {
   supersample?: number;
   /** Scene parameters; DEFAULT_SIM_CONFIG by default. */
   config?: SimConfig;
+  /**
+   * Cameras per image: 1 (`config.camera`) or 2 (`config.camera`, then `config.secondCamera`), side by side
+   * in one image `views · size` wide, the layout a two-view model package takes (model.json `views`).
+   */
+  views?: number;
 }
+
+/** The camera counts a simulator renders. */
+export const SIM_VIEWS: readonly number[] = [1, 2];
 
 /** Reach success radius (m): flange within this of the goal position. */
 export const REACH_TOLERANCE = 0.02;
@@ -139,7 +147,10 @@ export const PLACE_TOLERANCE = 0.03;
 
 export class TabletopSim {
   readonly config: SimConfig;
+  /** The first camera's renderer. */
   readonly renderer: SceneRenderer;
+  /** One renderer per view, left to right. */
+  private readonly renderers: SceneRenderer[];
   private ee: number[] = [];
   private cube: [number, number, number] = [0, 0, 0];
   private held = false;
@@ -149,14 +160,21 @@ export class TabletopSim {
   private place: [number, number] = [0, 0];
   private started = false;
 
-  constructor({ size = 64, supersample = 2, config = DEFAULT_SIM_CONFIG }: TabletopSimOptions = {}) {
+  constructor({ size = 64, supersample = 2, config = DEFAULT_SIM_CONFIG, views = 1 }: TabletopSimOptions = {}) {
+    if (!SIM_VIEWS.includes(views)) throw new Error(`sim views must be 1 or 2 (cameras side by side in one image), got ${views}`);
     this.config = config;
-    this.renderer = new SceneRenderer({ size, supersample, config });
+    this.renderers = [config.camera, config.secondCamera].slice(0, views).map((camera) => new SceneRenderer({ size, supersample, config, camera }));
+    this.renderer = this.renderers[0];
   }
 
-  /** Image size (px). */
+  /** Height of the image and width of each view (px). */
   get size(): number {
     return this.renderer.size;
+  }
+
+  /** Cameras side by side in each image. */
+  get views(): number {
+    return this.renderers.length;
   }
 
   /** Flange height (m) at which the fingers straddle a cube resting on the table. */
@@ -257,7 +275,7 @@ export class TabletopSim {
     if (options.renderGoals !== false) {
       for (const goal of this.currentGoals) goal.image = this.render({ ee: goal.pose, cube: goal.cube, cubeHeld: goal.cubeHeld });
     }
-    const image = options.renderObservation === false ? emptyImage(this.size) : this.render(this.scene());
+    const image = options.renderObservation === false ? emptyImage(this.size, this.views) : this.render(this.scene());
     return { image, state: this.state, task, goals: this.currentGoals.map((goal) => ({ ...goal, pose: [...goal.pose] })), approachSubgoals: lead.length };
   }
 
@@ -300,7 +318,7 @@ export class TabletopSim {
       this.heldOffset = next[2] - this.cube[2];
       this.cube = [next[0], next[1], this.cube[2]];
     }
-    return { image: render ? this.render(this.scene()) : emptyImage(this.size), state: this.state, clamped, grasped, released };
+    return { image: render ? this.render(this.scene()) : emptyImage(this.size, this.views), state: this.state, clamped, grasped, released };
   }
 
   /** The current observation (renders it). */
@@ -343,9 +361,16 @@ export class TabletopSim {
     return { ee: [...this.ee], cube: [...this.cube], cubeHeld: this.held };
   }
 
-  /** Renders any scene with this simulator's camera and size. */
+  /** Renders any scene with this simulator's cameras and size (views side by side). */
   render(scene: SceneState): RawImage {
-    return this.renderer.render(scene);
+    if (this.renderers.length === 1) return this.renderer.render(scene);
+    const out = emptyImage(this.size, this.views);
+    const row = this.size * 3;
+    this.renderers.forEach((renderer, v) => {
+      const tile = renderer.render(scene).data;
+      for (let y = 0; y < this.size; y++) out.data.set(tile.subarray(y * row, (y + 1) * row), (y * this.views + v) * row);
+    });
+    return out;
   }
 
   /** Distance (m) between the flange and goal `index`'s flange position. */
@@ -427,6 +452,6 @@ function clampTo(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-function emptyImage(size: number): RawImage {
-  return { width: size, height: size, encoding: "rgb8", data: new Uint8Array(size * size * 3) };
+function emptyImage(size: number, views = 1): RawImage {
+  return { width: size * views, height: size, encoding: "rgb8", data: new Uint8Array(size * views * size * 3) };
 }

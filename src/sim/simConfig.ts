@@ -33,6 +33,11 @@ export interface SimConfig {
   workspace: Workspace;
   /** The fixed camera. */
   camera: CameraSpec;
+  /**
+   * The second camera of two-view renders (`TabletopSimOptions.views` = 2): it sees the workspace from
+   * another side, so that an offset along the first camera's line of sight shows as a sideways move.
+   */
+  secondCamera: CameraSpec;
   /** Table top rectangle on z = 0 (m); beyond it the floor is seen. */
   table: { min: readonly [number, number]; max: readonly [number, number] };
   /** Where the cube spawns and where places are sampled (cube centre x, y; m). */
@@ -63,6 +68,8 @@ export interface SimConfig {
 export const DEFAULT_SIM_CONFIG: SimConfig = {
   workspace: { min: [0.35, -0.2, 0.05], max: [0.65, 0.2, 0.35] },
   camera: { position: [1.08, -0.52, 0.62], target: [0.5, 0.0, 0.1], up: [0, 0, 1], verticalFovDeg: 42 },
+  // The first camera mirrored across the x-z plane: the two lines of sight to the workspace centre meet at about 80°.
+  secondCamera: { position: [1.08, 0.52, 0.62], target: [0.5, 0.0, 0.1], up: [0, 0, 1], verticalFovDeg: 42 },
   table: { min: [0.15, -0.45], max: [0.85, 0.45] },
   objectArea: { min: [0.38, -0.17], max: [0.62, 0.17] },
   cubeSize: 0.05,
@@ -103,7 +110,10 @@ export function validateSimConfig(c: SimConfig): void {
   if (!(c.cubeSize > 0 && c.cubeSize < c.maxFingerGap)) {
     throw new Error(`sim cube size ${c.cubeSize} m must be positive and below the open finger gap ${c.maxFingerGap} m`);
   }
-  if (!(c.camera.verticalFovDeg > 1 && c.camera.verticalFovDeg < 170)) {
-    throw new Error(`sim camera field of view ${c.camera.verticalFovDeg}° must be in (1, 170)`);
+  for (const [name, cam] of [
+    ["camera", c.camera],
+    ["second camera", c.secondCamera],
+  ] as const) {
+    if (!(cam.verticalFovDeg > 1 && cam.verticalFovDeg < 170)) throw new Error(`sim ${name} field of view ${cam.verticalFovDeg}° must be in (1, 170)`);
   }
 }

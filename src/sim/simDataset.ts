@@ -1,7 +1,7 @@
 /**
  * Writes a training set of simulator episodes as NumPy arrays (the node: side of `src/sim`):
  *
- *   DIR/frames.npy   uint8   [E, T, H, W, 3]  RGB camera images
+ *   DIR/frames.npy   uint8   [E, T, H, W, 3]  RGB camera images (W = views · H: the cameras side by side)
  *   DIR/states.npy   float32 [E, T, 7]        [x, y, z, roll, pitch, yaw, gripper]
  *   DIR/actions.npy  float32 [E, T−1, 7]      actions[e, t] = posesToDiff(states[e, t], states[e, t+1])
  *   DIR/meta.json    image size, workspace, camera, seed, policy mix, per-episode policy, version
@@ -21,7 +21,7 @@ import {
   type SimPolicyName,
 } from "./simEpisode";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "./simConfig";
-import { PLACE_TOLERANCE, REACH_TOLERANCE, TabletopSim } from "./TabletopSim";
+import { PLACE_TOLERANCE, REACH_TOLERANCE, SIM_VIEWS, TabletopSim } from "./TabletopSim";
 
 /** Version of the generator; bump when the images or the policies change. */
 export const SIM_GENERATOR_VERSION = 1;
@@ -41,6 +41,8 @@ export interface SimDatasetOptions {
   size?: number;
   /** Supersampling per axis; 2 by default. */
   supersample?: number;
+  /** Cameras side by side in each frame (1 or 2; TabletopSimOptions.views); 1 by default. */
+  views?: number;
   /** Base seed; episode e uses deriveSeed(seed, e). */
   seed?: number;
   /** Policy mixture. */
@@ -59,6 +61,7 @@ export interface SimDatasetSummary {
   episodes: number;
   steps: number;
   size: number;
+  views: number;
   /** Episodes per (policy/start). */
   counts: Record<string, number>;
   /** Episodes with at least one grasp. */
@@ -72,15 +75,16 @@ export interface SimDatasetSummary {
  * with `inMemory` also when the frames array would exceed {@link MAX_DATASET_BYTES}.
  */
 export function checkSimDatasetOptions(options: Omit<SimDatasetOptions, "out">, inMemory = true): void {
-  const { episodes, steps, size = 64, policy = "mixed", maxnorm = 0.075 } = options;
+  const { episodes, steps, size = 64, views = 1, policy = "mixed", maxnorm = 0.075 } = options;
   if (!Number.isInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got ${episodes}`);
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps must be an integer ≥ 2 (frames per episode), got ${steps}`);
   if (POLICY_MIX_WEIGHTS[policy] === undefined) throw new Error(`--policy must be mixed, random or scripted, got '${String(policy)}'`);
   if (!(maxnorm > 0)) throw new Error(`maxnorm must be positive, got ${maxnorm}`);
-  const totalBytes = episodes * steps * size * size * 3;
+  if (!SIM_VIEWS.includes(views)) throw new Error(`--views must be 1 or 2, got ${views}`);
+  const totalBytes = episodes * steps * size * size * views * 3;
   if (inMemory && totalBytes > MAX_DATASET_BYTES) {
     throw new Error(
-      `frames would take ${(totalBytes / 2 ** 30).toFixed(2)} GiB (${episodes} × ${steps} × ${size}² × 3), over the ${(MAX_DATASET_BYTES / 2 ** 30).toFixed(0)} GiB in-memory limit; write several datasets with different --seed`,
+      `frames would take ${(totalBytes / 2 ** 30).toFixed(2)} GiB (${episodes} × ${steps} × ${size}² × ${views} × 3), over the ${(MAX_DATASET_BYTES / 2 ** 30).toFixed(0)} GiB in-memory limit; write several datasets with different --seed`,
     );
   }
 }
@@ -101,12 +105,24 @@ export function recordDatasetEpisode(
 
 /** Generates and writes a dataset; throws (before writing anything) for impossible options. */
 export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
-  const { out, episodes, steps, size = 64, supersample = 2, seed = 0, policy = "mixed", maxnorm = 0.075, config = DEFAULT_SIM_CONFIG, onProgress } = options;
+  const {
+    out,
+    episodes,
+    steps,
+    size = 64,
+    supersample = 2,
+    views = 1,
+    seed = 0,
+    policy = "mixed",
+    maxnorm = 0.075,
+    config = DEFAULT_SIM_CONFIG,
+    onProgress,
+  } = options;
   checkSimDatasetOptions(options);
-  const frameBytes = size * size * 3;
+  const frameBytes = size * size * views * 3;
   const totalBytes = episodes * steps * frameBytes;
   const started = performance.now();
-  const sim = new TabletopSim({ size, supersample, config });
+  const sim = new TabletopSim({ size, supersample, config, views });
   const frames = new Uint8Array(totalBytes); // [E, T, H, W, 3]
   const states = new Float32Array(episodes * steps * 7); // [E, T, 7]
   const actions = new Float32Array(episodes * (steps - 1) * 7); // [E, T−1, 7]
@@ -128,7 +144,7 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
   }
   fs.mkdirSync(out, { recursive: true });
   const files = ["frames.npy", "states.npy", "actions.npy", "meta.json"].map((f) => path.join(out, f));
-  writeNpy(files[0], { dtype: "uint8", shape: [episodes, steps, size, size, 3], data: frames });
+  writeNpy(files[0], { dtype: "uint8", shape: [episodes, steps, size, size * views, 3], data: frames });
   writeNpy(files[1], { dtype: "float32", shape: [episodes, steps, 7], data: states });
   writeNpy(files[2], { dtype: "float32", shape: [episodes, steps - 1, 7], data: actions });
   const meta = {
@@ -138,13 +154,19 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
     episodes,
     steps,
     image_size: [size, size],
+    views,
     supersample,
     step_duration_s: config.stepDuration,
     maxnorm_m: maxnorm,
     policy_mix: policy,
     policy_mix_weights: POLICY_MIX_WEIGHTS[policy],
     arrays: {
-      frames: { file: "frames.npy", dtype: "uint8", shape: [episodes, steps, size, size, 3], layout: "RGB, row-major, top row first" },
+      frames: {
+        file: "frames.npy",
+        dtype: "uint8",
+        shape: [episodes, steps, size, size * views, 3],
+        layout: `RGB, row-major, top row first${views > 1 ? `; ${views} views of ${size} × ${size} px side by side, left to right as in cameras` : ""}`,
+      },
       states: { file: "states.npy", dtype: "float32", shape: [episodes, steps, 7], fields: ["x", "y", "z", "roll", "pitch", "yaw", "gripper"] },
       actions: {
         file: "actions.npy",
@@ -157,6 +179,7 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
     convention: "DROID: flange position (m) in the robot base frame, extrinsic 'xyz' Euler angles (rad), gripper closedness 0 (open)..1",
     workspace: config.workspace,
     camera: config.camera,
+    cameras: [config.camera, config.secondCamera].slice(0, views),
     scene: {
       table: config.table,
       object_area: config.objectArea,
@@ -176,5 +199,5 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
   const metaTmp = `${files[3]}.tmp-${process.pid}`;
   fs.writeFileSync(metaTmp, `${JSON.stringify(meta, null, 2)}\n`);
   fs.renameSync(metaTmp, files[3]);
-  return { out, episodes, steps, size, counts, episodesWithGrasp, files, elapsedMs: performance.now() - started };
+  return { out, episodes, steps, size, views, counts, episodesWithGrasp, files, elapsedMs: performance.now() - started };
 }

@@ -4,7 +4,7 @@
  * them like a real recording (the node: side of `src/sim`, beside `simDataset`). Per step k, all
  * stamped at start + t_k (header stamp = log time):
  *
- *   /camera/image_raw  sensor_msgs/Image rgb8 (size × size), frame_id `sim_camera`
+ *   /camera/image_raw  sensor_msgs/Image rgb8 (size × views·size: the views side by side), frame_id `sim_camera`
  *   /robot/ee_pose     geometry_msgs/PoseStamped: flange position (m) in `panda_link0`, quaternion of
  *                      the extrinsic 'xyz' Euler angles
  *   /robot/gripper     sensor_msgs/JointState name ["gripper"], position [closedness 0..1]
@@ -112,7 +112,19 @@ export type SimEpisodeBagsOptions = SimDatasetOptions & SimEpisodeBagOptions;
  * for impossible options or when one of the bag directories already holds files.
  */
 export async function writeSimEpisodeBags(options: SimEpisodeBagsOptions): Promise<SimEpisodeBagResult[]> {
-  const { out, episodes, steps, size = 64, supersample = 2, seed = 0, policy = "mixed", maxnorm = 0.075, config = DEFAULT_SIM_CONFIG, onProgress } = options;
+  const {
+    out,
+    episodes,
+    steps,
+    size = 64,
+    supersample = 2,
+    views = 1,
+    seed = 0,
+    policy = "mixed",
+    maxnorm = 0.075,
+    config = DEFAULT_SIM_CONFIG,
+    onProgress,
+  } = options;
   checkSimDatasetOptions(options, false);
   const dirs = Array.from({ length: episodes }, (_, e) => episodeBagDir(out, e, episodes));
   const taken = dirs.filter((d) => fs.existsSync(d) && fs.readdirSync(d).length > 0);
@@ -120,7 +132,7 @@ export async function writeSimEpisodeBags(options: SimEpisodeBagsOptions): Promi
     throw new Error(
       `${taken.length} bag director${taken.length === 1 ? "y" : "ies"} under ${out} already hold files (first: ${taken[0]}); choose an empty --bags directory`,
     );
-  const sim = new TabletopSim({ size, supersample, config });
+  const sim = new TabletopSim({ size, supersample, config, views });
   const results: SimEpisodeBagResult[] = [];
   for (let e = 0; e < episodes; e++) {
     const episode = recordDatasetEpisode(sim, { seed, policy, steps, maxnorm }, e);

@@ -84,6 +84,7 @@ export class OnnxWorldModel implements WorldModel {
     this.info = {
       name: pkg.name,
       imageSize: pkg.imageSize,
+      views: pkg.views,
       tokensPerFrame: pkg.tokensPerFrame,
       embedDim: pkg.embedDim,
       maxContextFrames: pkg.maxContextFrames,
@@ -127,16 +128,16 @@ export class OnnxWorldModel implements WorldModel {
   }
 
   async encode(frames: FloatTensor): Promise<FloatTensor> {
-    const px = this.pkg.imageSize;
-    checkTensor(frames, [null, 3, px, px], "encode: frames");
+    const { imageSize: px, views } = this.pkg;
+    checkTensor(frames, [null, 3, px, views * px], "encode: frames");
     const [b] = frames.dims;
     const { tokensPerFrame: n, embedDim: d } = this.pkg;
     const out = new Float32Array(b * n * d);
-    const per = 3 * px * px;
+    const per = 3 * px * views * px;
     for (let start = 0; start < b; start += this.chunk(b)) {
       const count = Math.min(this.chunk(b), b - start);
       const data = frames.data.subarray(start * per, (start + count) * per);
-      const { outputs } = await this.worker.run("encoder", { frames: { dims: [count, 3, px, px], data } });
+      const { outputs } = await this.worker.run("encoder", { frames: { dims: [count, 3, px, views * px], data } });
       out.set(outputs.tokens.data, start * n * d);
     }
     return tensor(out, [b, n, d]);

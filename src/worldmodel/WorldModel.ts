@@ -15,7 +15,11 @@ export interface RolloutResult {
 /** Dimensions of a loaded model that callers size their tensors by. */
 export interface WorldModelInfo {
   name: string;
+  /** Height of a frame and width of each view (px). */
   imageSize: number;
+  /** Camera views side by side in a frame (frames are imageSize × views·imageSize). */
+  views: number;
+  /** Tokens of one frame, all views. */
   tokensPerFrame: number;
   embedDim: number;
   maxContextFrames: number;
@@ -29,7 +33,7 @@ export interface WorldModelInfo {
  */
 export interface WorldModel {
   readonly info: WorldModelInfo;
-  /** frames [B,3,H,W] normalised pixels → tokens [B,N,D] (layer-normed). */
+  /** frames [B,3,H,V·H] normalised pixels → tokens [B,N,D] (layer-normed; N = V · tokens per view). */
   encode(frames: FloatTensor): Promise<FloatTensor>;
   /** tokens [B,T·N,D], actions [B,T,7], states [B,T,7] → next frame's tokens [B,N,D] (layer-normed). */
   predict(tokens: FloatTensor, actions: FloatTensor, states: FloatTensor): Promise<FloatTensor>;

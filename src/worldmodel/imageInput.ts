@@ -5,12 +5,12 @@ import * as fs from "node:fs";
 import { readNpy } from "../io/npyFile";
 import { decodeImage } from "./imageDecode";
 import type { ModelPackage } from "./modelPackage";
-import { preprocessImage, type PreprocessOptions, type RawImage, type ResizeMode } from "./preprocess";
+import { inputDims, inputLength, preprocessImage, type PreprocessOptions, type RawImage, type ResizeMode } from "./preprocess";
 import { tensor, type FloatTensor } from "../tensor/tensor";
 
-/** Preprocessing options of a package: its image size and normalisation, with the chosen resize mode. */
-export function preprocessOptionsFor(pkg: Pick<ModelPackage, "imageSize" | "normalization">, resize: ResizeMode): PreprocessOptions {
-  return { size: pkg.imageSize, resize, mean: pkg.normalization.mean, std: pkg.normalization.std };
+/** Preprocessing options of a package: its image size, views and normalisation, with the chosen resize mode. */
+export function preprocessOptionsFor(pkg: Pick<ModelPackage, "imageSize" | "views" | "normalization">, resize: ResizeMode): PreprocessOptions {
+  return { size: pkg.imageSize, views: pkg.views, resize, mean: pkg.normalization.mean, std: pkg.normalization.std };
 }
 
 /** Reads images from a `.npy` of uint8 [B,H,W,3] (RGB) or [H,W,3], or from JPEG/PNG files. */
@@ -42,8 +42,8 @@ export function readImages(files: string[]): RawImage[] {
 
 /** Preprocesses a list of images into one batch [B,3,H,W]. */
 export function imagesToBatch(images: RawImage[], opts: PreprocessOptions): FloatTensor {
-  const per = 3 * opts.size * opts.size;
+  const per = inputLength(opts);
   const out = new Float32Array(images.length * per);
   images.forEach((img, i) => preprocessImage(img, opts, out.subarray(i * per, (i + 1) * per)));
-  return tensor(out, [images.length, 3, opts.size, opts.size]);
+  return tensor(out, inputDims(opts, images.length));
 }

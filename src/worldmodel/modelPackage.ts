@@ -41,14 +41,20 @@ export interface ModelPackage {
   name: string;
   /** Where the weights came from: checkpoint file name and sha256 (null for random weights). */
   source: { checkpoint: string | null; sha256: string | null; preset: string | null; randomInit: boolean };
-  /** Square input image size in pixels. */
+  /** Input image height in pixels, and the width of each view. */
   imageSize: number;
+  /**
+   * Camera views side by side in one input frame (model.json `views`, 1 when absent): the encoder takes
+   * frames imageSize × views·imageSize, encodes each view alone and returns the views' tokens in a row.
+   */
+  views: number;
   patchSize: number;
   tubeletSize: number;
   /** Maximum number of frames of context the predictor accepts (its block-causal mask size). */
   maxContextFrames: number;
-  /** Patch grid [rows, cols]; tokensPerFrame = rows · cols. */
+  /** Patch grid of one view [rows, cols]. */
   grid: [number, number];
+  /** Tokens of one frame: views · rows · cols. */
   tokensPerFrame: number;
   /** Width D of the encoder tokens (the planner's latent). */
   embedDim: number;
@@ -117,14 +123,14 @@ function parseGraph(v: unknown, where: string): GraphSpec {
 
 /** Expected signature of each graph: input/output names with their shapes (numbers fixed, strings dynamic). */
 export function contractSignature(
-  pkg: Pick<ModelPackage, "imageSize" | "tokensPerFrame" | "embedDim" | "actionDim" | "stateDim">,
+  pkg: Pick<ModelPackage, "imageSize" | "views" | "tokensPerFrame" | "embedDim" | "actionDim" | "stateDim">,
   graph: "encoder" | "predictor" | "rollout",
   horizon = 1,
 ): { inputs: Record<string, Array<number | null>>; outputs: Record<string, Array<number | null>> } {
-  const { imageSize: px, tokensPerFrame: n, embedDim: d, actionDim: a, stateDim: s } = pkg;
+  const { imageSize: px, views, tokensPerFrame: n, embedDim: d, actionDim: a, stateDim: s } = pkg;
   switch (graph) {
     case "encoder":
-      return { inputs: { frames: [null, 3, px, px] }, outputs: { tokens: [null, n, d] } };
+      return { inputs: { frames: [null, 3, px, views * px] }, outputs: { tokens: [null, n, d] } };
     case "predictor":
       return {
         inputs: { tokens: [null, null, d], actions: [null, null, a], states: [null, null, s] },
@@ -188,8 +194,11 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
   const actionDim = field(raw, "action_dim", "", isPositiveInt, "a positive integer");
   const stateDim = field(raw, "state_dim", "", isPositiveInt, "a positive integer");
   const grid = field(raw, "grid", "", (v): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(isPositiveInt), "[rows, cols]");
+  const views = raw.views === undefined ? 1 : field(raw, "views", "", isPositiveInt, "a positive integer");
   if (imageSize % patchSize !== 0) fail("image_size", `${imageSize} is not a multiple of patch_size ${patchSize}`);
-  if (grid[0] * grid[1] !== tokensPerFrame) fail("tokens_per_frame", `${tokensPerFrame} ≠ grid ${grid[0]}×${grid[1]}`);
+  if (views * grid[0] * grid[1] !== tokensPerFrame) {
+    fail("tokens_per_frame", `${tokensPerFrame} ≠ ${views === 1 ? "" : `${views} views × `}grid ${grid[0]}×${grid[1]}`);
+  }
   if (grid[0] !== imageSize / patchSize || grid[1] !== imageSize / patchSize) {
     fail("grid", `[${grid.join(", ")}] does not match image_size/patch_size = ${imageSize / patchSize}`);
   }
@@ -209,7 +218,7 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
   };
 
   const graphsRaw = field(raw, "graphs", "", isObject, "an object");
-  const dims = { imageSize, tokensPerFrame, embedDim, actionDim, stateDim };
+  const dims = { imageSize, views, tokensPerFrame, embedDim, actionDim, stateDim };
   const encoder = parseGraph(graphsRaw.encoder, "graphs.encoder");
   checkGraphAgainstContract(encoder, contractSignature(dims, "encoder"), "graphs.encoder");
   const predictor = parseGraph(graphsRaw.predictor, "graphs.predictor");
@@ -252,6 +261,7 @@ export function parseModelPackage(text: string, dir: string): ModelPackage {
     name,
     source,
     imageSize,
+    views,
     patchSize,
     tubeletSize,
     maxContextFrames,

@@ -18,14 +18,20 @@ export interface RawImage {
 }
 
 /**
- * How a non-square frame becomes square: `center_crop` keeps the central square (upstream V-JEPA 2-AC
- * evaluation), `squash` resizes the whole frame and distorts the aspect ratio.
+ * How a frame of another shape becomes the model's: `center_crop` keeps the central square (upstream
+ * V-JEPA 2-AC evaluation; for a two-view model the central 2:1 rectangle), `squash` resizes the whole
+ * frame and distorts the aspect ratio.
  */
 export type ResizeMode = "squash" | "center_crop";
 
 export interface PreprocessOptions {
-  /** Side of the square model input, pixels. */
+  /** Side of the square model input (of each view), pixels. */
   size: number;
+  /**
+   * Views side by side in a frame (model.json `views`; 1 when absent): the model input is `size` high and
+   * `views · size` wide, and a camera frame holds the views left to right.
+   */
+  views?: number;
   resize: ResizeMode;
   /** Per-channel mean and std in [0, 1] units (ImageNet by default in model packages). */
   mean: readonly [number, number, number];
@@ -63,11 +69,22 @@ export function checkRawImage(img: RawImage): void {
   }
 }
 
-/** Source rectangle that `mode` maps onto the square output. */
-export function sourceRect(width: number, height: number, mode: ResizeMode): { x: number; y: number; w: number; h: number } {
+/** Model input dimensions [batch, 3, height, width] for `batch` frames. */
+export function inputDims(opts: Pick<PreprocessOptions, "size" | "views">, batch: number): [number, number, number, number] {
+  return [batch, 3, opts.size, opts.size * (opts.views ?? 1)];
+}
+
+/** Floats of one preprocessed frame (3 · height · width). */
+export function inputLength(opts: Pick<PreprocessOptions, "size" | "views">): number {
+  return 3 * opts.size * opts.size * (opts.views ?? 1);
+}
+
+/** Source rectangle that `mode` maps onto an output `aspect` times as wide as high (1: square). */
+export function sourceRect(width: number, height: number, mode: ResizeMode, aspect = 1): { x: number; y: number; w: number; h: number } {
   if (mode === "squash") return { x: 0, y: 0, w: width, h: height };
-  const side = Math.min(width, height);
-  return { x: Math.floor((width - side) / 2), y: Math.floor((height - side) / 2), w: side, h: side };
+  const h = Math.min(height, Math.floor(width / aspect));
+  const w = Math.min(width, Math.round(h * aspect));
+  return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), w, h };
 }
 
 /**
@@ -100,24 +117,26 @@ function axisWeights(srcStart: number, srcLen: number, outLen: number): { first:
 }
 
 /**
- * Converts a raw camera image to the normalised model input [3, size, size] (channel-major). Writes into
- * `out` when given (length 3·size²) so a camera loop can reuse one buffer.
+ * Converts a raw camera image to the normalised model input [3, size, views·size] (channel-major). Writes
+ * into `out` when given (length {@link inputLength}) so a camera loop can reuse one buffer.
  */
-export function preprocessImage(img: RawImage, opts: PreprocessOptions, out = new Float32Array(3 * opts.size * opts.size)): Float32Array {
+export function preprocessImage(img: RawImage, opts: PreprocessOptions, out = new Float32Array(inputLength(opts))): Float32Array {
   checkRawImage(img);
   const { size } = opts;
-  if (out.length !== 3 * size * size) throw new Error(`output buffer has ${out.length} floats, expected ${3 * size * size}`);
+  const views = opts.views ?? 1;
+  const width = size * views;
+  if (out.length !== inputLength(opts)) throw new Error(`output buffer has ${out.length} floats, expected ${inputLength(opts)}`);
   const c = CHANNELS[img.encoding];
   const step = img.step ?? img.width * c;
   const offs = RGB_OFFSETS[img.encoding];
-  const rect = sourceRect(img.width, img.height, opts.resize);
-  const wx = axisWeights(rect.x, rect.w, size);
+  const rect = sourceRect(img.width, img.height, opts.resize, views);
+  const wx = axisWeights(rect.x, rect.w, width);
   const wy = axisWeights(rect.y, rect.h, size);
-  // Horizontal pass: (rect.h rows) × size columns × 3 channels, float.
-  const tmp = new Float32Array(rect.h * size * 3);
+  // Horizontal pass: (rect.h rows) × width columns × 3 channels, float.
+  const tmp = new Float32Array(rect.h * width * 3);
   for (let r = 0; r < rect.h; r++) {
     const row = (rect.y + r) * step;
-    for (let o = 0; o < size; o++) {
+    for (let o = 0; o < width; o++) {
       let r0 = 0;
       let g0 = 0;
       let b0 = 0;
@@ -129,32 +148,32 @@ export function preprocessImage(img: RawImage, opts: PreprocessOptions, out = ne
         g0 += w * img.data[p + offs[1]];
         b0 += w * img.data[p + offs[2]];
       }
-      const t = (r * size + o) * 3;
+      const t = (r * width + o) * 3;
       tmp[t] = r0;
       tmp[t + 1] = g0;
       tmp[t + 2] = b0;
     }
   }
   // Vertical pass and normalisation, written channel-major.
-  const plane = size * size;
+  const plane = size * width;
   const div = [0, 1, 2].map((ch) => 255 * opts.std[ch]);
   const shift = [0, 1, 2].map((ch) => 255 * opts.mean[ch]);
   for (let o = 0; o < size; o++) {
     const base = o * wy.taps;
     const r0 = wy.first[o] - rect.y;
-    for (let x = 0; x < size; x++) {
+    for (let x = 0; x < width; x++) {
       let rr = 0;
       let gg = 0;
       let bb = 0;
       for (let k = 0; k < wy.count[o]; k++) {
         const w = wy.weights[base + k];
-        const t = ((r0 + k) * size + x) * 3;
+        const t = ((r0 + k) * width + x) * 3;
         rr += w * tmp[t];
         gg += w * tmp[t + 1];
         bb += w * tmp[t + 2];
       }
       // Round to 8 bits as an image library would, so an identity resize reproduces the input exactly.
-      const i = o * size + x;
+      const i = o * width + x;
       out[i] = (Math.round(rr) - shift[0]) / div[0];
       out[plane + i] = (Math.round(gg) - shift[1]) / div[1];
       out[2 * plane + i] = (Math.round(bb) - shift[2]) / div[2];

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readFloatNpy } from "../../src/io/npyFile";
+import { readFloatNpy, readNpy, writeNpy } from "../../src/io/npyFile";
 import { runCli } from "../helpers/cli";
-import { TINY_MODEL, maxAbsDiff } from "../helpers/fixtures";
+import { TINY_MODEL, VIEWS2_MODEL, maxAbsDiff } from "../helpers/fixtures";
 import { describeWithReference } from "../helpers/reference";
 
 describeWithReference("vjepa2-mpc encode / predict / rollout reproduce upstream", (dir) => {
@@ -84,7 +84,7 @@ describe("vjepa2-mpc command errors", () => {
     const r = await runCli(["info", "--model", TINY_MODEL]);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
-    expect(info).toMatchObject({ name: "ac-tiny", dtype: "fp32", tokens_per_frame: 16, embed_dim: 96, rollout_horizons: [1, 2] });
+    expect(info).toMatchObject({ name: "ac-tiny", dtype: "fp32", image_size: 64, views: 1, tokens_per_frame: 16, embed_dim: 96, rollout_horizons: [1, 2] });
     expect(info.external_data).toEqual([
       {
         file: "predictor.weights",
@@ -92,5 +92,17 @@ describe("vjepa2-mpc command errors", () => {
         used_by: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"],
       },
     ]);
+    const two = JSON.parse((await runCli(["info", "--model", VIEWS2_MODEL])).stdout);
+    expect(two).toMatchObject({ image_size: 32, views: 2, tokens_per_frame: 8 });
+  });
+
+  it("encode takes two-view frames side by side", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vjepa2-enc2-"));
+    const images = path.join(dir, "frames.npy");
+    writeNpy(images, { dtype: "uint8", shape: [2, 32, 64, 3], data: new Uint8Array(2 * 32 * 64 * 3).map((_, i) => (i * 7) % 251) });
+    const out = path.join(dir, "tokens.npy");
+    const r = await runCli(["encode", "--model", VIEWS2_MODEL, "--images", images, "--out", out]);
+    expect(r.code).toBe(0);
+    expect(readNpy(out).shape).toEqual([2, 8, 32]);
   });
 });

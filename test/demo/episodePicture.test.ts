@@ -1,4 +1,4 @@
-import { episodeCaptions, episodePicture } from "../../src/demo/episodePicture";
+import { drawPath, episodeCaptions, episodePicture } from "../../src/demo/episodePicture";
 import type { EpisodeResult } from "../../src/demo/runDemo";
 import { drawText, FONT_CHARACTERS, GLYPH_HEIGHT, textWidth, wrapText } from "../../src/sim/bitmapFont";
 import { imageStrip } from "../../src/sim/imageStrip";
@@ -140,5 +140,32 @@ describe("episode picture captions", () => {
       expect(band(failed)).toEqual(band(picture));
     }
     expect(Buffer.compare(failed.data, picture.data)).not.toBe(0);
+  });
+});
+
+describe("episode path", () => {
+  const PATH_COLOUR = [0, 200, 255];
+  /** Columns of `img` holding a pixel of the path colour. */
+  const pathColumns = (img: RawImage): Set<number> => {
+    const cols = new Set<number>();
+    for (let i = 0; i < img.width * img.height; i++) {
+      if (img.data[i * 3] === PATH_COLOUR[0] && img.data[i * 3 + 1] === PATH_COLOUR[1] && img.data[i * 3 + 2] === PATH_COLOUR[2]) cols.add(i % img.width);
+    }
+    return cols;
+  };
+
+  it("is drawn on the final frame through the camera; in each view of a two-view frame, within it", () => {
+    const one = drawPath(solid(64, 200), episode().path, 2);
+    expect(pathColumns(one).size).toBeGreaterThan(0);
+    const wide: RawImage = { width: 128, height: 64, encoding: "rgb8", data: new Uint8Array(128 * 64 * 3).fill(200) };
+    const two = drawPath(wide, episode().path, 2);
+    expect([two.width, two.height]).toEqual([256, 128]);
+    const cols = [...pathColumns(two)];
+    const left = cols.filter((c) => c < 128);
+    const right = cols.filter((c) => c >= 128);
+    // The left view shows the path as the one-view frame does; the right view, through the second camera, elsewhere.
+    expect(new Set(left)).toEqual(pathColumns(one));
+    expect(right.length).toBeGreaterThan(0);
+    expect(right.map((c) => c - 128).sort()).not.toEqual(left.sort());
   });
 });

@@ -7,7 +7,7 @@ import type { RolloutResult, WorldModel } from "../../src/worldmodel/WorldModel"
  * goal's first four values and (state + Σ actions) in those four coordinates.
  */
 export class AnalyticWorldModel implements WorldModel {
-  readonly info = { name: "analytic", imageSize: 8, tokensPerFrame: 2, embedDim: 3, maxContextFrames: 4, fusedHorizons: [1, 2, 3] };
+  readonly info = { name: "analytic", imageSize: 8, views: 1, tokensPerFrame: 2, embedDim: 3, maxContextFrames: 4, fusedHorizons: [1, 2, 3] };
   calls: Array<{ samples: number; horizon: number }> = [];
   failNext: Error | null = null;
 

@@ -20,3 +20,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/**
+ * A two-view package: views 2 of 32 px side by side (frames 32 × 64, 2 × 4 tokens of 32), random weights,
+ * exported from test/fixtures/configs/views2-micro.json with `export.py --random-init --seed 0 --horizons 1,2`
+ * (tools/export/tests/test_views.py checks that it is current).
+ */
+export const VIEWS2_MODEL = path.join(repoRoot, "test", "fixtures", "models", "views2-micro");

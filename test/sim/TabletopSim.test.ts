@@ -186,6 +186,40 @@ describe("TabletopSim: grasp, carry, drop", () => {
   });
 });
 
+describe("TabletopSim: two views", () => {
+  it("renders the first camera's image and the second camera's side by side, in every image it returns", () => {
+    const one = new TabletopSim({ size: 32 });
+    const two = new TabletopSim({ size: 32, views: 2 });
+    expect([one.views, two.views, two.size]).toEqual([1, 2, 32]);
+    const a = one.reset(5, "pick_place", { pickPlaceGoals: "staged" });
+    const b = two.reset(5, "pick_place", { pickPlaceGoals: "staged" });
+    expect(b.state).toEqual(a.state);
+    const left = (img: { data: Uint8Array }, v: number) => {
+      const out = new Uint8Array(32 * 32 * 3);
+      for (let y = 0; y < 32; y++) out.set(img.data.subarray((y * 64 + v * 32) * 3, (y * 64 + (v + 1) * 32) * 3), y * 32 * 3);
+      return out;
+    };
+    for (const [x, y] of [[a.image, b.image], ...a.goals.map((g, i) => [g.image!, b.goals[i].image!])]) {
+      expect([y.width, y.height]).toEqual([64, 32]);
+      expect(imagesEqual(left(y, 0), x.data)).toBe(true);
+      expect(imagesEqual(left(y, 1), x.data)).toBe(false);
+    }
+    const action = [0.03, -0.02, 0.01, 0, 0, 0, 0];
+    const [sa, sb] = [one.step(action), two.step(action)];
+    expect(imagesEqual(left(sb.image, 0), sa.image.data)).toBe(true);
+    // The right half is the second camera's render.
+    const mirror = new TabletopSim({ size: 32, config: { ...DEFAULT_SIM_CONFIG, camera: DEFAULT_SIM_CONFIG.secondCamera } });
+    const scene = two.scene();
+    expect(imagesEqual(left(two.render(scene), 1), mirror.render(scene).data)).toBe(true);
+    expect(two.step(action, false).image.width).toBe(64);
+  });
+
+  it("refuses other view counts", () => {
+    expect(() => new TabletopSim({ views: 3 })).toThrow(/sim views must be 1 or 2/);
+    expect(() => new TabletopSim({ views: 0 })).toThrow(/sim views must be 1 or 2/);
+  });
+});
+
 describe("TabletopSim: goals", () => {
   it("reach goal images equal a render of the goal pose with the cube where it is", () => {
     const sim = new TabletopSim({ size: 64 });

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runCommandInProcess } from "../helpers/cli";
 import { registerSimCommands } from "../../src/cli/simCommands";
+import { BagReader } from "../../src/bag/BagReader";
 import { readNpy } from "../../src/io/npyFile";
 import { posesToDiff } from "../../src/pose/poseMath";
 import { writeSimDataset } from "../../src/sim/simDataset";
@@ -166,6 +167,32 @@ describe("writeSimDataset", () => {
     }
   });
 
+  it("two views: frames twice as wide, the left view the one-view dataset's frames, the same states", () => {
+    const one = tmp();
+    const two = tmp();
+    writeSimDataset({ out: one, episodes: 3, steps: 4, size: 16, seed: 7 });
+    expect(writeSimDataset({ out: two, episodes: 3, steps: 4, size: 16, seed: 7, views: 2 }).views).toBe(2);
+    const f1 = readNpy(path.join(one, "frames.npy"));
+    const f2 = readNpy(path.join(two, "frames.npy"));
+    expect(f2.shape).toEqual([3, 4, 16, 32, 3]);
+    for (let frame = 0; frame < 12; frame++) {
+      for (let y = 0; y < 16; y++) {
+        const row1 = f1.data.subarray((frame * 16 + y) * 16 * 3, (frame * 16 + y + 1) * 16 * 3);
+        const left = f2.data.subarray((frame * 16 + y) * 32 * 3, ((frame * 16 + y) * 32 + 16) * 3);
+        expect(Buffer.compare(Buffer.from(left), Buffer.from(row1))).toBe(0);
+      }
+    }
+    expect(fs.readFileSync(path.join(two, "states.npy")).equals(fs.readFileSync(path.join(one, "states.npy")))).toBe(true);
+    const meta = JSON.parse(fs.readFileSync(path.join(two, "meta.json"), "utf8"));
+    expect(meta).toMatchObject({ views: 2, image_size: [16, 16] });
+    expect(meta.cameras.map((c: { position: number[] }) => c.position)).toEqual([
+      [1.08, -0.52, 0.62],
+      [1.08, 0.52, 0.62],
+    ]);
+    expect(meta.arrays.frames.shape).toEqual([3, 4, 16, 32, 3]);
+    expect(() => writeSimDataset({ out: tmp(), episodes: 1, steps: 2, views: 3 })).toThrow("--views must be 1 or 2, got 3");
+  });
+
   it("rejects impossible options before writing", () => {
     const out = path.join(tmp(), "x");
     expect(() => writeSimDataset({ out, episodes: 0, steps: 5 })).toThrow("--episodes");
@@ -185,6 +212,10 @@ describe("sim commands", () => {
     expect(summary).toMatchObject({ episodes: 3, steps: 4, size: 32 });
     expect(readNpy(path.join(out, "frames.npy")).shape).toEqual([3, 4, 32, 32, 3]);
     expect(JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8")).policy_mix).toBe("scripted");
+    const two = tmp();
+    expect(await run(["sim-data", "--out", two, "--episodes", "1", "--steps", "2", "--size", "16", "--views", "2"])).toMatch(/at 32×16 \(2 views\)/);
+    expect(readNpy(path.join(two, "frames.npy")).shape).toEqual([1, 2, 16, 32, 3]);
+    await expect(run(["sim-data", "--out", tmp(), "--episodes", "1", "--views", "3"])).rejects.toThrow(/--views/);
   });
 
   it("sim-render writes the start frame and the goals side by side (pick_place: the demo's sub-goals unless told)", async () => {
@@ -211,6 +242,27 @@ describe("sim commands", () => {
     expect(paper).toContain("goal 3 (place)");
     expect(paper).not.toContain("close");
     expect(decodeImage(new Uint8Array(fs.readFileSync(file))).width).toBe(4 * 64 + 3 * 4);
+    await run(["sim-render", "--seed", "4", "--out", file, "--size", "32", "--scale", "2", "--views", "2"]);
+    const two = decodeImage(new Uint8Array(fs.readFileSync(file)));
+    expect([two.width, two.height]).toEqual([2 * 128 + 4, 64]); // start and reach goal, each two 32 px views wide
+  });
+
+  it("sim-bag records the views side by side in the camera images", async () => {
+    const bag = path.join(tmp(), "bag");
+    const info = JSON.parse(await run(["sim-bag", "--out", bag, "--seed", "3", "--steps", "3", "--size", "16", "--views", "2", "--json"]));
+    expect(info.frames).toBe(3);
+    const reader = await BagReader.open(bag);
+    try {
+      const images = [];
+      for await (const m of reader.messages({ topics: ["/camera/image_raw"] })) images.push(m.message as { width: number; height: number });
+      expect(images.map((m) => [m.width, m.height])).toEqual([
+        [32, 16],
+        [32, 16],
+        [32, 16],
+      ]);
+    } finally {
+      await reader.close();
+    }
   });
 
   it("rejects bad flags with the flag in the message", async () => {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import pino from "pino";
 import { OnnxWorldModel } from "../../src/worldmodel/OnnxWorldModel";
 import { tensor, type FloatTensor } from "../../src/tensor/tensor";
-import { FORMAT1_MODEL, TINY_MODEL, TINY_MODEL_FP16, maxAbsDiff } from "../helpers/fixtures";
+import { FORMAT1_MODEL, TINY_MODEL, TINY_MODEL_FP16, VIEWS2_MODEL, maxAbsDiff } from "../helpers/fixtures";
 
 const N = 16;
 const D = 96;
@@ -50,7 +50,15 @@ describe("OnnxWorldModel", () => {
   afterAll(async () => model.close());
 
   it("reports the package's dimensions and the provider each graph runs on", () => {
-    expect(model.info).toEqual({ name: expect.any(String), imageSize: 64, tokensPerFrame: N, embedDim: D, maxContextFrames: 4, fusedHorizons: [1, 2] });
+    expect(model.info).toEqual({
+      name: expect.any(String),
+      imageSize: 64,
+      views: 1,
+      tokensPerFrame: N,
+      embedDim: D,
+      maxContextFrames: 4,
+      fusedHorizons: [1, 2],
+    });
     expect(Object.values(model.providers)).toEqual(["cpu", "cpu", "cpu", "cpu"]);
   });
 
@@ -202,6 +210,76 @@ describe("OnnxWorldModel package errors", () => {
     const dir = copyPackage();
     fs.copyFileSync(path.join(dir, "rollout_h1.onnx"), path.join(dir, "rollout_h2.onnx"));
     await expect(OnnxWorldModel.load(dir)).rejects.toThrow(/rollout_h2.onnx: input 'actions' has shape \[.*1, 7\] in the graph but \[.*2, 7\] in model.json/);
+  });
+});
+
+describe("two-view package", () => {
+  // views2-micro: 32 px views, 2 × 4 tokens of 32 per frame.
+  const px = 32;
+  const n = 4;
+  const d = 32;
+  /** Frames [B,3,32,64] with the given left and right halves. */
+  function sideBySide(halves: Array<[Float32Array, Float32Array]>): FloatTensor {
+    const out = new Float32Array(halves.length * 3 * px * 2 * px);
+    halves.forEach(([left, right], b) => {
+      for (let c = 0; c < 3; c++) {
+        for (let y = 0; y < px; y++) {
+          const row = ((b * 3 + c) * px + y) * 2 * px;
+          out.set(left.subarray((c * px + y) * px, (c * px + y + 1) * px), row);
+          out.set(right.subarray((c * px + y) * px, (c * px + y + 1) * px), row + px);
+        }
+      }
+    });
+    return tensor(out, [halves.length, 3, px, 2 * px]);
+  }
+
+  it("encodes each view alone: a frame's tokens are its views' tokens in a row", async () => {
+    const m = await OnnxWorldModel.load(VIEWS2_MODEL);
+    try {
+      expect(m.info).toMatchObject({ imageSize: px, views: 2, tokensPerFrame: 2 * n, embedDim: d });
+      const [a, b, c] = [1, 2, 3].map((seed) => noise(3 * px * px, seed));
+      const z = await m.encode(
+        sideBySide([
+          [a, b],
+          [a, c],
+          [c, b],
+        ]),
+      );
+      expect(z.dims).toEqual([3, 2 * n, d]);
+      const view = (frame: number, v: number) => z.data.subarray((frame * 2 + v) * n * d, (frame * 2 + v + 1) * n * d);
+      expect(maxAbsDiff(view(0, 0), view(1, 0))).toBeLessThan(1e-5); // same left view, other right view
+      expect(maxAbsDiff(view(0, 1), view(2, 1))).toBeLessThan(1e-5); // same right view
+      expect(maxAbsDiff(view(0, 1), view(1, 1))).toBeGreaterThan(1e-2);
+      await expect(m.encode(tensor(new Float32Array(3 * px * px), [1, 3, px, px]))).rejects.toThrow(/encode: frames/);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("gives the same energies with the fused rollout graph and the step graph", async () => {
+    const [fused, stepped] = await Promise.all([OnnxWorldModel.load(VIEWS2_MODEL), OnnxWorldModel.load(VIEWS2_MODEL, { disableFusedRollout: true })]);
+    try {
+      const z = await fused.encode(
+        sideBySide([
+          [noise(3 * px * px, 4), noise(3 * px * px, 5)],
+          [noise(3 * px * px, 6), noise(3 * px * px, 7)],
+        ]),
+      );
+      const context = tensor(z.data.slice(0, 2 * n * d), [1, 2 * n, d]);
+      const goal = tensor(z.data.slice(2 * n * d), [1, 2 * n, d]);
+      const state = tensor(Float32Array.from([0.5, 0, 0.3, 3.1, 0, 0, 0.2]), [1, 7]);
+      // This package's predictor takes 2 frames of context: horizon 1 only.
+      const actions = tensor(
+        noise(5 * 7, 9).map((v) => v * 0.05),
+        [5, 1, 7],
+      );
+      const a = await fused.rolloutEnergy(context, goal, state, actions);
+      const b = await stepped.rolloutEnergy(context, goal, state, actions);
+      expect(maxAbsDiff(a.energy, b.energy)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(a.poses, b.poses)).toBeLessThan(1e-5);
+    } finally {
+      await Promise.all([fused.close(), stepped.close()]);
+    }
   });
 });
 

@@ -63,6 +63,28 @@ describe("parseModelPackage", () => {
     expect(pkg.externalData).toEqual([{ file: "predictor.weights", bytes: 1743104, usedBy: ["predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"] }]);
   });
 
+  it("reads views: absent means 1; a two-view package takes frames two views wide and has both views' tokens", () => {
+    expect(parse(manifest()).views).toBe(1);
+    const m = manifest();
+    m.views = 2;
+    m.tokens_per_frame = 32;
+    m.graphs.encoder.inputs.frames.shape = ["batch", 3, 64, 128];
+    m.graphs.encoder.outputs.tokens.shape = ["batch", 32, 96];
+    m.graphs.predictor.outputs.next_tokens.shape = ["batch", 32, 96];
+    for (const r of m.graphs.rollout) {
+      r.inputs.context.shape = [1, 32, 96];
+      r.inputs.goal.shape = [1, 32, 96];
+    }
+    const pkg = parse(m);
+    expect(pkg).toMatchObject({ views: 2, grid: [4, 4], tokensPerFrame: 32, imageSize: 64 });
+    m.graphs.encoder.inputs.frames.shape = ["batch", 3, 64, 64];
+    expect(() => parse(m)).toThrow(/graphs.encoder.inputs.frames.shape: \[batch, 3, 64, 64\] does not match the contract \[\?, 3, 64, 128\]/);
+    m.tokens_per_frame = 16;
+    expect(() => parse(m)).toThrow(/tokens_per_frame: 16 ≠ 2 views × grid 4×4/);
+    m.views = 0;
+    expect(() => parse(m)).toThrow(/views: expected a positive integer, found 0/);
+  });
+
   it("reads format 1 manifests, which list no external data", () => {
     const m = manifest();
     m.format_version = 1;

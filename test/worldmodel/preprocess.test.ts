@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { readNpy } from "../../src/io/npyFile";
-import { preprocessImage, sourceRect, type PreprocessOptions, type RawImage } from "../../src/worldmodel/preprocess";
+import { inputDims, inputLength, preprocessImage, sourceRect, type PreprocessOptions, type RawImage } from "../../src/worldmodel/preprocess";
 import { describeWithReference } from "../helpers/reference";
 
 const IMAGENET: Pick<PreprocessOptions, "mean" | "std"> = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -85,6 +85,25 @@ describe("preprocessImage", () => {
     expect(Math.max(...crop.subarray(0, 256))).toBeCloseTo(red0, 5);
     const squash = preprocessImage(img, opts);
     expect(squash[0]).toBeCloseTo((255 - 255 * 0.485) / (255 * 0.229), 5); // left edge is red
+  });
+
+  it("two views: the input is views · size wide, a side-by-side frame of that size passes unresampled, crops keep 2:1", () => {
+    const two = { ...opts, views: 2 };
+    expect(inputDims(two, 3)).toEqual([3, 3, 16, 32]);
+    expect(inputLength(two)).toBe(3 * 16 * 32);
+    expect(inputDims(opts, 1)).toEqual([1, 3, 16, 16]);
+    const img = gradient(32, 16);
+    const out = preprocessImage(img, two);
+    expect(out).toHaveLength(3 * 16 * 32);
+    for (let ch = 0; ch < 3; ch++) {
+      for (let i = 0; i < 16 * 32; i++) {
+        expect(out[ch * 512 + i]).toBeCloseTo((img.data[i * 3 + ch] - 255 * IMAGENET.mean[ch]) / (255 * IMAGENET.std[ch]), 5);
+      }
+    }
+    expect(preprocessImage(gradient(64, 32), { ...two, resize: "center_crop" })).toEqual(preprocessImage(gradient(64, 32), two));
+    expect(sourceRect(100, 40, "center_crop", 2)).toEqual({ x: 10, y: 0, w: 80, h: 40 });
+    expect(sourceRect(60, 40, "center_crop", 2)).toEqual({ x: 0, y: 5, w: 60, h: 30 });
+    expect(() => preprocessImage(img, two, new Float32Array(3 * 16 * 16))).toThrow(/output buffer has 768 floats, expected 1536/);
   });
 
   it("downscales with an area-weighted (antialiased) filter", () => {

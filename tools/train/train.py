@@ -116,11 +116,13 @@ def main(argv=None) -> int:
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    # Split by scene episode before the views are taken apart, so no camera of a validation episode is trained on.
     tr_idx, va_idx = split_episodes(ds.episodes, a.val_fraction, a.seed)
-    train, val = ds.subset(tr_idx), ds.subset(va_idx)
-    log.info("vjepa2_train %s: data %s (%d train / %d val episodes of %d frames, %dpx); config %s; stage %s; "
-             "%.1f min per stage; torch %s, %d threads", __version__, ds.path, train.episodes, val.episodes, ds.steps,
-             cfg.img_size, a.config, a.stage, a.minutes, torch.__version__, torch.get_num_threads())
+    train, val = ds.subset(tr_idx).split_views(), ds.subset(va_idx).split_views()
+    cfg.views = ds.views
+    log.info("vjepa2_train %s: data %s (%d train / %d val episodes of %d frames, %dpx, %d view(s)); config %s; stage %s; "
+             "%.1f min per stage; torch %s, %d threads", __version__, ds.path, len(tr_idx), len(va_idx), ds.steps,
+             cfg.img_size, ds.views, a.config, a.stage, a.minutes, torch.__version__, torch.get_num_threads())
     slow_blas = reference_blas()
     if slow_blas is not None:
         log.warning("torch runs on the reference BLAS (%s), about 30x slower than OpenBLAS: a --minutes budget then "
@@ -136,7 +138,7 @@ def main(argv=None) -> int:
         "tool": f"vjepa2_train {__version__}", "torch": torch.__version__, "threads": torch.get_num_threads(),
         "machine": f"{platform.machine()} {os.cpu_count()} cpus", "reference_blas": slow_blas, "config": cfg.to_dict(), "seed": a.seed,
         "smoke": a.smoke, "dataset": ds.stats(),
-        "split": {"train_episodes": int(train.episodes), "val_episodes": int(val.episodes)},
+        "split": {"train_episodes": int(len(tr_idx)), "val_episodes": int(len(va_idx)), "views": int(ds.views)},
     })
     n_enc = n_pred = None
     fixed = 3 if a.smoke else a.iters

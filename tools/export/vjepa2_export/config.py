@@ -34,6 +34,9 @@ class ModelConfig:
     predictor: TowerConfig
     action_dim: int = 7
     use_extrinsics: bool = False
+    # Cameras per observation: a frame is `views` images of img_size side by side; the encoder and the
+    # predictor see each view alone (shared weights) and the planner's latent is the views' tokens in a row.
+    views: int = 1
 
     @property
     def grid(self):
@@ -46,6 +49,11 @@ class ModelConfig:
         return h * w
 
     @property
+    def tokens_per_observation(self) -> int:
+        """Tokens of one observation: every view's patches, views left to right (the runtime's tokens_per_frame)."""
+        return self.views * self.tokens_per_frame
+
+    @property
     def max_context_frames(self) -> int:
         return self.num_frames // self.tubelet_size
 
@@ -56,7 +64,7 @@ class ModelConfig:
 # Keys a CFG.json must have (exactly those of the ac-tiny reference config.json); the optional
 # per-tower keys default to the values that upstream's vit_* / vit_ac_predictor factories use.
 _REQUIRED_TOP = ("img_size", "patch_size", "tubelet_size", "num_frames", "encoder", "predictor")
-_OPTIONAL_TOP = ("action_dim", "use_extrinsics")
+_OPTIONAL_TOP = ("action_dim", "use_extrinsics", "views")
 _REQUIRED_TOWER = ("embed_dim", "depth", "num_heads")
 _OPTIONAL_TOWER = ("mlp_ratio", "qkv_bias", "use_silu", "wide_silu", "norm_eps")
 
@@ -98,6 +106,8 @@ def validate(cfg: ModelConfig) -> None:
             raise ConfigError(f"{name}.embed_dim {t.embed_dim} not divisible by num_heads {t.num_heads}")
         if (t.embed_dim // t.num_heads) % 2:
             raise ConfigError(f"{name} head_dim must be even for RoPE")
+    if not (isinstance(cfg.views, int) and cfg.views >= 1):
+        raise ConfigError(f"views must be a positive integer, got {cfg.views!r}")
     if cfg.use_extrinsics:
         raise ConfigError("use_extrinsics=True is not supported by the runtime contract")
 

@@ -50,11 +50,11 @@ def random_init(encoder: nn.Module, predictor: nn.Module, seed: int) -> None:
 
 def io_spec(cfg: ModelConfig, dtype: str, horizons: List[int]) -> Dict:
     tok = "float16" if dtype == "fp16" else "float32"
-    N, D, A = cfg.tokens_per_frame, cfg.encoder.embed_dim, cfg.action_dim
+    N, D, A = cfg.tokens_per_observation, cfg.encoder.embed_dim, cfg.action_dim
     t = lambda dt, shape: {"dtype": dt, "shape": shape}  # noqa: E731
     graphs = {
         "encoder": {"file": "encoder.onnx",
-                    "inputs": {"frames": t(tok, ["batch", 3, cfg.img_size, cfg.img_size])},
+                    "inputs": {"frames": t(tok, ["batch", 3, cfg.img_size, cfg.views * cfg.img_size])},
                     "outputs": {"tokens": t(tok, ["batch", N, D])}},
         "predictor": {"file": "predictor.onnx",
                       "inputs": {"tokens": t(tok, ["batch", "context_tokens", D]),
@@ -283,7 +283,7 @@ def export(a) -> Dict:
     if os.path.exists(stale):
         os.remove(stale)  # never leave a model.json describing graphs that are being rewritten
     spec = io_spec(cfg, a.dtype, horizons)
-    N, D, A = cfg.tokens_per_frame, cfg.encoder.embed_dim, cfg.action_dim
+    N, D, A, V = cfg.tokens_per_observation, cfg.encoder.embed_dim, cfg.action_dim, cfg.views
     gen = torch.Generator().manual_seed(1234)
     rnd = lambda *s: torch.randn(*s, generator=gen)  # noqa: E731
     T = 2 if cfg.max_context_frames >= 2 else 1
@@ -291,7 +291,7 @@ def export(a) -> Dict:
     external_data = []
     t = time.time()
     path = os.path.join(a.out, "encoder.onnx")
-    data_file = _save(export_graph(EncoderGraph(encoder, cfg.tubelet_size).eval(), (rnd(2, 3, cfg.img_size, cfg.img_size),),
+    data_file = _save(export_graph(EncoderGraph(encoder, cfg.tubelet_size, V).eval(), (rnd(2, 3, cfg.img_size, V * cfg.img_size),),
                                    spec["encoder"], path, a.dtype, a.opset), path)
     if data_file:
         external_data.append({"file": data_file, "bytes": os.path.getsize(os.path.join(a.out, data_file)),
@@ -303,14 +303,14 @@ def export(a) -> Dict:
     try:
         t = time.time()
         path = os.path.join(a.out, "predictor.onnx")
-        shared.save(export_graph(PredictorGraph(predictor).eval(), (rnd(2, T * N, D), rnd(2, T, A), rnd(2, T, A)),
+        shared.save(export_graph(PredictorGraph(predictor, V).eval(), (rnd(2, T * N, D), rnd(2, T, A), rnd(2, T, A)),
                                  spec["predictor"], path, a.dtype, a.opset), path)
         log.info("predictor.onnx in %.1fs", time.time() - t)
         for r in spec["rollout"]:
             t = time.time()
             h = r["horizon"]
             path = os.path.join(a.out, r["file"])
-            shared.save(export_graph(RolloutGraph(predictor, h).eval(), (rnd(1, N, D), rnd(1, N, D), rnd(1, A), rnd(3, h, A)),
+            shared.save(export_graph(RolloutGraph(predictor, h, views=V).eval(), (rnd(1, N, D), rnd(1, N, D), rnd(1, A), rnd(3, h, A)),
                                      r, path, a.dtype, a.opset), path)
             log.info("%s in %.1fs", r["file"], time.time() - t)
     finally:
@@ -321,7 +321,7 @@ def export(a) -> Dict:
         "format": FORMAT, "format_version": FORMAT_VERSION, "name": name, "source": source,
         "image_size": cfg.img_size, "patch_size": cfg.patch_size, "tubelet_size": cfg.tubelet_size,
         "num_frames": cfg.num_frames, "max_context_frames": cfg.max_context_frames,
-        "grid": list(cfg.grid), "tokens_per_frame": N, "embed_dim": D,
+        "grid": list(cfg.grid), "views": V, "tokens_per_frame": N, "embed_dim": D,
         "predictor_embed_dim": cfg.predictor.embed_dim, "action_dim": A, "state_dim": A,
         "normalization": NORMALIZATION, "dtype": a.dtype, "graphs": spec, "external_data": external_data,
         "exporter": {"version": __version__, "torch": torch.__version__, "onnx": onnx.__version__, "opset": a.opset},

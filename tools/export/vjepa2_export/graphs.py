@@ -20,30 +20,51 @@ def build_models(cfg: ModelConfig):
     return VisionTransformer(cfg).eval(), VisionTransformerPredictorAC(cfg).eval()
 
 
-class EncoderGraph(nn.Module):
-    """frames [B,3,H,W] -> tokens [B,N,D] = layer_norm(encoder(frame repeated into a tubelet))."""
+# Views (ModelConfig.views = V): an observation is V square images side by side, and its latent the V
+# images' N tokens in a row (V*N).  Encoder and predictor run on each view alone, as a batch V times larger;
+# the energy is the mean over all V*N tokens, i.e. the mean of the views' energies.
+def per_view(x, views: int):
+    """[B, ...] -> [B*V, ...]: each row repeated for each view (actions and states are the scene's)."""
+    if views == 1:
+        return x
+    return x.unsqueeze(1).expand(x.shape[0], views, *x.shape[1:]).flatten(0, 1)
 
-    def __init__(self, encoder: VisionTransformer, tubelet_size: int):
+
+class EncoderGraph(nn.Module):
+    """frames [B,3,H,V*H] -> tokens [B,V*N,D] = layer_norm(encoder(each view repeated into a tubelet))."""
+
+    def __init__(self, encoder: VisionTransformer, tubelet_size: int, views: int = 1):
         super().__init__()
         self.encoder = encoder
         self.tubelet_size = tubelet_size
+        self.views = views
 
     def forward(self, frames):
+        B, C, H, W = frames.shape
+        V = self.views
+        if V > 1:  # [B,3,H,V*H] -> [B*V,3,H,H]
+            frames = frames.reshape(B, C, H, V, W // V).permute(0, 3, 1, 2, 4).reshape(B * V, C, H, W // V)
         clip = frames.unsqueeze(2).repeat(1, 1, self.tubelet_size, 1, 1)
-        h = self.encoder(clip)
-        return plain_layer_norm(h, self.encoder.embed_dim)
+        h = plain_layer_norm(self.encoder(clip), self.encoder.embed_dim)
+        return h.reshape(B, -1, h.shape[-1]) if V > 1 else h
 
 
 class PredictorGraph(nn.Module):
-    """tokens [B,T*N,D], actions [B,T,7], states [B,T,7] -> next_tokens [B,N,D]."""
+    """tokens [B,T*V*N,D], actions [B,T,7], states [B,T,7] -> next_tokens [B,V*N,D]."""
 
-    def __init__(self, predictor: VisionTransformerPredictorAC):
+    def __init__(self, predictor: VisionTransformerPredictorAC, views: int = 1):
         super().__init__()
         self.predictor = predictor
+        self.views = views
 
     def forward(self, tokens, actions, states):
-        nxt = self.predictor.forward_last(tokens, actions, states)
-        return plain_layer_norm(nxt, self.predictor.predictor_proj.out_features)
+        V, N = self.views, self.predictor.hw
+        B, T = actions.shape[0], actions.shape[1]
+        if V > 1:  # frame-major [B,T,V,N,D] -> view-major [B*V,T*N,D]
+            tokens = tokens.reshape(B, T, V, N, -1).transpose(1, 2).reshape(B * V, T * N, -1)
+        nxt = self.predictor.forward_last(tokens, per_view(actions, V), per_view(states, V))
+        nxt = plain_layer_norm(nxt, self.predictor.predictor_proj.out_features)
+        return nxt.reshape(B, V * N, -1) if V > 1 else nxt
 
 
 class PoseTrack(nn.Module):
@@ -66,7 +87,7 @@ class Energy(nn.Module):
 
 
 class RolloutGraph(nn.Module):
-    """context [1,N,D], goal [1,N,D], state [1,7], actions [S,H,7] -> energy [S], poses [S,H+1,7].
+    """context [1,V*N,D], goal [1,V*N,D], state [1,7], actions [S,H,7] -> energy [S], poses [S,H+1,7].
 
     Same rollout as upstream cem()/step_predictor: all frames so far, actions so far and poses so far go
     to the predictor; each predicted frame is layer-normed; poses follow compute_new_pose.
@@ -77,27 +98,33 @@ class RolloutGraph(nn.Module):
     tokens instead of h+1.  incremental=False recomputes every frame at every step, as upstream does (the
     reference the tests compare with)."""
 
-    def __init__(self, predictor: VisionTransformerPredictorAC, horizon: int, incremental: bool = True):
+    def __init__(self, predictor: VisionTransformerPredictorAC, horizon: int, incremental: bool = True, views: int = 1):
         super().__init__()
         self.predictor = predictor
         self.horizon = horizon
         self.incremental = incremental
+        self.views = views
         self.poses = PoseTrack()
         self.energy = Energy()
 
     def forward(self, context, goal, state, actions):
         poses = self.poses(state, actions)
-        frame = context.expand(actions.shape[0], -1, -1)
+        S, V, N = actions.shape[0], self.views, self.predictor.hw  # after the poses: a one-view graph stays as it was
+        acts, track = per_view(actions, V), per_view(poses, V)  # [S*V, ...], sample-major
+        if V > 1:  # [1,V*N,D] -> [S*V,N,D]
+            frame = context.reshape(1, V, N, -1).expand(S, -1, -1, -1).reshape(S * V, N, -1)
+        else:
+            frame = context.expand(S, -1, -1)
         D = self.predictor.predictor_proj.out_features
         if self.incremental:
             past = None
             for h in range(self.horizon):
-                nxt, past = self.predictor.forward_frame(frame, actions[:, h], poses[:, h], h, past)
+                nxt, past = self.predictor.forward_frame(frame, acts[:, h], track[:, h], h, past)
                 frame = plain_layer_norm(nxt, D)
         else:
             frames = [frame]
             for h in range(self.horizon):
-                nxt = self.predictor.forward_last(torch.cat(frames, 1), actions[:, :h + 1], poses[:, :h + 1])
+                nxt = self.predictor.forward_last(torch.cat(frames, 1), acts[:, :h + 1], track[:, :h + 1])
                 frames.append(plain_layer_norm(nxt, D))
             frame = frames[-1]
-        return self.energy(frame, goal), poses
+        return self.energy(frame.reshape(S, V * N, -1) if V > 1 else frame, goal), poses

@@ -100,3 +100,69 @@ def test_stage_predictor_alone_reuses_encoder(trained, tmp_path):
     a = torch.load(str(out / "checkpoint.pt"))["encoder"]
     b = torch.load(str(out2 / "checkpoint.pt"))["encoder"]
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def _two_view_copy(src: str, dst: str) -> str:
+    """The dataset in `src` with a second view (the first mirrored left-right) beside each frame, as `sim-data --views 2` lays it out."""
+    os.makedirs(dst, exist_ok=True)
+    frames = np.load(os.path.join(src, "frames.npy"))
+    np.save(os.path.join(dst, "frames.npy"), np.concatenate([frames, frames[:, :, :, ::-1]], axis=3))
+    for f in ("states.npy", "actions.npy"):
+        np.save(os.path.join(dst, f), np.load(os.path.join(src, f)))
+    meta = json.loads(open(os.path.join(src, "meta.json")).read())
+    meta["views"] = 2
+    with open(os.path.join(dst, "meta.json"), "w") as f:
+        json.dump(meta, f)
+    return dst
+
+
+def test_two_view_dataset_splits_into_one_episode_per_view(tmp_path):
+    one = load_dataset(write_synthetic(str(tmp_path / "one"), episodes=3, steps=4, size=32, seed=1), 32)
+    two = load_dataset(_two_view_copy(one.path, str(tmp_path / "two")), 32)
+    assert two.views == 2 and two.frames.shape == (3, 4, 32, 64, 3)
+    split = two.subset(np.array([0, 2])).split_views()
+    assert split.views == 1 and split.frames.shape == (4, 4, 32, 32, 3)
+    np.testing.assert_array_equal(split.frames[0], one.frames[0])  # episode 0, left view
+    np.testing.assert_array_equal(split.frames[1], one.frames[0][:, :, ::-1])  # episode 0, right view
+    np.testing.assert_array_equal(split.frames[2], one.frames[2])
+    np.testing.assert_array_equal(split.states, np.repeat(one.states[[0, 2]], 2, 0))
+    np.testing.assert_array_equal(split.actions, np.repeat(one.actions[[0, 2]], 2, 0))
+    assert one.split_views() is one
+
+
+def test_dataset_views_must_fit_the_frames(tmp_path):
+    from vjepa2_train.data import DataError
+    d = _two_view_copy(write_synthetic(str(tmp_path / "one"), episodes=2, steps=3, size=32, seed=1), str(tmp_path / "two"))
+    with pytest.raises(DataError, match="takes 64x64 views"):
+        load_dataset(d, 64)
+    meta = json.loads(open(os.path.join(d, "meta.json")).read())
+    meta["views"] = 3
+    with open(os.path.join(d, "meta.json"), "w") as f:
+        json.dump(meta, f)
+    with pytest.raises(DataError, match="says 3 views but the frames are 64x32"):
+        load_dataset(d, 32)
+    np.save(os.path.join(d, "frames.npy"), np.zeros((2, 3, 32, 48, 3), np.uint8))
+    with pytest.raises(DataError, match="whole number of square views"):
+        load_dataset(d, 32)
+
+
+def test_two_view_predictor_exports_a_two_view_package(trained, tmp_path):
+    """Stage 2 on two-view data with a one-view encoder: config.json says views 2, and the export takes frames two views wide."""
+    out, cfg, _ = trained
+    data = _two_view_copy(write_synthetic(str(tmp_path / "one"), episodes=4, steps=4, size=32, seed=5), str(tmp_path / "two"))
+    out2 = tmp_path / "out2"
+    r = subprocess.run([sys.executable, os.path.join(TRAIN_DIR, "train.py"), "--smoke", "--stage", "predictor",
+                        "--data", data, "--config", str(cfg), "--out", str(out2), "--clip-frames", "3",
+                        "--encoder-checkpoint", str(out / "checkpoint.pt")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((out2 / "config.json").read_text())["views"] == 2
+    m = json.loads((out2 / "metrics.json").read_text())
+    assert m["split"]["views"] == 2 and m["split"]["train_episodes"] + m["split"]["val_episodes"] == 4
+    pkg = tmp_path / "pkg"
+    r = subprocess.run([sys.executable, os.path.join(REPO, "tools", "export", "export.py"), "--checkpoint",
+                        str(out2 / "checkpoint.pt"), "--config", str(out2 / "config.json"), "--out", str(pkg),
+                        "--horizons", "1", "--name", "smoke2"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    meta = json.loads((pkg / "model.json").read_text())
+    assert meta["views"] == 2 and meta["tokens_per_frame"] == 32
+    assert meta["graphs"]["encoder"]["inputs"]["frames"]["shape"] == ["batch", 3, 32, 64]

@@ -1,6 +1,6 @@
 """Datasets in the `sim-data` layout, and a synthetic stand-in that writes the same layout.
 
-    DIR/frames.npy   uint8   [E, T, H, W, 3]   RGB
+    DIR/frames.npy   uint8   [E, T, H, W, 3]   RGB; W = views * H (`sim-data --views`: cameras side by side)
     DIR/states.npy   float32 [E, T, 7]         x, y, z, roll, pitch, yaw, gripper (m, rad, closedness 0..1)
     DIR/actions.npy  float32 [E, T-1, 7]       actions[t] = poses_to_diff(states[t], states[t+1])
     DIR/meta.json
@@ -37,6 +37,7 @@ class Dataset:
     actions: np.ndarray  # float32 [E, T-1, 7]
     meta: Dict
     path: str
+    views: int = 1
 
     @property
     def episodes(self) -> int:
@@ -47,13 +48,23 @@ class Dataset:
         return self.frames.shape[1]
 
     def subset(self, idx: np.ndarray) -> "Dataset":
-        return Dataset(self.frames[idx], self.states[idx], self.actions[idx], self.meta, self.path)
+        return Dataset(self.frames[idx], self.states[idx], self.actions[idx], self.meta, self.path, self.views)
+
+    def split_views(self) -> "Dataset":
+        """One single-view episode per (episode, view), views of an episode next to each other, each with
+        the episode's states and actions: both stages train on each camera alone, as the model runs them."""
+        if self.views == 1:
+            return self
+        E, T, H, W, _ = self.frames.shape
+        frames = self.frames.reshape(E, T, H, self.views, H, 3).transpose(0, 3, 1, 2, 4, 5).reshape(E * self.views, T, H, H, 3)
+        return Dataset(np.ascontiguousarray(frames), np.repeat(self.states, self.views, 0),
+                       np.repeat(self.actions, self.views, 0), self.meta, self.path, 1)
 
     def stats(self) -> Dict:
         a, s = self.actions.reshape(-1, 7), self.states.reshape(-1, 7)
         return {
             "path": self.path, "episodes": int(self.episodes), "steps": int(self.steps),
-            "image_size": list(self.frames.shape[2:4]),
+            "image_size": list(self.frames.shape[2:4]), "views": int(self.views),
             "generator": self.meta.get("generator"),
             "state_min": s.min(0).round(4).tolist(), "state_max": s.max(0).round(4).tolist(),
             "action_abs_mean": np.abs(a).mean(0).round(4).tolist(), "action_std": a.std(0).round(4).tolist(),
@@ -79,12 +90,18 @@ def load_dataset(path: str, img_size: Optional[int] = None) -> Dataset:
     if states.shape != (E, T, 7) or actions.shape != (E, T - 1, 7):
         raise DataError(f"states {states.shape} / actions {actions.shape} do not match frames {frames.shape} "
                         f"(expected [{E},{T},7] and [{E},{T - 1},7])")
-    if img_size is not None and frames.shape[2:4] != (img_size, img_size):
-        raise DataError(f"frames are {frames.shape[2]}x{frames.shape[3]} px but the model takes {img_size}x{img_size}; "
+    H, W = frames.shape[2:4]
+    if W % H:
+        raise DataError(f"frames are {W}x{H} px: the width must be a whole number of square views side by side")
+    views = W // H
+    if "views" in meta and meta["views"] != views:
+        raise DataError(f"meta.json says {meta['views']} views but the frames are {W}x{H} px ({views} of {H} px)")
+    if img_size is not None and H != img_size:
+        raise DataError(f"frames are {H} px high but the model takes {img_size}x{img_size} views; "
                         f"write the data with --size {img_size}")
     if not (np.isfinite(states).all() and np.isfinite(actions).all()):
         raise DataError("states/actions contain NaN or Inf")
-    return Dataset(frames, states, actions, meta, os.path.abspath(path))
+    return Dataset(frames, states, actions, meta, os.path.abspath(path), views)
 
 
 def split_episodes(n: int, val_fraction: float, seed: int):
