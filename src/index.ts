@@ -13,7 +13,7 @@ export type { WorldModel, WorldModelInfo, RolloutResult } from "./worldmodel/Wor
 export { OnnxWorldModel, readModelPackage, type LoadOptions } from "./worldmodel/OnnxWorldModel";
 export { parseModelPackage, contractSignature, checkGraphAgainstContract } from "./worldmodel/modelPackage";
 export type { ModelPackage, GraphSpec, TensorSpec, TensorDtype } from "./worldmodel/modelPackage";
-export { EMBEDDED_MODEL, loadModelFromConfig, modelDirFromConfig } from "./worldmodel/modelFromConfig";
+export { EMBEDDED_MODEL, EMBEDDED_TWO_VIEW_MODEL, loadModelFromConfig, modelDirFromConfig } from "./worldmodel/modelFromConfig";
 export { preprocessImage, checkRawImage, channelsOf } from "./worldmodel/preprocess";
 export type { RawImage, PixelEncoding, PreprocessOptions, ResizeMode } from "./worldmodel/preprocess";
 export { preprocessOptionsFor, readImages, imagesToBatch } from "./worldmodel/imageInput";

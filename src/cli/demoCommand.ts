@@ -16,20 +16,27 @@ import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { integerFlag, integerListFlag, numberFlag } from "./flagValues";
 import { OPTIMIZER_NAMES } from "../cem";
 import { evaluationsPerAction, plannerSettingsFromConfig } from "../mpc/plannerSettings";
-import { EMBEDDED_MODEL, loadModelFromConfig } from "../worldmodel/modelFromConfig";
+import { EMBEDDED_MODEL, EMBEDDED_TWO_VIEW_MODEL, loadModelFromConfig } from "../worldmodel/modelFromConfig";
 
-/** The trained demo model shipped with the project. */
-export { EMBEDDED_MODEL };
+/** The trained demo models shipped with the project. */
+export { EMBEDDED_MODEL, EMBEDDED_TWO_VIEW_MODEL };
 
 /**
- * Goal-reached energies for the embedded model, per task. Reach: the episode ends (and is judged) where the
- * energy first falls below it, so it must be safe: on 18 000 renders within 3.5 cm of 600 reach goals
- * (`vjepa2-mpc demo-threshold`, seeds 800000, 910000, 930000) every frame below 0.0125 lay within 1.5 cm of
- * its goal pose, while 0.025 let frames 2.2-2.9 cm off through. pick_place: it moves on between sub-goal
- * images early (success is judged by where the cube ends, not by the energy), and its figures were measured
- * with 0.025.
+ * The embedded model each task plans with unless told otherwise. Reach: the two-view model, whose second
+ * camera shows an offset along the first one's line of sight (README, "Embedded demo"). pick_place: the
+ * one-view model, with which its figures were measured.
  */
-export const EMBEDDED_ENERGY_THRESHOLDS: Record<SimTask, number> = { reach: 0.012, pick_place: 0.025 };
+export const DEMO_TASK_MODELS: Record<SimTask, string> = { reach: EMBEDDED_TWO_VIEW_MODEL, pick_place: EMBEDDED_MODEL };
+
+/**
+ * Goal-reached energies for each task's embedded model (DEMO_TASK_MODELS). Reach: the episode ends (and is
+ * judged) where the energy first falls below it, so it must be safe: on 18 000 renders within 3.5 cm of 600 reach goals
+ * (`vjepa2-mpc demo-threshold`, seeds 800000, 910000, 930000), every frame with a two-view energy below 0.0287
+ * lay within 1.5 cm of its goal pose (with one view only below 0.0125, which rarely fired). pick_place: it moves
+ * on between sub-goal images early (success is judged by where the cube ends, not by the energy), and its
+ * figures were measured with 0.025.
+ */
+export const EMBEDDED_ENERGY_THRESHOLDS: Record<SimTask, number> = { reach: 0.025, pick_place: 0.025 };
 
 /**
  * Planner presets per task, below the user's --config files: reaching leaves the gripper as it is (the
@@ -83,7 +90,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--task <task>", `task: ${SIM_TASKS.join(" | ")}`, "reach")
     .option("--episodes <n>", "episodes to run", "5")
     .option("--seed <n>", "base seed (episodes use seeds derived from it)", "1000")
-    .option("--model <dir>", "model package (default: the embedded demo model)")
+    .option("--model <dir>", "model package (default: the task's embedded model: models/vjepa2-ac-sim-2view for reach, models/vjepa2-ac-sim for pick_place)")
     .option("--config <files...>", "YAML configuration file(s)")
     .option("--optimizer <name>", `planning optimiser: ${OPTIMIZER_NAMES.join(" | ")} (overrides planner.optimizer)`)
     .option("--samples <n>", "CEM samples per iteration (overrides planner.samples)")
@@ -107,7 +114,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--subgoal-budget <n>", `planning steps per approach or carry sub-goal (default ${DEMO_APPROACH_SUBGOALS.reach.budget})`)
     .option(
       "--energy-threshold <e>",
-      `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default with the embedded model: ${SIM_TASKS.map((t) => `${EMBEDDED_ENERGY_THRESHOLDS[t]} (${t})`).join(", ")}; else 0)`,
+      `a goal is reached (the arm holds) once the current frame's energy to it is below this; 0: step budgets only (default with the task's embedded model: ${SIM_TASKS.map((t) => `${EMBEDDED_ENERGY_THRESHOLDS[t]} (${t})`).join(", ")}; else 0)`,
     )
     .option("--save <dir>", "save a PNG per episode (start | goals | final frame with the path) and summary.json")
     .option("--json", "print one JSON object (summary and per-episode results) instead of text")
@@ -139,17 +146,18 @@ export function registerDemoCommand(program: Command): void {
           throw new Error(`--pick-place-goals must be one of ${PICK_PLACE_GOALS.join(", ")}, got '${pickPlaceGoals}'`);
         const pickPlace = DEMO_PICK_PLACE[pickPlaceGoals];
         const presets = task === "pick_place" ? { ...DEMO_TASK_PRESETS.pick_place, ...pickPlace.presets } : DEMO_TASK_PRESETS[task];
-        // The model: --model, else the --config files' world_model.model, else the embedded one.
+        // The model: --model, else the --config files' world_model.model, else the task's embedded one.
         const fromFiles = resolveConfig(flags.config ?? [], {}, presets);
-        const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? EMBEDDED_MODEL : fromFiles.world_model.model);
-        const embedded = path.resolve(modelDir) === EMBEDDED_MODEL;
+        const taskModel = DEMO_TASK_MODELS[task];
+        const modelDir = flags.model ?? (fromFiles.world_model.model === "" ? taskModel : fromFiles.world_model.model);
+        const embedded = path.resolve(modelDir) === taskModel;
         const overrides: Record<string, unknown> = { "world_model.model": modelDir };
         if (flags.optimizer !== undefined) overrides["planner.optimizer"] = flags.optimizer;
         if (flags.samples !== undefined) overrides["planner.samples"] = integerFlag(flags.samples, "--samples", 2);
         if (flags.iterations !== undefined) overrides["planner.iterations"] = integerFlag(flags.iterations, "--iterations", 1);
         const config = resolveConfig(flags.config ?? [], overrides, presets);
-        if (embedded && !fs.existsSync(path.join(EMBEDDED_MODEL, "model.json"))) {
-          throw new Error(`the embedded demo model is missing at ${EMBEDDED_MODEL}: train and export it with tools/train (see README), or pass --model DIR`);
+        if (embedded && !fs.existsSync(path.join(taskModel, "model.json"))) {
+          throw new Error(`the embedded demo model is missing at ${taskModel}: train and export it with tools/train (see README), or pass --model DIR`);
         }
         const defaultBudgets = { ...DEMO_STEP_BUDGETS, pick_place: pickPlace.budgets };
         const stepBudgets = flags.budgets === undefined ? defaultBudgets : { ...defaultBudgets, [task]: integerListFlag(flags.budgets, "--budgets", 1) };

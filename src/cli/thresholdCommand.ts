@@ -7,7 +7,7 @@ import { resolveConfig } from "../config/configFile";
 import { calibrateGoalEnergy, GOAL_ENERGY_CALIBRATION_DEFAULTS as DEFAULTS, thresholdRow } from "../demo/goalEnergyCalibration";
 import { createLogger } from "../log";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
-import { EMBEDDED_ENERGY_THRESHOLDS, EMBEDDED_MODEL } from "./demoCommand";
+import { DEMO_TASK_MODELS, EMBEDDED_ENERGY_THRESHOLDS } from "./demoCommand";
 import { integerFlag, numberFlag } from "./flagValues";
 import { loadModelFromConfig } from "../worldmodel/modelFromConfig";
 
@@ -19,7 +19,7 @@ export function registerThresholdCommand(program: Command): void {
   program
     .command("demo-threshold")
     .description("calibrate SetGoal's energy threshold for a model: energies of simulator renders near reach goals against their true distance")
-    .option("--model <dir>", "model package (default: the embedded demo model)")
+    .option("--model <dir>", "model package (default: the reach demo's embedded model)")
     .option("--goals <n>", "reach goals to sample", String(DEFAULTS.goals))
     .option("--renders <n>", "renders per goal, uniformly within --radius of the goal pose", String(DEFAULTS.rendersPerGoal))
     .option("--radius <m>", "radius of the renders around the goal pose (m)", String(DEFAULTS.radius))
@@ -34,7 +34,7 @@ export function registerThresholdCommand(program: Command): void {
         tolerance: numberFlag(flags.tolerance, "--tolerance", 0, true),
         seed: integerFlag(flags.seed, "--seed"),
       };
-      const dir = flags.model ?? EMBEDDED_MODEL;
+      const dir = flags.model ?? DEMO_TASK_MODELS.reach;
       const config = resolveConfig([], { "world_model.model": dir });
       const model = await loadModelFromConfig(config, createLogger("vjepa2-mpc.demo-threshold", process.env.VJEPA2_LOG_LEVEL ?? "warn"));
       try {
@@ -61,7 +61,7 @@ export function registerThresholdCommand(program: Command): void {
             ? `safe threshold (every frame below within ${(100 * settings.tolerance).toFixed(1)} cm): below ${result.safeThreshold.toFixed(4)}`
             : `no render lay farther than ${(100 * settings.tolerance).toFixed(1)} cm: increase --radius`,
           flags.model === undefined
-            ? `the demo uses ${EMBEDDED_ENERGY_THRESHOLDS.reach} for reach (and ${EMBEDDED_ENERGY_THRESHOLDS.pick_place} to move on between pick_place's sub-goals) with the embedded model`
+            ? `the demo uses ${EMBEDDED_ENERGY_THRESHOLDS.reach} for reach with this model (and ${EMBEDDED_ENERGY_THRESHOLDS.pick_place} to move on between pick_place's sub-goals with models/vjepa2-ac-sim)`
             : "",
         ];
         process.stdout.write(`${lines.filter((l) => l !== "").join("\n")}\n`);

@@ -8,8 +8,14 @@ import { createLogger, type Logger } from "../log";
 import { OnnxWorldModel } from "./OnnxWorldModel";
 import type { ProviderName } from "./sessionProtocol";
 
-/** The embedded demo model (trained on the tabletop simulator by tools/train), shipped in models/. */
+/** The embedded demo model (trained on the tabletop simulator by tools/train), shipped in models/; one camera. */
 export const EMBEDDED_MODEL = path.join(__dirname, "..", "..", "models", "vjepa2-ac-sim");
+
+/**
+ * The embedded two-camera model (the same encoder; a predictor trained on both views), shipped in models/:
+ * the reach demo's, where one camera could not tell an offset along its line of sight.
+ */
+export const EMBEDDED_TWO_VIEW_MODEL = path.join(__dirname, "..", "..", "models", "vjepa2-ac-sim-2view");
 
 /** The package directory `world_model.model` names: itself, or EMBEDDED_MODEL when empty. */
 export function modelDirFromConfig(config: Config): string {

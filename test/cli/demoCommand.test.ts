@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { deriveSeed, TabletopSim } from "../../src/sim";
 import { decodeImage } from "../../src/worldmodel/imageDecode";
+import { EMBEDDED_ENERGY_THRESHOLDS, EMBEDDED_MODEL } from "../../src/cli/demoCommand";
 import { runCli } from "../helpers/cli";
 import { TINY_MODEL } from "../helpers/fixtures";
 
@@ -201,14 +202,17 @@ describe("vjepa2-mpc demo", () => {
     expect(JSON.parse(r.stdout).settings).toMatchObject({ model: TINY_MODEL, energy_threshold: 0 });
   }, 60_000);
 
-  it("uses the embedded model's goal-reached threshold per task (reach: 0.012, pick_place: 0.025)", async () => {
+  it("plans each task with its embedded model and that model's goal-reached threshold; other models get none", async () => {
     const tiny = ["--samples", "16", "--iterations", "1", "--subgoal-spacing", "0", "--episodes", "1", "--json"];
     const reach = await runCli(["demo", ...tiny, "--budgets", "1"]);
     expect(reach.code).toBe(0);
-    expect(JSON.parse(reach.stdout).settings).toMatchObject({ model: "models/vjepa2-ac-sim", energy_threshold: 0.012 });
+    expect(JSON.parse(reach.stdout).settings).toMatchObject({ model: "models/vjepa2-ac-sim-2view", energy_threshold: EMBEDDED_ENERGY_THRESHOLDS.reach });
     const pickPlace = await runCli(["demo", "--task", "pick_place", ...tiny, "--budgets", "1,1,1,1,1"]);
     expect(pickPlace.code).toBe(0);
     expect(JSON.parse(pickPlace.stdout).settings).toMatchObject({ model: "models/vjepa2-ac-sim", energy_threshold: 0.025 });
+    // the reach threshold was calibrated for the two-view model: with the one-view one, reach runs its budgets
+    const oneView = await runCli(["demo", ...tiny, "--budgets", "1", "--model", EMBEDDED_MODEL]);
+    expect(JSON.parse(oneView.stdout).settings).toMatchObject({ model: "models/vjepa2-ac-sim", energy_threshold: 0 });
     const off = await runCli(["demo", ...tiny, "--budgets", "1", "--energy-threshold", "0"]);
     expect(JSON.parse(off.stdout).settings.energy_threshold).toBe(0);
   }, 60_000);

@@ -35,7 +35,7 @@ describe("the built package, required from another folder", () => {
     execFileSync("tar", ["-xzf", path.join(tmp, path.basename(info[0].filename)), "-C", installed, "--strip-components=1"]);
   }, 180000);
 
-  it("ships the build, the embedded model, the launch files and the export tool, not the sources or tests", () => {
+  it("ships the build, the embedded models, the launch files and the export tool, not the sources or tests", () => {
     for (const f of [
       "dist/index.js",
       "dist/index.d.ts",
@@ -43,6 +43,8 @@ describe("the built package, required from another folder", () => {
       "dist/worldmodel/sessionHost.js",
       "bin/vjepa2-mpc.js",
       "models/vjepa2-ac-sim/model.json",
+      "models/vjepa2-ac-sim-2view/model.json",
+      "models/vjepa2-ac-sim-2view/predictor.weights",
       "launch/vjepa2_mpc.launch.py",
       "config/default.yaml",
       "tools/export/export.py",
@@ -58,7 +60,7 @@ describe("the built package, required from another folder", () => {
       `const m = require("vjepa2-mpc");
 (async () => {
   const names = ["OnnxWorldModel", "RecedingHorizonPlanner", "GoalSchedule", "MpcController", "planCem", "posesToDiff", "computeNewPose",
-    "BagReader", "BagWriter", "convertDroidEpisode", "applySafetyEnvelope", "tickGuards", "resolveConfig", "preprocessImage", "EMBEDDED_MODEL"];
+    "BagReader", "BagWriter", "convertDroidEpisode", "applySafetyEnvelope", "tickGuards", "resolveConfig", "preprocessImage", "EMBEDDED_MODEL", "EMBEDDED_TWO_VIEW_MODEL"];
   const missing = names.filter((n) => m[n] === undefined);
   const model = await m.OnnxWorldModel.load(m.EMBEDDED_MODEL);
   try {
