@@ -40,7 +40,7 @@ export const PARAMETERS = {
       type: "string",
       default: "center_crop",
       choices: ["center_crop", "squash"],
-      description: "how non-square camera frames and goal images become square (upstream: center_crop)",
+      description: "how camera frames and goal images of another shape become the model's: square, or views:1 for a multi-view model (upstream: center_crop)",
       readOnly: true,
     }),
   },
