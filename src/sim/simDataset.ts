@@ -70,12 +70,34 @@ export interface SimDatasetSummary {
   elapsedMs: number;
 }
 
+/** The image, seed, policy and scene settings of a dataset, defaults filled in. */
+export function simDatasetSettings(o: Omit<SimDatasetOptions, "out">): {
+  size: number;
+  supersample: number;
+  views: number;
+  seed: number;
+  policy: SimPolicyMix;
+  maxnorm: number;
+  config: SimConfig;
+} {
+  return {
+    size: o.size ?? 64,
+    supersample: o.supersample ?? 2,
+    views: o.views ?? 1,
+    seed: o.seed ?? 0,
+    policy: o.policy ?? "mixed",
+    maxnorm: o.maxnorm ?? 0.075,
+    config: o.config ?? DEFAULT_SIM_CONFIG,
+  };
+}
+
 /**
  * Throws for impossible dataset options (count, length, policy mix, maxnorm) with the flag to change;
  * with `inMemory` also when the frames array would exceed {@link MAX_DATASET_BYTES}.
  */
 export function checkSimDatasetOptions(options: Omit<SimDatasetOptions, "out">, inMemory = true): void {
-  const { episodes, steps, size = 64, views = 1, policy = "mixed", maxnorm = 0.075 } = options;
+  const { episodes, steps } = options;
+  const { size, views, policy, maxnorm } = simDatasetSettings(options);
   if (!Number.isInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got ${episodes}`);
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps must be an integer ≥ 2 (frames per episode), got ${steps}`);
   if (POLICY_MIX_WEIGHTS[policy] === undefined) throw new Error(`--policy must be mixed, random or scripted, got '${String(policy)}'`);
@@ -105,19 +127,8 @@ export function recordDatasetEpisode(
 
 /** Generates and writes a dataset; throws (before writing anything) for impossible options. */
 export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
-  const {
-    out,
-    episodes,
-    steps,
-    size = 64,
-    supersample = 2,
-    views = 1,
-    seed = 0,
-    policy = "mixed",
-    maxnorm = 0.075,
-    config = DEFAULT_SIM_CONFIG,
-    onProgress,
-  } = options;
+  const { out, episodes, steps, onProgress } = options;
+  const { size, supersample, views, seed, policy, maxnorm, config } = simDatasetSettings(options);
   checkSimDatasetOptions(options);
   const frameBytes = size * size * views * 3;
   const totalBytes = episodes * steps * frameBytes;

@@ -18,8 +18,7 @@ import { rgbImageMessage } from "../bag/imageMessages";
 import { GRIPPER_JOINT_NAME, recordingTopics, type RecordingTopics } from "../bag/topics";
 import { eulerXyzToQuaternion } from "../pose/poseMath";
 import { endEffectorDelta, MessageTypes, secondsToNanoseconds, timeFromNanoseconds, type JointState, type PoseStamped } from "../ros/messages";
-import { DEFAULT_SIM_CONFIG } from "./simConfig";
-import { checkSimDatasetOptions, recordDatasetEpisode, type SimDatasetOptions } from "./simDataset";
+import { checkSimDatasetOptions, recordDatasetEpisode, simDatasetSettings, type SimDatasetOptions } from "./simDataset";
 import type { SimEpisode } from "./simEpisode";
 import { TabletopSim } from "./TabletopSim";
 
@@ -112,19 +111,8 @@ export type SimEpisodeBagsOptions = SimDatasetOptions & SimEpisodeBagOptions;
  * for impossible options or when one of the bag directories already holds files.
  */
 export async function writeSimEpisodeBags(options: SimEpisodeBagsOptions): Promise<SimEpisodeBagResult[]> {
-  const {
-    out,
-    episodes,
-    steps,
-    size = 64,
-    supersample = 2,
-    views = 1,
-    seed = 0,
-    policy = "mixed",
-    maxnorm = 0.075,
-    config = DEFAULT_SIM_CONFIG,
-    onProgress,
-  } = options;
+  const { out, episodes, steps, onProgress } = options;
+  const { size, supersample, views, seed, policy, maxnorm, config } = simDatasetSettings(options);
   checkSimDatasetOptions(options, false);
   const dirs = Array.from({ length: episodes }, (_, e) => episodeBagDir(out, e, episodes));
   const taken = dirs.filter((d) => fs.existsSync(d) && fs.readdirSync(d).length > 0);

@@ -88,15 +88,20 @@ def test_export_with_exporter_cli(trained, tmp_path):
         assert (pkg / f).exists()
 
 
+def _train_predictor(data: str, cfg, out, encoder_checkpoint):
+    """A smoke run of --stage predictor alone on `data` with the encoder of `encoder_checkpoint`."""
+    r = subprocess.run([sys.executable, os.path.join(TRAIN_DIR, "train.py"), "--smoke", "--stage", "predictor",
+                        "--data", data, "--config", str(cfg), "--out", str(out), "--clip-frames", "3",
+                        "--encoder-checkpoint", str(encoder_checkpoint)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+
 def test_stage_predictor_alone_reuses_encoder(trained, tmp_path):
     """--stage predictor reads the encoder from --encoder-checkpoint and leaves it bit-identical."""
     out, cfg, _ = trained
     data = write_synthetic(str(tmp_path / "data"), episodes=4, steps=4, size=32, seed=5)
     out2 = tmp_path / "out2"
-    r = subprocess.run([sys.executable, os.path.join(TRAIN_DIR, "train.py"), "--smoke", "--stage", "predictor",
-                        "--data", data, "--config", str(cfg), "--out", str(out2), "--clip-frames", "3",
-                        "--encoder-checkpoint", str(out / "checkpoint.pt")], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-3000:]
+    _train_predictor(data, cfg, out2, out / "checkpoint.pt")
     a = torch.load(str(out / "checkpoint.pt"))["encoder"]
     b = torch.load(str(out2 / "checkpoint.pt"))["encoder"]
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -151,10 +156,7 @@ def test_two_view_predictor_exports_a_two_view_package(trained, tmp_path):
     out, cfg, _ = trained
     data = _two_view_copy(write_synthetic(str(tmp_path / "one"), episodes=4, steps=4, size=32, seed=5), str(tmp_path / "two"))
     out2 = tmp_path / "out2"
-    r = subprocess.run([sys.executable, os.path.join(TRAIN_DIR, "train.py"), "--smoke", "--stage", "predictor",
-                        "--data", data, "--config", str(cfg), "--out", str(out2), "--clip-frames", "3",
-                        "--encoder-checkpoint", str(out / "checkpoint.pt")], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-3000:]
+    _train_predictor(data, cfg, out2, out / "checkpoint.pt")
     assert json.loads((out2 / "config.json").read_text())["views"] == 2
     m = json.loads((out2 / "metrics.json").read_text())
     assert m["split"]["views"] == 2 and m["split"]["train_episodes"] + m["split"]["val_episodes"] == 4
