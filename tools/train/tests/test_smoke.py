@@ -75,14 +75,19 @@ def test_checkpoint_loads_strictly_in_exporter_modules(trained):
         assert z.shape == (1, 16, 32) and torch.isfinite(z).all()
 
 
+def _export(run_dir, pkg, horizons: str, name: str) -> dict:
+    """Exports a training run's checkpoint with tools/export/export.py; returns its model.json."""
+    r = subprocess.run([sys.executable, os.path.join(REPO, "tools", "export", "export.py"), "--checkpoint",
+                        str(run_dir / "checkpoint.pt"), "--config", str(run_dir / "config.json"), "--out", str(pkg),
+                        "--horizons", horizons, "--name", name], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads((pkg / "model.json").read_text())
+
+
 def test_export_with_exporter_cli(trained, tmp_path):
     out, _, _ = trained
     pkg = tmp_path / "pkg"
-    r = subprocess.run([sys.executable, os.path.join(REPO, "tools", "export", "export.py"), "--checkpoint",
-                        str(out / "checkpoint.pt"), "--config", str(out / "config.json"), "--out", str(pkg),
-                        "--horizons", "1,2", "--name", "smoke"], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-3000:]
-    meta = json.loads((pkg / "model.json").read_text())
+    meta = _export(out, pkg, "1,2", "smoke")
     assert meta["tokens_per_frame"] == 16 and meta["embed_dim"] == 32 and meta["source"]["random_init"] is False
     for f in ("encoder.onnx", "predictor.onnx", "rollout_h1.onnx", "rollout_h2.onnx"):
         assert (pkg / f).exists()
@@ -160,11 +165,6 @@ def test_two_view_predictor_exports_a_two_view_package(trained, tmp_path):
     assert json.loads((out2 / "config.json").read_text())["views"] == 2
     m = json.loads((out2 / "metrics.json").read_text())
     assert m["split"]["views"] == 2 and m["split"]["train_episodes"] + m["split"]["val_episodes"] == 4
-    pkg = tmp_path / "pkg"
-    r = subprocess.run([sys.executable, os.path.join(REPO, "tools", "export", "export.py"), "--checkpoint",
-                        str(out2 / "checkpoint.pt"), "--config", str(out2 / "config.json"), "--out", str(pkg),
-                        "--horizons", "1", "--name", "smoke2"], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-3000:]
-    meta = json.loads((pkg / "model.json").read_text())
+    meta = _export(out2, tmp_path / "pkg", "1", "smoke2")
     assert meta["views"] == 2 and meta["tokens_per_frame"] == 32
     assert meta["graphs"]["encoder"]["inputs"]["frames"]["shape"] == ["batch", 3, 32, 64]
