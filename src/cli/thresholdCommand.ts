@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { resolveConfig } from "../config/configFile";
 import { calibrateGoalEnergy, GOAL_ENERGY_CALIBRATION_DEFAULTS as DEFAULTS, thresholdRow } from "../demo/goalEnergyCalibration";
+import { EMBEDDED_MODEL_NAME } from "../demo/demoSettings";
 import { createLogger } from "../log";
 import { preprocessOptionsFor } from "../worldmodel/imageInput";
 import { DEMO_TASK_MODELS, EMBEDDED_ENERGY_THRESHOLDS } from "./demoCommand";
@@ -61,7 +62,7 @@ export function registerThresholdCommand(program: Command): void {
             ? `safe threshold (every frame below within ${(100 * settings.tolerance).toFixed(1)} cm): below ${result.safeThreshold.toFixed(4)}`
             : `no render lay farther than ${(100 * settings.tolerance).toFixed(1)} cm: increase --radius`,
           flags.model === undefined
-            ? `the demo uses ${EMBEDDED_ENERGY_THRESHOLDS.reach} for reach with this model (and ${EMBEDDED_ENERGY_THRESHOLDS.pick_place} to move on between pick_place's sub-goals with models/vjepa2-ac-sim)`
+            ? `the demo uses ${EMBEDDED_ENERGY_THRESHOLDS.reach} for reach with this model (and ${EMBEDDED_ENERGY_THRESHOLDS.pick_place} to move on between pick_place's sub-goals with ${EMBEDDED_MODEL_NAME})`
             : "",
         ];
         process.stdout.write(`${lines.filter((l) => l !== "").join("\n")}\n`);

@@ -2,7 +2,7 @@
  * A picture of one demo episode: start frame, goal image(s) and the final frame with the end-effector's
  * path drawn on it (projected through the simulator's camera), side by side and enlarged, each captioned.
  */
-import { DEFAULT_SIM_CONFIG, imageStrip, PinholeCamera, type SimConfig } from "../sim";
+import { DEFAULT_SIM_CONFIG, imageStrip, PinholeCamera, simCameras, type SimConfig } from "../sim";
 import type { RawImage } from "../worldmodel/preprocess";
 import type { EpisodeResult } from "./runDemo";
 
@@ -32,7 +32,7 @@ export function drawPath(
   frame: RawImage,
   path: readonly number[][],
   scale: number,
-  cameras: ReadonlyArray<SimConfig["camera"]> = [DEFAULT_SIM_CONFIG.camera, DEFAULT_SIM_CONFIG.secondCamera],
+  cameras: ReadonlyArray<SimConfig["camera"]> = simCameras(DEFAULT_SIM_CONFIG, 2),
 ): RawImage {
   const img = enlarge(frame, scale);
   const side = frame.height;

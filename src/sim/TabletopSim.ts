@@ -20,7 +20,7 @@ import { assertVector7, computeNewPose, type Vector7 } from "../pose/poseMath";
 import type { RawImage } from "../worldmodel/preprocess";
 import { SceneRenderer } from "./SceneRenderer";
 import type { SceneState } from "./sceneGeometry";
-import { clampToWorkspace, DEFAULT_SIM_CONFIG, type SimConfig, type Vec3 } from "./simConfig";
+import { clampToWorkspace, DEFAULT_SIM_CONFIG, simCameras, type SimConfig, type Vec3 } from "./simConfig";
 import { createSimRandom, type SimRandom } from "./simRandom";
 
 /** What the episode is about: reach a pose, or pick the cube and place it elsewhere. */
@@ -163,7 +163,7 @@ export class TabletopSim {
   constructor({ size = 64, supersample = 2, config = DEFAULT_SIM_CONFIG, views = 1 }: TabletopSimOptions = {}) {
     if (!SIM_VIEWS.includes(views)) throw new Error(`sim views must be 1 or 2 (cameras side by side in one image), got ${views}`);
     this.config = config;
-    this.renderers = [config.camera, config.secondCamera].slice(0, views).map((camera) => new SceneRenderer({ size, supersample, config, camera }));
+    this.renderers = simCameras(config, views).map((camera) => new SceneRenderer({ size, supersample, config, camera }));
     this.renderer = this.renderers[0];
   }
 

@@ -5,7 +5,7 @@ export { SceneRenderer, PinholeCamera } from "./SceneRenderer";
 export type { SceneRendererOptions } from "./SceneRenderer";
 export { sceneBoxes, shadowCasters, headingOf, fingerGap } from "./sceneGeometry";
 export type { SceneState, SceneBox, ShadowCaster } from "./sceneGeometry";
-export { DEFAULT_SIM_CONFIG, clampToWorkspace, validateSimConfig } from "./simConfig";
+export { DEFAULT_SIM_CONFIG, clampToWorkspace, simCameras, validateSimConfig } from "./simConfig";
 export type { SimConfig, Workspace, CameraSpec, Vec3 } from "./simConfig";
 export { createSimRandom, deriveSeed } from "./simRandom";
 export type { SimRandom } from "./simRandom";

@@ -82,6 +82,11 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   stepDuration: 0.25,
 };
 
+/** The cameras of a `views`-view render, left to right: `camera`, then `secondCamera`. */
+export function simCameras(config: SimConfig, views: number): CameraSpec[] {
+  return [config.camera, config.secondCamera].slice(0, views);
+}
+
 /** Clamps a position (m) into the workspace; returns a fresh [x, y, z] and whether anything moved. */
 export function clampToWorkspace(p: ArrayLike<number>, ws: Workspace): { position: [number, number, number]; clamped: boolean } {
   const out: [number, number, number] = [0, 0, 0];

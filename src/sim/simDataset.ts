@@ -20,7 +20,7 @@ import {
   type SimPolicyMix,
   type SimPolicyName,
 } from "./simEpisode";
-import { DEFAULT_SIM_CONFIG, type SimConfig } from "./simConfig";
+import { DEFAULT_SIM_CONFIG, simCameras, type SimConfig } from "./simConfig";
 import { PLACE_TOLERANCE, REACH_TOLERANCE, SIM_VIEWS, TabletopSim } from "./TabletopSim";
 
 /** Version of the generator; bump when the images or the policies change. */
@@ -190,7 +190,7 @@ export function writeSimDataset(options: SimDatasetOptions): SimDatasetSummary {
     convention: "DROID: flange position (m) in the robot base frame, extrinsic 'xyz' Euler angles (rad), gripper closedness 0 (open)..1",
     workspace: config.workspace,
     camera: config.camera,
-    cameras: [config.camera, config.secondCamera].slice(0, views),
+    cameras: simCameras(config, views),
     scene: {
       table: config.table,
       object_area: config.objectArea,
